@@ -1,0 +1,123 @@
+"""The graph model: every label, relationship and property key the project writes.
+
+This is the single whitelist that templated load queries expand from, that the schema DDL is
+generated from, and that the Neo4j lint declares. Nothing outside this module may invent a
+label or relationship type.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Labels whose nodes carry a source (HSDS) id, each with the properties loaders may set.
+# Every node also carries `id` and `dataset` (the id of the load that wrote it last).
+NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
+    "Organization": (
+        "name", "alternateName", "description", "email", "website", "taxStatus", "taxId",
+        "yearIncorporated", "legalStatus", "logo", "uri", "sector", "lastVerified",
+    ),
+    "OrganizationIdentifier": ("identifierScheme", "identifierType", "identifier"),
+    "Program": ("name", "alternateName", "description"),
+    "Service": (
+        "name", "alternateName", "description", "url", "email", "status",
+        "interpretationServices", "applicationProcess", "feesDescription", "waitTime", "fees",
+        "accreditations", "eligibilityDescription", "minimumAge", "maximumAge", "assuredDate",
+        "assurerEmail", "licenses", "alert", "lastModified",
+    ),
+    "Location": (
+        "locationType", "url", "name", "alternateName", "description", "transportation",
+        "latitude", "longitude", "point", "externalIdentifier", "externalIdentifierType",
+    ),
+    "Address": (
+        "attention", "address1", "address2", "city", "region", "stateProvince", "postalCode",
+        "country", "addressType",
+    ),
+    "ServiceAtLocation": ("description",),
+    "Phone": ("number", "extension", "type", "description"),
+    "Contact": ("name", "title", "department", "email"),
+    "Schedule": (
+        "validFrom", "validTo", "dtstart", "timezone", "until", "count", "wkst", "freq",
+        "interval", "byday", "byweekno", "bymonthday", "byyearday", "description", "opensAt",
+        "closesAt", "scheduleLink", "attendingType", "notes",
+    ),
+    "ServiceArea": ("name", "description", "extent", "extentType", "uri"),
+    "Language": ("code", "name"),
+    "Accessibility": ("description", "details", "url"),
+    "CostOption": ("validFrom", "validTo", "option", "currency", "amount", "amountDescription"),
+    "RequiredDocument": ("document", "uri"),
+    "Funding": ("fundingSource",),
+    "Taxonomy": ("name", "description", "uri", "version"),
+    "TaxonomyTerm": ("code", "name", "description", "taxonomy", "language", "termUri"),
+    "Dataset": ("format", "path", "loadedAt", "counts", "warnings"),
+}
+
+# Labels shared between datasets (a vocabulary, not a dataset's records): `--replace` keeps them
+# and only removes those no longer referenced.
+SHARED_LABELS: Final[frozenset[str]] = frozenset({"Language"})
+
+# Relationship properties. Every relationship also carries `id` (the source record id or a
+# derived key, so re-loading merges onto the same edge) and `dataset`.
+RELATIONSHIP_PROPERTIES: Final[tuple[str, ...]] = ("linkType", "linkEntity", "value", "name", "note")
+
+# (from label, TYPE, to label): the only relationships loaders may create.
+RELATIONSHIPS: Final[frozenset[tuple[str, str, str]]] = frozenset({
+    ("Organization", "PROVIDES", "Service"),
+    ("Organization", "PARENT_OF", "Organization"),
+    ("Organization", "RUNS", "Program"),
+    ("Organization", "HAS_IDENTIFIER", "OrganizationIdentifier"),
+    ("Organization", "HAS_LOCATION", "Location"),
+    ("Organization", "HAS_PHONE", "Phone"),
+    ("Organization", "HAS_CONTACT", "Contact"),
+    ("Organization", "HAS_FUNDING", "Funding"),
+    ("Program", "INCLUDES", "Service"),
+    ("Service", "DELIVERED_AT", "ServiceAtLocation"),
+    ("ServiceAtLocation", "AT", "Location"),
+    ("Location", "HAS_ADDRESS", "Address"),
+    ("Location", "HAS_ACCESSIBILITY", "Accessibility"),
+    ("Service", "HAS_PHONE", "Phone"),
+    ("Location", "HAS_PHONE", "Phone"),
+    ("Contact", "HAS_PHONE", "Phone"),
+    ("ServiceAtLocation", "HAS_PHONE", "Phone"),
+    ("Service", "HAS_CONTACT", "Contact"),
+    ("Location", "HAS_CONTACT", "Contact"),
+    ("ServiceAtLocation", "HAS_CONTACT", "Contact"),
+    ("Service", "HAS_SCHEDULE", "Schedule"),
+    ("Location", "HAS_SCHEDULE", "Schedule"),
+    ("ServiceAtLocation", "HAS_SCHEDULE", "Schedule"),
+    ("Service", "SERVES_AREA", "ServiceArea"),
+    ("Service", "OFFERED_IN", "Language"),
+    ("Location", "OFFERED_IN", "Language"),
+    ("Phone", "OFFERED_IN", "Language"),
+    ("Service", "HAS_COST_OPTION", "CostOption"),
+    ("Service", "REQUIRES_DOCUMENT", "RequiredDocument"),
+    ("Service", "HAS_FUNDING", "Funding"),
+    ("TaxonomyTerm", "IN_TAXONOMY", "Taxonomy"),
+    ("TaxonomyTerm", "BROADER", "TaxonomyTerm"),
+    # HSDS attributes: any taggable record -> the term, with {linkType, linkEntity, value}.
+    ("Organization", "TAGGED", "TaxonomyTerm"),
+    ("Program", "TAGGED", "TaxonomyTerm"),
+    ("Service", "TAGGED", "TaxonomyTerm"),
+    ("Location", "TAGGED", "TaxonomyTerm"),
+    ("ServiceAtLocation", "TAGGED", "TaxonomyTerm"),
+    ("Phone", "TAGGED", "TaxonomyTerm"),
+    ("Contact", "TAGGED", "TaxonomyTerm"),
+    ("Schedule", "TAGGED", "TaxonomyTerm"),
+    ("ServiceArea", "TAGGED", "TaxonomyTerm"),
+    ("Address", "TAGGED", "TaxonomyTerm"),
+})
+
+NODE_LABELS: Final[tuple[str, ...]] = tuple(NODE_PROPERTIES)
+RELATIONSHIP_TYPES: Final[tuple[str, ...]] = tuple(sorted({t for _, t, _ in RELATIONSHIPS}))
+
+# Full-text search covers these labels' `name` and `description`.
+FULLTEXT_LABELS: Final[tuple[str, ...]] = ("Service", "Organization")
+FULLTEXT_PROPERTIES: Final[tuple[str, ...]] = ("name", "description")
+FULLTEXT_INDEX_NAME: Final[str] = "serviceText"
+
+
+def property_keys() -> tuple[str, ...]:
+    """Every property key the project may write, for declaring the schema to linters."""
+    keys = {"id", "dataset", *RELATIONSHIP_PROPERTIES}
+    for props in NODE_PROPERTIES.values():
+        keys.update(props)
+    return tuple(sorted(keys))
