@@ -27,10 +27,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from graph.engine import Dialect
 from graph.schema.model import NODE_LABELS, RELATIONSHIPS
 
 QUERY_DIR = Path(__file__).parent
-Dialect = Literal["neo4j", "falkordb"]
 DIALECTS: tuple[Dialect, ...] = ("neo4j", "falkordb")
 Returns = Literal["one", "many", "scalar", "none"]
 

@@ -1,0 +1,27 @@
+"""Errors the graph layer raises; callers turn them into user-facing messages."""
+
+from __future__ import annotations
+
+
+class GraphError(Exception):
+    """Base of the graph layer's errors."""
+
+
+class DatabaseUnavailable(GraphError):
+    """The database at `uri` cannot be reached or started. `hint` says what to try next."""
+
+    def __init__(self, uri: str, reason: str, hint: str) -> None:
+        self.uri, self.reason, self.hint = uri, reason, hint
+        super().__init__(f"Cannot reach the graph database at {uri}: {reason}\nWhat to try: {hint}")
+
+
+class BadDatabaseUri(GraphError):
+    """SAFETYNET_DB is not a URI we understand."""
+
+
+class NotFound(GraphError):
+    """A record asked for by id does not exist."""
+
+
+class Conflict(GraphError):
+    """A write would break a constraint."""

@@ -1,0 +1,84 @@
+"""Neo4j 5 engine, through the official `neo4j` driver."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import neo4j
+from neo4j import GraphDatabase, RoutingControl
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.spatial import Point
+
+from graph.engine import Dialect, Row, Statement
+from graph.errors import DatabaseUnavailable
+from graph.schema import neo4j as neo4j_schema
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Point):
+        return {"latitude": value.y, "longitude": value.x}  # type: ignore[attr-defined]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Neo4jEngine:
+    dialect: Dialect = "neo4j"
+
+    def __init__(self, *, uri: str, user: str, password: str, database: str | None) -> None:
+        self.uri = uri
+        self._database = database
+        self._driver = GraphDatabase.driver(uri, auth=(user, password))
+        self.ping()
+
+    def _unavailable(self, exc: Exception) -> DatabaseUnavailable:
+        if isinstance(exc, AuthError):
+            hint = "check SAFETYNET_DB_USER and SAFETYNET_DB_PASSWORD"
+        else:
+            hint = "is Neo4j 5 running there (docker compose up neo4j)? Or use SAFETYNET_DB=embedded://.safetynet"
+        return DatabaseUnavailable(self.uri, str(exc) or type(exc).__name__, hint)
+
+    def _run(self, query: str, params: Mapping[str, Any] | None, routing: RoutingControl) -> list[Row]:
+        try:
+            records, _, _ = self._driver.execute_query(
+                neo4j.Query(query), dict(params or {}), routing_=routing, database_=self._database
+            )
+        except (ServiceUnavailable, AuthError) as exc:
+            raise self._unavailable(exc) from exc
+        return [{k: _plain(v) for k, v in record.items()} for record in records]
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._run(query, params, RoutingControl.READ)
+
+    def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        return self._run(query, params, RoutingControl.WRITE)
+
+    def write_atomic(self, statements: Iterable[Statement]) -> None:
+        """One transaction: commit all or roll back all."""
+        items = list(statements)
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            for query, params in items:
+                tx.run(neo4j.Query(query), dict(params)).consume()
+
+        try:
+            with self._driver.session(database=self._database) as session:
+                session.execute_write(work)
+        except (ServiceUnavailable, AuthError) as exc:
+            raise self._unavailable(exc) from exc
+
+    def ensure_schema(self) -> None:
+        for statement in neo4j_schema.statements():
+            self.write(statement)
+
+    def ping(self) -> None:
+        try:
+            self._driver.verify_connectivity()
+        except (DriverError, Neo4jError, OSError, ValueError) as exc:
+            raise self._unavailable(exc) from exc
+
+    def close(self) -> None:
+        self._driver.close()

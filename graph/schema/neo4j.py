@@ -1,0 +1,27 @@
+"""Neo4j 5 DDL: a uniqueness constraint per label's `id`, the point index, the full-text index.
+
+Every statement uses `IF NOT EXISTS`, so applying them at each start is idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from graph.schema.model import FULLTEXT_INDEX_NAME, FULLTEXT_LABELS, FULLTEXT_PROPERTIES, NODE_LABELS
+
+
+def _snake(label: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower()
+
+
+def statements() -> list[str]:
+    """The schema as Neo4j 5 Cypher statements, in the order to apply them."""
+    out = [
+        f"CREATE CONSTRAINT {_snake(label)}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+        for label in NODE_LABELS
+    ]
+    out.append("CREATE POINT INDEX location_point IF NOT EXISTS FOR (n:Location) ON (n.point)")
+    labels = "|".join(FULLTEXT_LABELS)
+    props = ", ".join(f"n.{p}" for p in FULLTEXT_PROPERTIES)
+    out.append(f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX_NAME} IF NOT EXISTS FOR (n:{labels}) ON EACH [{props}]")
+    return out

@@ -1,0 +1,28 @@
+"""Settings from the environment (prefix `SAFETYNET_`), built once per process and injected."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAFETYNET_", extra="ignore")
+
+    db: str = Field(
+        "embedded://.safetynet",
+        description="embedded://PATH (default), falkordb://HOST:PORT, or bolt://… / neo4j://… for Neo4j 5",
+    )
+    db_user: str = "neo4j"
+    db_password: SecretStr = SecretStr("")
+    db_name: str = Field("safetynet", description="the graph's name on a FalkorDB server")
+    neo4j_database: str | None = Field(None, description="Neo4j database name (default: the server's default)")
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,44 @@
+"""Parse SAFETYNET_DB into a target: embedded FalkorDB, a running FalkorDB, or Neo4j."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from graph.errors import BadDatabaseUri
+
+Kind = Literal["embedded", "falkordb", "neo4j"]
+EXAMPLES = "embedded://.safetynet, embedded:///var/lib/safetynet, falkordb://localhost:6379, bolt://localhost:7687"
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: Kind
+    uri: str
+    path: Path | None = None  # embedded: data directory
+    host: str = ""
+    port: int = 0
+
+
+def parse_db_uri(uri: str) -> Target:
+    """`embedded://PATH` (relative or absolute), `falkordb://HOST:PORT`, `bolt|neo4j[+s|+ssc]://…`."""
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        raise BadDatabaseUri(f"SAFETYNET_DB={uri!r} has no scheme; examples: {EXAMPLES}")
+    scheme = scheme.lower()
+    if scheme == "embedded":
+        if not rest:
+            raise BadDatabaseUri(f"SAFETYNET_DB={uri!r} needs a data directory, e.g. embedded://.safetynet")
+        return Target("embedded", uri, path=Path(rest).expanduser().resolve())
+    if scheme in ("falkordb", "redis"):
+        parts = urlsplit(uri)
+        try:
+            port = parts.port or 6379
+        except ValueError as exc:
+            raise BadDatabaseUri(f"SAFETYNET_DB={uri!r}: bad port ({exc})") from exc
+        return Target("falkordb", uri, host=parts.hostname or "localhost", port=port)
+    if scheme in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
+        return Target("neo4j", uri)
+    raise BadDatabaseUri(f"SAFETYNET_DB={uri!r}: unknown scheme {scheme!r}; examples: {EXAMPLES}")

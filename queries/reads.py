@@ -1,0 +1,35 @@
+"""Typed read functions over the catalogue: connection first, keyword-only arguments, pydantic rows."""
+
+from __future__ import annotations
+
+from graph.engine import GraphEngine
+from graph.errors import NotFound
+from queries import run
+from queries.models import DatasetRecord, GraphStats, ServiceSummary
+
+
+def service_count(db: GraphEngine) -> int:
+    return int(run.read(db, "service_count")[0]["count"])
+
+
+def service_by_id(db: GraphEngine, *, id: str) -> ServiceSummary:
+    rows = run.read(db, "service_by_id", id=id)
+    if not rows:
+        raise NotFound(f"no service with id {id!r}")
+    row = rows[0]
+    return ServiceSummary(id=row["id"], name=row["name"], organization_id=row["organizationId"],
+                          organization_name=row["organizationName"])
+
+
+def graph_stats(db: GraphEngine) -> GraphStats:
+    labels = {row["label"]: int(row["count"]) for row in run.read(db, "stats_labels")}
+    rels = {row["type"]: int(row["count"]) for row in run.read(db, "stats_relationships")}
+    return GraphStats(labels=labels, relationships=rels)
+
+
+def datasets(db: GraphEngine) -> list[DatasetRecord]:
+    return [
+        DatasetRecord(id=r["id"], format=r["format"], path=r["path"], loaded_at=r["loadedAt"],
+                      counts=r["counts"], warnings=r["warnings"])
+        for r in run.read(db, "datasets")
+    ]
