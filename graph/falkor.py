@@ -29,10 +29,13 @@ class FalkorEngine:
         self.uri = uri
         self._hint = hint or f"is a FalkorDB server running at {host}:{port}? Or use SAFETYNET_DB=embedded://.safetynet"
         self._on_close = on_close
-        self._db = FalkorDB(host=host, port=port, socket_timeout=None)
+        try:
+            self._db = FalkorDB(host=host, port=port, socket_timeout=None)
+            self._db.connection.ping()
+        except redis.RedisError as exc:
+            raise self._unavailable(exc) from exc
         self._graph_name = graph
         self._graph = self._db.select_graph(graph)
-        self.ping()
 
     def _unavailable(self, exc: Exception) -> DatabaseUnavailable:
         return DatabaseUnavailable(self.uri, str(exc) or type(exc).__name__, self._hint)

@@ -1,0 +1,14 @@
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY api api
+COPY graph graph
+COPY loaders loaders
+COPY queries queries
+COPY cli cli
+COPY demo demo
+RUN pip install --no-cache-dir .
+ENV SAFETYNET_HOST=0.0.0.0
+EXPOSE 8000
+# On first start (no marker in the /state volume) generate and load the demo city, then serve.
+CMD ["sh", "-c", "if [ ! -f /state/demo-loaded ]; then safetynet generate demo /state/demo && safetynet load hsds /state/demo --dataset-id demo --replace && touch /state/demo-loaded; fi; exec safetynet serve --host 0.0.0.0 --port 8000"]

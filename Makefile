@@ -1,0 +1,41 @@
+# Two commands on a fresh machine (Python 3.11+, Node 20+): `make demo` and `make test`.
+# Each sets itself up: a virtual environment with the project (pip) and the Cypher linter (npm).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+LINT    = tests/lint
+
+.PHONY: setup demo serve test lint typecheck bench clean
+
+setup: $(VENV)/.installed $(LINT)/node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $@
+
+$(LINT)/node_modules/.installed: $(LINT)/package.json $(LINT)/package-lock.json
+	npm ci --prefix $(LINT) --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: setup  ## generate the demo city, load it into the embedded graph, serve GraphiQL on :8000
+	$(BIN)/safetynet demo
+
+serve: setup
+	$(BIN)/safetynet serve
+
+lint: setup
+	$(BIN)/ruff check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+test: lint typecheck  ## ruff, mypy, then the whole suite on the real embedded engine
+	$(BIN)/python -m pytest
+
+bench: setup  ## load throughput at 10k and 100k generated services (writes bench/results/load.json)
+	$(BIN)/python bench/load.py
+
+clean:
+	rm -rf $(VENV) $(LINT)/node_modules .safetynet .pytest_cache .mypy_cache .ruff_cache

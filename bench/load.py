@@ -1,0 +1,100 @@
+"""Load throughput and peak memory of the HSDS loader on the embedded engine.
+
+For each size, a fresh child process generates the demo city with N services, then loads it the
+way `safetynet load hsds` does (parse + validate + one atomic write) into a fresh embedded
+FalkorDB server, and reports records/s and the peak resident memory of the loader process and of
+the database server. Targets (issue 2): ≥ 20,000 records/s, ≤ 1.5 GB peak.
+
+Run: python bench/load.py [N ...]        (default: 10000 100000)
+Writes bench/results/load.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results" / "load.json"
+TARGET_RECORDS_PER_S = 20_000
+TARGET_PEAK_MB = 1536
+
+
+def _server_peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def run_one(services: int) -> dict[str, float | int]:
+    """One measurement, in this process (called in a child by main)."""
+    from demo.generator import generate_demo
+    from graph import embedded
+    from graph.connect import connect
+    from graph.settings import Settings
+    from loaders.hsds import parse_hsds
+    from loaders.load import load_parsed
+    from queries import reads
+
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        data, store = Path(tmp) / "data", Path(tmp) / "db"
+        t0 = time.perf_counter()
+        generate_demo(data, services=services, seed=1)
+        generate_s = time.perf_counter() - t0
+        db = connect(Settings(db=f"embedded://{store}"))
+        try:
+            t1 = time.perf_counter()
+            parsed = parse_hsds(data)
+            parse_s = time.perf_counter() - t1
+            result = load_parsed(db, parsed, dataset_id="bench", path=data, started=t1)
+            assert reads.service_count(db) == services
+            info = embedded.status(store)
+            assert info is not None
+            server_mb = _server_peak_mb(info.pid)
+        finally:
+            db.close()
+    loader_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "services": services, "records": result.records, "generate_s": round(generate_s, 2),
+        "parse_s": round(parse_s, 2), "load_s": round(result.seconds, 2),
+        "records_per_s": round(result.records_per_second), "loader_peak_mb": round(loader_mb),
+        "server_peak_mb": round(server_mb),
+    }
+
+
+def main(sizes: list[int]) -> None:
+    rows = []
+    for services in sizes:
+        child = subprocess.run([sys.executable, __file__, "--one", str(services)], capture_output=True, text=True,
+                               check=True)
+        rows.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    header = ("services", "records", "parse s", "load s (total)", "records/s", "loader peak MB", "server peak MB")
+    print(" | ".join(header))
+    print(" | ".join("---" for _ in header))
+    for r in rows:
+        print(f"{r['services']:,} | {r['records']:,} | {r['parse_s']} | {r['load_s']} | {r['records_per_s']:,} | "
+              f"{r['loader_peak_mb']:,} | {r['server_peak_mb']:,}")
+    ok = all(r["records_per_s"] >= TARGET_RECORDS_PER_S and r["loader_peak_mb"] <= TARGET_PEAK_MB
+             and r["server_peak_mb"] <= TARGET_PEAK_MB for r in rows)
+    print(f"targets: ≥ {TARGET_RECORDS_PER_S:,} records/s, ≤ {TARGET_PEAK_MB} MB peak — {'met' if ok else 'NOT met'}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"benchmark": "load", "machine_cores": _cores(), "runs": rows}, indent=2) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--one":
+        print(json.dumps(run_one(int(sys.argv[2]))))
+    else:
+        main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])

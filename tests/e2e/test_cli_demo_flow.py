@@ -1,0 +1,137 @@
+"""End to end: the `safetynet` CLI in subprocesses loads the demo city, serves it, and answers
+GraphQL over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SAFETYNET = [sys.executable, "-m", "cli"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([*SAFETYNET, *args], env=env, capture_output=True, text=True, timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"safetynet {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def _post_graphql(port: int, query: str, variables: dict[str, object] | None = None) -> dict[str, object]:
+    body = json.dumps({"query": query, "variables": variables or {}}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def _wait_http(port: int, path: str, proc: subprocess.Popen[str], timeout: float = 60) -> bytes:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited early: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
+                return response.read()  # type: ignore[no-any-return]
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    raise AssertionError(f"no answer on :{port}{path} within {timeout} s")
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    env = {**os.environ, "SAFETYNET_DB": f"embedded://{tmp_path / 'db'}", "NO_COLOR": "1"}
+    yield env
+    _cli(env, "db", "stop", check=False)  # whatever a failed test left running
+
+
+def test_demo_data_loaded_by_the_cli_is_served_over_graphql(cli_env: dict[str, str], tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    _cli(cli_env, "generate", "demo", str(data), "--services", "120")
+    loaded = _cli(cli_env, "load", "hsds", str(data), "--dataset-id", "demo")
+    assert "records loaded" in loaded.stdout
+
+    stats = json.loads(_cli(cli_env, "db", "stats", "--json").stdout)
+    assert stats["labels"]["Service"] == 120
+    assert stats["labels"]["Dataset"] == 1
+
+    port = _free_port()
+    server = subprocess.Popen([*SAFETYNET, "serve", "--port", str(port)], env=cli_env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        health = json.loads(_wait_http(port, "/healthz", server))
+        assert health == {"status": "ok", "database": "falkordb"}
+        answer = _post_graphql(port, "{ serviceCount }")
+        assert answer == {"data": {"serviceCount": 120}}
+        some_id = next(iter(_first_service_ids(data)))
+        answer = _post_graphql(port, "query($id: ID!) { service(id: $id) { id name organization { name } } }",
+                               {"id": some_id})
+        service = answer["data"]["service"]  # type: ignore[index]
+        assert service["id"] == some_id and service["name"] and service["organization"]["name"]
+        graphiql = _wait_http(port, "/graphql", server)
+        assert b"graphiql" in graphiql.lower()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    # serve reused the server `load` left? No: each command stops what it started.
+    status = _cli(cli_env, "db", "status", check=False)
+    assert status.returncode == 3 and "not running" in status.stdout
+
+
+def _first_service_ids(data: Path) -> list[str]:
+    import csv
+
+    with open(data / "services.csv", newline="", encoding="utf-8") as handle:
+        return [row["id"] for _, row in zip(range(3), csv.DictReader(handle), strict=False)]
+
+
+def test_db_start_leaves_the_server_running_for_later_commands_until_db_stop(cli_env: dict[str, str]) -> None:
+    started = _cli(cli_env, "db", "start")
+    assert "started" in started.stdout
+    assert "already running" in _cli(cli_env, "db", "start").stdout
+    _cli(cli_env, "db", "stats", "--json")
+    assert "running" in _cli(cli_env, "db", "status").stdout
+    assert "stopped" in _cli(cli_env, "db", "stop").stdout
+    assert _cli(cli_env, "db", "status", check=False).returncode == 3
+
+
+def test_a_load_with_errors_exits_non_zero_and_lists_them(cli_env: dict[str, str], tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "organizations.csv").write_text("id,name,description\no1,Org,desc\n", encoding="utf-8")
+    (broken / "services.csv").write_text("id,organization_id,name,status\ns1,missing-org,Food,active\n",
+                                         encoding="utf-8")
+    result = _cli(cli_env, "load", "hsds", str(broken), check=False)
+    assert result.returncode == 1
+    assert "services.csv:2:organization_id:" in result.stderr
+    assert "nothing was loaded" in result.stderr
+
+
+def test_an_unreachable_database_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "SAFETYNET_DB": f"falkordb://127.0.0.1:{_free_port()}", "NO_COLOR": "1"}
+    result = _cli(env, "db", "stats", check=False)
+    assert result.returncode == 2
+    assert "Cannot reach the graph database at falkordb://" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_command_has_help() -> None:
+    for args in ([], ["load"], ["load", "hsds"], ["db"], ["db", "stats"], ["generate", "demo"], ["serve"], ["demo"]):
+        result = subprocess.run([*SAFETYNET, *args, "--help"], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, args
+        assert "Usage" in result.stdout
