@@ -171,7 +171,8 @@ def _load_hsds(db: GraphEngine | None, path: Path, *, dataset_id: str, replace: 
 def load_hsds(
     path: Annotated[Path, typer.Argument(help="A folder of HSDS 3.0 CSVs (tabular package), or a JSON/NDJSON "
                                               "file or folder of full service objects.")],
-    replace: Annotated[bool, typer.Option(help="First remove what a previous load of this dataset id brought.")] = False,
+    replace: Annotated[bool, typer.Option(help="First remove what the previous load of this dataset id brought.")
+                       ] = False,
     strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
     dataset_id: Annotated[str | None, typer.Option(help="Provenance id of this load (default: the source's "
                                                          "name).")] = None,

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from graph import embedded
 from graph.engine import GraphEngine
 from graph.falkor import FalkorEngine
 from graph.neo4j_engine import Neo4jEngine
 from graph.settings import Settings
 from graph.uri import parse_db_uri
+
+
+def _stop(data_dir: Path) -> None:
+    embedded.stop(data_dir)
 
 
 def connect(settings: Settings, *, ensure_schema: bool = True) -> GraphEngine:
@@ -26,7 +32,7 @@ def connect(settings: Settings, *, ensure_schema: bool = True) -> GraphEngine:
         info, started = embedded.start(data_dir)
         engine = FalkorEngine(
             host="127.0.0.1", port=info.port, graph=settings.db_name, uri=target.uri,
-            on_close=(lambda: embedded.stop(data_dir)) if started else None,
+            on_close=(lambda: _stop(data_dir)) if started else None,
             hint=f"see {data_dir / 'server.log'}; `safetynet db status` shows the embedded server",
         )
     if ensure_schema:

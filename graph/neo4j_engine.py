@@ -17,7 +17,7 @@ from graph.schema import neo4j as neo4j_schema
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Point):
-        return {"latitude": value.y, "longitude": value.x}  # type: ignore[attr-defined]
+        return {"latitude": value.y, "longitude": value.x}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -48,7 +48,7 @@ class Neo4jEngine:
             )
         except (ServiceUnavailable, AuthError) as exc:
             raise self._unavailable(exc) from exc
-        return [{k: _plain(v) for k, v in record.items()} for record in records]
+        return [_plain(record.data()) for record in records]
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return self._run(query, params, RoutingControl.READ)
@@ -62,7 +62,7 @@ class Neo4jEngine:
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             for query, params in items:
-                tx.run(neo4j.Query(query), dict(params)).consume()
+                tx.run(query, dict(params)).consume()
 
         try:
             with self._driver.session(database=self._database) as session:

@@ -28,7 +28,8 @@ def _free_port() -> int:
 def _cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run([*SAFETYNET, *args], env=env, capture_output=True, text=True, timeout=300)
     if check and result.returncode != 0:
-        raise AssertionError(f"safetynet {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        command = " ".join(args)
+        raise AssertionError(f"safetynet {command} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
     return result
 
 

@@ -62,7 +62,7 @@ def test_a_second_process_reuses_the_running_server_for_the_same_directory(tmp_p
 
 
 def test_a_stale_state_file_does_not_fool_status(tmp_path: Path) -> None:
-    (tmp_path / "server.json").write_text('{"pid": 999999, "port": %d}' % _free_port())
+    (tmp_path / "server.json").write_text(f'{{"pid": 999999, "port": {_free_port()}}}')
     assert embedded.status(tmp_path) is None
 
 

@@ -1,0 +1,29 @@
+"""Builders of small, valid inputs for tests."""
+
+from __future__ import annotations
+
+from loaders.plan import GraphPlan
+
+
+def small_plan(prefix: str = "", *, services: int = 3, latitude: float | None = 44.23) -> GraphPlan:
+    """An organization providing `services` services at one location, each tagged with one term."""
+    plan = GraphPlan()
+    org, loc, term = f"{prefix}org-1", f"{prefix}loc-1", f"{prefix}term-food"
+    plan.add_node("Organization", org, {"name": "Lakeshore Food Bank", "description": "Food for all"})
+    location = {"name": "Main depot"} | ({"latitude": latitude, "longitude": -76.5} if latitude is not None else {})
+    plan.add_node("Location", loc, location)
+    plan.add_node("TaxonomyTerm", term, {"name": "Food", "code": "FOOD"})
+    plan.add_node("Language", "en", {"code": "en", "name": "English"})
+    plan.add_relationship(("Organization", "HAS_LOCATION", "Location"), org, loc)
+    for n in range(1, services + 1):
+        service, sal = f"{prefix}svc-{n}", f"{prefix}sal-{n}"
+        plan.add_node("Service", service, {"name": f"Service {n}", "status": "active"})
+        plan.add_node("ServiceAtLocation", sal, {})
+        plan.add_relationship(("Organization", "PROVIDES", "Service"), org, service)
+        plan.add_relationship(("Service", "DELIVERED_AT", "ServiceAtLocation"), service, sal)
+        plan.add_relationship(("ServiceAtLocation", "AT", "Location"), sal, loc)
+        plan.add_relationship(("Service", "TAGGED", "TaxonomyTerm"), service, term,
+                              {"linkType": "need"}, id=f"{prefix}attr-{n}")
+        plan.add_relationship(("Service", "OFFERED_IN", "Language"), service, "en", {"name": "English"},
+                              id=f"{prefix}lang-{n}")
+    return plan
