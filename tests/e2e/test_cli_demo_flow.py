@@ -136,3 +136,16 @@ def test_every_command_has_help() -> None:
         result = subprocess.run([*SAFETYNET, *args, "--help"], capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, args
         assert "Usage" in result.stdout
+
+
+def test_the_demo_command_generates_loads_and_serves_the_demo_city(cli_env: dict[str, str]) -> None:
+    port = _free_port()
+    server = subprocess.Popen([*SAFETYNET, "demo", "--port", str(port), "--services", "80"], env=cli_env,
+                              text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _wait_http(port, "/healthz", server, timeout=120)
+        assert _post_graphql(port, "{ serviceCount }") == {"data": {"serviceCount": 80}}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert _cli(cli_env, "db", "status", check=False).returncode == 3  # it stopped the server it started
