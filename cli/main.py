@@ -40,8 +40,8 @@ app.add_typer(load_app, name="load")
 app.add_typer(db_app, name="db")
 app.add_typer(generate_app, name="generate")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:

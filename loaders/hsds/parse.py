@@ -1,0 +1,88 @@
+"""Entry point: read an HSDS 3.0 source (CSV data package or JSON) into a write plan and a report."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from loaders.hsds.json_reader import JSON_SUFFIXES, iter_json, json_files
+from loaders.hsds.mapping import build_plan
+from loaders.hsds.records import absorb, new_stores
+from loaders.hsds.tabular import is_csv_package, iter_csv_package
+from loaders.plan import GraphPlan
+from loaders.report import Report
+
+Format = Literal["hsds-csv", "hsds-json"]
+
+
+@dataclass
+class ParseResult:
+    plan: GraphPlan
+    report: Report
+    format: Format
+    records: int  # source records read: CSV rows over all tables, or JSON objects including nested ones
+
+
+def detect_format(path: Path) -> Format:
+    """`hsds-csv` for a folder of HSDS tables, `hsds-json` for a JSON file or a folder of them."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    if path.is_dir():
+        if is_csv_package(path):
+            return "hsds-csv"
+        if json_files(path):
+            return "hsds-json"
+        raise ValueError(
+            f"{path}: neither an HSDS CSV package (organizations.csv, services.csv, …) "
+            "nor a folder of .json/.ndjson files"
+        )
+    if path.suffix.lower() in JSON_SUFFIXES:
+        return "hsds-json"
+    if path.suffix.lower() == ".csv":
+        raise ValueError(f"{path}: give the folder that holds the HSDS CSV tables, not one table")
+    raise ValueError(f"{path}: not an HSDS source (expected a folder of CSV tables or a .json/.ndjson file)")
+
+
+@contextmanager
+def _bulk_allocation() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a plan: parsing allocates millions of
+    small acyclic objects and repeated full collections over them cost a third of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # Everything allocated meanwhile sits in the youngest generation, which the next collection
+        # would traverse in full; move it all to the oldest one (two list splices, no traversal).
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def parse_hsds(path: Path) -> ParseResult:
+    """Parse and validate an HSDS source. Pure: no database, no output. Problems with the data never
+    raise; they are in `report` (load nothing if it has errors). Raises FileNotFoundError or
+    ValueError only when `path` is missing or is no HSDS source at all."""
+    path = Path(path)
+    fmt = detect_format(path)
+    report = Report()
+    stores = new_stores()
+    records = 0
+    with _bulk_allocation():
+        if fmt == "hsds-csv":
+            for batch in iter_csv_package(path, report):
+                records += len(batch.rows)
+                absorb(batch, stores, report)
+        else:
+            for batches, count in iter_json(path, report):
+                records += count
+                for batch in batches:
+                    absorb(batch, stores, report)
+        plan = build_plan(stores, report)
+    report.problems.sort(key=lambda p: (p.file, p.row, p.field))
+    return ParseResult(plan=plan, report=report, format=fmt, records=records)
