@@ -26,7 +26,8 @@ class GraphEngine(Protocol):
         ...
 
     def write_atomic(self, statements: Iterable[Statement]) -> None:
-        """Run many write queries so that readers see all of them or none."""
+        """Run many write queries as one unit: readers see all of them or none, and a failure at
+        any statement leaves the graph as it was. Statements are consumed lazily, in order."""
         ...
 
     def ensure_schema(self) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -9,8 +13,10 @@ import redis
 from falkordb import FalkorDB
 
 from graph.engine import Dialect, Row, Statement
-from graph.errors import DatabaseUnavailable
+from graph.errors import Conflict, DatabaseUnavailable
 from graph.schema import falkordb as falkordb_schema
+
+LOAD_LOCK_TTL_S = 6 * 3600  # a crashed loader's lock expires
 
 
 def _plain(value: Any) -> Any:
@@ -57,16 +63,64 @@ class FalkorEngine:
             raise self._unavailable(exc) from exc
 
     def write_atomic(self, statements: Iterable[Statement]) -> None:
-        """MULTI/EXEC: the server runs the queries back to back, and no reader sees a partial state."""
-        pipe = self._db.connection.pipeline(transaction=True)
-        for query, params in statements:
-            header = self._graph._build_params_header(dict(params)) if params else ""
-            pipe.execute_command("GRAPH.QUERY", self._graph_name, header + query, "--compact")
+        """Write into a private copy of the graph, then swap it in with one atomic RENAME.
+
+        Readers keep seeing the previous graph until the swap, and a failure at any statement
+        drops the copy: the live graph is exactly as it was. Loads into one graph are serialised
+        by a lock key, so two loads never swap over each other.
+        """
+        conn = self._db.connection
+        token = uuid.uuid4().hex
+        lock_key = f"safetynet:load-lock:{self._graph_name}"
         try:
-            results = pipe.execute(raise_on_error=False)
+            if not conn.set(lock_key, token, nx=True, ex=LOAD_LOCK_TTL_S):
+                raise Conflict(f"another load into graph {self._graph_name!r} at {self.uri} is running; "
+                               "wait for it to finish, then load again")
+            staging = f"{self._graph_name}.loading-{token[:12]}"
+            try:
+                if conn.exists(self._graph_name):
+                    conn.execute_command("GRAPH.COPY", self._graph_name, staging)
+                else:
+                    falkordb_schema.apply(self._db.select_graph(staging), conn, staging)
+                self._stream(staging, statements)
+                conn.rename(staging, self._graph_name)
+            except BaseException:
+                with contextlib.suppress(redis.RedisError):
+                    conn.delete(staging)
+                raise
+            finally:
+                if conn.get(lock_key) in (token, token.encode()):
+                    conn.delete(lock_key)
         except redis.ConnectionError as exc:
             raise self._unavailable(exc) from exc
-        failures = [r for r in results if isinstance(r, Exception)]
+
+    def _stream(self, graph: str, statements: Iterable[Statement]) -> None:
+        """Send statements in order; a sender thread overlaps the server's work with building the
+        next statement's parameters here."""
+        conn = self._db.connection
+        pending: queue.Queue[str | None] = queue.Queue(maxsize=2)
+        failures: list[BaseException] = []
+
+        def send() -> None:
+            while (command := pending.get()) is not None:
+                if failures:
+                    continue  # drain after a failure
+                try:
+                    conn.execute_command("GRAPH.QUERY", graph, command, "--compact")
+                except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                    failures.append(exc)
+
+        sender = threading.Thread(target=send, name="falkordb-load-sender", daemon=True)
+        sender.start()
+        try:
+            for query, params in statements:
+                if failures:
+                    break
+                header = self._graph._build_params_header(dict(params)) if params else ""
+                pending.put(header + query)
+        finally:
+            pending.put(None)
+            sender.join()
         if failures:
             raise failures[0]
 

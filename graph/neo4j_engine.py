@@ -57,16 +57,12 @@ class Neo4jEngine:
         return self._run(query, params, RoutingControl.WRITE)
 
     def write_atomic(self, statements: Iterable[Statement]) -> None:
-        """One transaction: commit all or roll back all."""
-        items = list(statements)
-
-        def work(tx: neo4j.ManagedTransaction) -> None:
-            for query, params in items:
-                tx.run(query, dict(params)).consume()
-
+        """One transaction, fed statement by statement: commit all or roll back all."""
         try:
-            with self._driver.session(database=self._database) as session:
-                session.execute_write(work)
+            with self._driver.session(database=self._database) as session, session.begin_transaction() as tx:
+                for query, params in statements:
+                    tx.run(query, dict(params)).consume()
+                tx.commit()
         except (ServiceUnavailable, AuthError) as exc:
             raise self._unavailable(exc) from exc
 

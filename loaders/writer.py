@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from graph.engine import GraphEngine, Statement
@@ -13,6 +13,7 @@ from queries import run
 from queries.catalogue import load
 
 BATCH_SIZE = 5000
+ProgressCallback = Callable[[int], None]  # rows written so far
 
 
 def _batches(rows: list[dict[str, object]], size: int) -> Iterator[list[dict[str, object]]]:
@@ -57,10 +58,27 @@ def plan_statements(
     )
 
 
+def total_rows(plan: GraphPlan) -> int:
+    """Rows the plan's statements carry (nodes, location points, relationships): the unit of progress."""
+    located = sum(1 for row in plan.nodes.get("Location", {}).values() if row["props"].get("latitude") is not None)
+    return plan.node_count() + located + plan.relationship_count()
+
+
+def _reporting(statements: Iterator[Statement], on_progress: ProgressCallback) -> Iterator[Statement]:
+    """Report rows done as the engine asks for the next statement (so the previous one was sent)."""
+    done = 0
+    for statement in statements:
+        yield statement
+        rows = statement[1].get("rows")
+        done += len(rows) if isinstance(rows, list) else 0
+        on_progress(done)
+
+
 def write_plan(
     db: GraphEngine, plan: GraphPlan, *, dataset_id: str, fmt: str, path: str, replace: bool = False,
-    warnings: int = 0, batch_size: int = BATCH_SIZE,
+    warnings: int = 0, batch_size: int = BATCH_SIZE, on_progress: ProgressCallback | None = None,
 ) -> None:
     """Write the plan in one atomic unit: readers see the whole load or none of it."""
-    db.write_atomic(plan_statements(db, plan, dataset_id=dataset_id, fmt=fmt, path=path, replace=replace,
-                                    warnings=warnings, batch_size=batch_size))
+    statements = plan_statements(db, plan, dataset_id=dataset_id, fmt=fmt, path=path, replace=replace,
+                                 warnings=warnings, batch_size=batch_size)
+    db.write_atomic(_reporting(statements, on_progress) if on_progress else statements)

@@ -86,10 +86,15 @@ def _checked(pattern: str, slow: Any) -> Any:
     ]
 
 
-_FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+# Both engines store 64-bit integers and doubles, and text without NUL or lone surrogates:
+# anything else is reported here rather than changed or refused in the middle of a write.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+STORABLE_TEXT = r"^[^\x00]*$"  # a lone surrogate fails pydantic-core's own Unicode check first
+_Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
+_FiniteFloat = Annotated[float, Field(allow_inf_nan=False, ge=float(INT64_MIN), le=float(INT64_MAX))]
 _PYDANTIC_TYPES: Final[dict[Kind, Any]] = {
-    "str": str,
-    "num": Annotated[int | _FiniteFloat, Field(union_mode="left_to_right")],
+    "str": Annotated[str, Field(pattern=STORABLE_TEXT)],
+    "num": Annotated[_Int64 | _FiniteFloat, Field(union_mode="left_to_right")],
     "lat": Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)],
     "lon": Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)],
     "date": _checked(_DATE_RE, _date),

@@ -103,6 +103,7 @@ _KIND_WORDS: Final[dict[Kind, str]] = {
     "date": "a date string", "datetime": "a date-time string", "time": "a time string",
 }
 _RANGE_ERRORS: Final = frozenset({"greater_than_equal", "less_than_equal", "finite_number"})
+_UNSTORABLE_TEXT_ERRORS: Final = frozenset({"string_pattern_mismatch", "string_unicode"})
 _COORDINATES: Final = ("latitude", "longitude")
 _NO_LINKS: Final[list[Link]] = []  # shared by every CSV record; never mutated (CSV records never merge)
 
@@ -134,6 +135,10 @@ def _judge(spec: Table, name: str, err: ErrorDetails, strict: bool) -> tuple[boo
         return True, "required value is missing", ()
     if etype == FORMAT_ERROR:
         return False, f"{_show(value)} {err['msg']}; value dropped", (name,)
+    if etype in _UNSTORABLE_TEXT_ERRORS:
+        return True, "contains a NUL character or invalid Unicode (a lone surrogate), which cannot be stored", ()
+    if kind == "num" and etype in _RANGE_ERRORS and isinstance(value, int | float):
+        return False, f"{value} is beyond the 64-bit range the database stores; value dropped", (name,)
     if kind in ("lat", "lon"):
         if etype in _RANGE_ERRORS and isinstance(value, int | float | str):
             bounds = "[-90, 90]" if kind == "lat" else "[-180, 180]"

@@ -412,12 +412,8 @@ def test_a_dry_run_of_a_broken_source_is_rejected_like_a_real_load(hsds_examples
     assert [str(p) for p in rejected.value.report.errors] == ["services.csv:2:name: required value is missing"]
 
 
-# --- known bugs ----------------------------------------------------------------------------------------------------
+# --- values and failures the engine must never half-apply ----------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "write_atomic runs the load as Redis MULTI/EXEC, which does not roll back: when one statement fails "
-    "on the server (here a NUL in a value breaks the query's parameter header), the replace's deletes and "
-    "every other statement stay applied — the previous load is gone and the new one is half written"))
 def test_a_load_that_fails_inside_the_database_leaves_the_previous_load_in_place(
     db: GraphEngine, hsds_examples: Path, tmp_path: Path
 ) -> None:
@@ -442,10 +438,6 @@ def _json_service_named(tmp_path: Path, examples: Path, name: str) -> Path:
     return file
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "text the engine cannot take passes validation: a NUL (CSV or JSON \\u0000) fails on the server mid-load, "
-    "a lone surrogate (JSON \\ud800) raises UnicodeEncodeError in the client; neither is reported as "
-    "file:row:field"))
 @pytest.mark.parametrize("char", ["\x00", "\ud800"], ids=["nul", "lone-surrogate"])
 def test_text_the_engine_cannot_store_is_reported_with_file_row_and_field(
     hsds_examples: Path, tmp_path: Path, char: str
@@ -456,9 +448,6 @@ def test_text_the_engine_cannot_store_is_reported_with_file_row_and_field(
     assert [(p.file, p.row, p.field) for p in rejected.value.report.errors] == [("service.json", 1, "name")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a whole number beyond 64 bits passes validation and FalkorDB silently stores 9223372036854775807 "
-    "instead: the value changes with no problem reported"))
 def test_a_number_beyond_the_engines_range_is_reported_rather_than_silently_changed(
     db: GraphEngine, hsds_examples: Path, tmp_path: Path
 ) -> None:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
+import pytest
+
+from graph.connect import connect
 from graph.engine import GraphEngine
+from graph.errors import Conflict
+from graph.settings import Settings
 from loaders.writer import write_plan
 from queries import reads
 from tests.factories import small_plan
@@ -56,3 +62,46 @@ def test_locations_with_coordinates_get_a_point_for_distance_queries(db: GraphEn
     rows = db.read("MATCH (l:Location) RETURN l.id AS id, l.point AS point ORDER BY id")
     assert rows[0]["id"] == "loc-1" and abs(rows[0]["point"]["latitude"] - 44.23) < 1e-5
     assert rows[1] == {"id": "nowhere-loc-1", "point": None}
+
+
+def test_a_statement_failing_inside_the_database_leaves_the_graph_as_it_was(db: GraphEngine) -> None:
+    write_plan(db, small_plan(), dataset_id="d1", fmt="test", path="memory")
+    before = _counts(db)
+    statements = [
+        ("MATCH (n) DETACH DELETE n", {}),
+        ("UNWIND $rows AS row CREATE (:Service {id: row})", {"rows": ["new-1", "new-2"]}),
+        ("CREATE (:Service {id: 'new-1'})", {}),  # breaks the unique constraint mid-load
+    ]
+    with pytest.raises(Exception, match="(?i)unique"):
+        db.write_atomic(statements)
+    assert _counts(db) == before
+    assert reads.service_by_id(db, id="svc-1").name == "Service 1"
+
+
+def test_readers_see_the_previous_graph_until_a_load_completes(db: GraphEngine) -> None:
+    write_plan(db, small_plan(services=1), dataset_id="d1", fmt="test", path="memory")
+    seen: list[int] = []
+
+    def statements() -> Iterator[tuple[str, dict[str, object]]]:
+        yield "UNWIND range(1, 50) AS i CREATE (:Service {id: 'bulk-' + toString(i)})", {}
+        seen.append(reads.service_count(db))  # mid-load, from another reader's point of view
+        yield "CREATE (:Service {id: 'last'})", {}
+
+    db.write_atomic(statements())
+    assert seen == [1]
+    assert reads.service_count(db) == 52
+
+
+def test_a_second_load_into_the_same_graph_waits_its_turn(db: GraphEngine, graph_settings: Settings) -> None:
+    other = connect(graph_settings)
+    try:
+        def statements() -> Iterator[tuple[str, dict[str, object]]]:
+            with pytest.raises(Conflict, match="another load"):
+                other.write_atomic([("CREATE (:Service {id: 'x'})", {})])
+            yield "CREATE (:Service {id: 'first'})", {}
+
+        db.write_atomic(statements())
+        other.write_atomic([("CREATE (:Service {id: 'second'})", {})])  # the lock was released
+    finally:
+        other.close()
+    assert reads.service_count(db) == 2
