@@ -5,20 +5,20 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.errors import BadDatabaseUri, DatabaseUnavailable
+from graph.errors import BadDatabaseUri, Conflict, DatabaseUnavailable
 from graph.settings import Settings, get_settings
 from graph.uri import parse_db_uri
 from loaders.load import LoadResult, default_dataset_id, load_parsed
@@ -135,25 +135,23 @@ def _print_result(result: LoadResult, show_warnings: int = 30) -> None:
               f"({result.records_per_second:,.0f} records/s), {len(result.warnings)} warning(s)")
 
 
-def _with_progress(description: str, work: Callable[[Callable[[str], None]], LoadResult]) -> LoadResult:
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
-        task = progress.add_task(description, total=None)
-        return work(lambda phase: progress.update(task, description=phase))
-
-
 def _load_hsds(db: GraphEngine | None, path: Path, *, dataset_id: str, replace: bool, strict: bool,
                dry_run: bool) -> LoadResult:
     from loaders.hsds import parse_hsds
 
-    def work(on_phase: Callable[[str], None]) -> LoadResult:
-        started = time.perf_counter()
-        parsed = parse_hsds(path)
-        return load_parsed(db, parsed, dataset_id=dataset_id, path=path, strict=strict, replace=replace,
-                           dry_run=dry_run, on_phase=on_phase, started=started)
-
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    started = time.perf_counter()
     try:
-        result = _with_progress(f"reading and validating {path}", work)
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+            reading = progress.add_task(f"reading {path.name}", total=None)
+            parsed = parse_hsds(path, on_progress=lambda file, records: progress.update(
+                reading, description=f"reading {file}", completed=records))
+            progress.update(reading, total=parsed.records, completed=parsed.records, description="read and validated")
+            writing = progress.add_task("writing", total=None, visible=not dry_run)
+            result = load_parsed(db, parsed, dataset_id=dataset_id, path=path, strict=strict, replace=replace,
+                                 dry_run=dry_run, started=started,
+                                 on_write=lambda done, total: progress.update(writing, completed=done, total=total))
     except LoadRejected as exc:
         for problem in exc.report.errors:
             err.print(f"[red]error:[/] {problem}", highlight=False)
@@ -163,6 +161,8 @@ def _load_hsds(db: GraphEngine | None, path: Path, *, dataset_id: str, replace: 
               + (" (or drop --strict to accept warnings)" if strict else "") + " and load again.", code=1)
     except (FileNotFoundError, ValueError) as exc:
         _fail(str(exc), code=1)
+    except Conflict as exc:
+        _fail(str(exc))
     _print_result(result)
     return result
 

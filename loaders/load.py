@@ -12,9 +12,9 @@ from typing import Protocol
 from graph.engine import GraphEngine
 from loaders.plan import GraphPlan
 from loaders.report import LoadRejected, Problem, Report
-from loaders.writer import write_plan
+from loaders.writer import total_rows, write_plan
 
-PhaseCallback = Callable[[str], None]
+WriteProgress = Callable[[int, int], None]  # (rows written, rows in the load)
 
 
 class Parsed(Protocol):
@@ -53,7 +53,7 @@ def default_dataset_id(path: Path) -> str:
 
 def load_parsed(
     db: GraphEngine | None, parsed: Parsed, *, dataset_id: str, path: Path, strict: bool = False,
-    replace: bool = False, dry_run: bool = False, on_phase: PhaseCallback | None = None,
+    replace: bool = False, dry_run: bool = False, on_write: WriteProgress | None = None,
     started: float | None = None,
 ) -> LoadResult:
     """Write `parsed` unless it has errors (or warnings, when strict): then raise LoadRejected and
@@ -67,10 +67,9 @@ def load_parsed(
     if not dry_run:
         if db is None:
             raise ValueError("a database is needed unless dry_run")
-        if on_phase:
-            on_phase(f"writing {parsed.plan.node_count():,} nodes and "
-                     f"{parsed.plan.relationship_count():,} relationships in one transaction")
+        total = total_rows(parsed.plan)
         write_plan(db, parsed.plan, dataset_id=dataset_id, fmt=parsed.format, path=str(path), replace=replace,
-                   warnings=len(report.warnings))
+                   warnings=len(report.warnings),
+                   on_progress=(lambda done: on_write(done, total)) if on_write else None)
     result.seconds = time.perf_counter() - started
     return result

@@ -23,6 +23,11 @@ from loaders.plan import GraphPlan, RelKey
 from loaders.report import Report
 
 
+# Structural relationships carry no properties; they share one empty map (never mutated) instead
+# of a million new ones.
+_NO_PROPS: dict[str, Any] = {}
+
+
 def build_plan(stores: dict[str, Store], report: Report) -> GraphPlan:
     plan = GraphPlan()
     for spec in TABLES.values():
@@ -99,7 +104,7 @@ def _map_nodes(spec: Table, stores: dict[str, Store], plan: GraphPlan, report: R
             if value in target.recs:
                 a, b = (rid, value) if outward else (value, rid)
                 key = f"{a}>{b}"
-                rels[key] = {"id": key, "from": a, "to": b, "props": {}}
+                rels[key] = {"id": key, "from": a, "to": b, "props": _NO_PROPS}
             elif target.unknown(value):
                 _unresolved(report, rec, ref, value)
         if rec.implied:
@@ -114,7 +119,7 @@ def _implied_links(rid: str, rec: Rec, by_field: dict[str, tuple[Ref, dict[str, 
         if value in target.recs:
             a, b = (rid, value) if outward else (value, rid)
             key = f"{a}>{b}"
-            rels[key] = {"id": key, "from": a, "to": b, "props": {}}
+            rels[key] = {"id": key, "from": a, "to": b, "props": _NO_PROPS}
 
 
 def _language_key(props: dict[str, Any]) -> tuple[str, str | None] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +64,10 @@ def _bulk_allocation() -> Iterator[None]:
             gc.enable()
 
 
-def parse_hsds(path: Path) -> ParseResult:
+ReadProgress = Callable[[str, int], None]  # (file being read, records read so far)
+
+
+def parse_hsds(path: Path, on_progress: ReadProgress | None = None) -> ParseResult:
     """Parse and validate an HSDS source. Pure: no database, no output. Problems with the data never
     raise; they are in `report` (load nothing if it has errors). Raises FileNotFoundError or
     ValueError only when `path` is missing or is no HSDS source at all."""
@@ -78,11 +81,15 @@ def parse_hsds(path: Path) -> ParseResult:
             for batch in iter_csv_package(path, report):
                 records += len(batch.rows)
                 absorb(batch, stores, report)
+                if on_progress:
+                    on_progress(batch.file, records)
         else:
             for batches, count in iter_json(path, report):
                 records += count
                 for batch in batches:
                     absorb(batch, stores, report)
+                if on_progress and batches:
+                    on_progress(batches[0].file, records)
         plan = build_plan(stores, report)
     report.problems.sort(key=lambda p: (p.file, p.row, p.field))
     return ParseResult(plan=plan, report=report, format=fmt, records=records)
