@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -81,8 +82,17 @@ def _serve(settings: Settings, host: str, port: int, db: GraphEngine | None = No
 
     from api.app import create_app
 
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler it
+    # found: make that an orderly exit, so the caller closes the database (and stops an embedded
+    # server it started) instead of the process dying on the spot.
+    signal.signal(signal.SIGTERM, _exit_quietly)
     out.print(f"GraphiQL: [link]http://{host}:{port}/graphql[/link]   health: http://{host}:{port}/healthz")
-    uvicorn.run(create_app(settings, engine=db), host=host, port=port, log_level="info")
+    with suppress(KeyboardInterrupt):
+        uvicorn.run(create_app(settings, engine=db), host=host, port=port, log_level="info")
+
+
+def _exit_quietly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 HostOpt = Annotated[str, typer.Option(help="Interface to listen on.")]

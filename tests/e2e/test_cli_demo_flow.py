@@ -84,8 +84,9 @@ def test_demo_data_loaded_by_the_cli_is_served_over_graphql(cli_env: dict[str, s
                                {"id": some_id})
         service = answer["data"]["service"]  # type: ignore[index]
         assert service["id"] == some_id and service["name"] and service["organization"]["name"]
-        graphiql = _wait_http(port, "/graphql", server)
-        assert b"graphiql" in graphiql.lower()
+        browser = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", headers={"Accept": "text/html"})
+        with urllib.request.urlopen(browser, timeout=10) as response:
+            assert b"graphiql" in response.read().lower()
     finally:
         server.terminate()
         server.wait(timeout=30)
