@@ -34,7 +34,6 @@ def _server_peak_mb(pid: int) -> float:
 def run_one(services: int) -> dict[str, float | int]:
     """One measurement, in this process (called in a child by main)."""
     from demo.generator import generate_demo
-
     from graph import embedded
     from graph.connect import connect
     from graph.settings import Settings

@@ -22,7 +22,6 @@ from loaders.hsds.records import Rec, Store
 from loaders.plan import GraphPlan, RelKey
 from loaders.report import Report
 
-
 # Structural relationships carry no properties; they share one empty map (never mutated) instead
 # of a million new ones.
 _NO_PROPS: dict[str, Any] = {}
