@@ -11,7 +11,7 @@ from typing import Literal
 
 from loaders.hsds.json_reader import JSON_SUFFIXES, iter_json, json_files
 from loaders.hsds.mapping import build_plan
-from loaders.hsds.records import absorb, new_stores
+from loaders.hsds.records import Pool, Store, absorb, new_stores
 from loaders.hsds.tabular import is_csv_package, iter_csv_package
 from loaders.plan import GraphPlan
 from loaders.report import Report
@@ -67,6 +67,27 @@ def _bulk_allocation() -> Iterator[None]:
 ReadProgress = Callable[[str, int], None]  # (file being read, records read so far)
 
 
+def _read(path: Path, fmt: Format, stores: dict[str, Store], report: Report, on_progress: ReadProgress | None) -> int:
+    """Read and validate every record into the stores; the number of source records read. Nothing
+    read is kept beyond the stores (batches and interning caches go with this call)."""
+    pool = Pool()
+    records = 0
+    if fmt == "hsds-csv":
+        for batch in iter_csv_package(path, report, pool):
+            records += len(batch.rows)
+            absorb(batch, stores, report, pool)
+            if on_progress:
+                on_progress(batch.file, records)
+    else:
+        for batches, count in iter_json(path, report):
+            records += count
+            for batch in batches:
+                absorb(batch, stores, report, pool)
+            if on_progress and batches:
+                on_progress(batches[0].file, records)
+    return records
+
+
 def parse_hsds(path: Path, on_progress: ReadProgress | None = None) -> ParseResult:
     """Parse and validate an HSDS source. Pure: no database, no output. Problems with the data never
     raise; they are in `report` (load nothing if it has errors). Raises FileNotFoundError or
@@ -75,21 +96,8 @@ def parse_hsds(path: Path, on_progress: ReadProgress | None = None) -> ParseResu
     fmt = detect_format(path)
     report = Report()
     stores = new_stores()
-    records = 0
     with _bulk_allocation():
-        if fmt == "hsds-csv":
-            for batch in iter_csv_package(path, report):
-                records += len(batch.rows)
-                absorb(batch, stores, report)
-                if on_progress:
-                    on_progress(batch.file, records)
-        else:
-            for batches, count in iter_json(path, report):
-                records += count
-                for batch in batches:
-                    absorb(batch, stores, report)
-                if on_progress and batches:
-                    on_progress(batches[0].file, records)
+        records = _read(path, fmt, stores, report, on_progress)
         plan = build_plan(stores, report)
     report.problems.sort(key=lambda p: (p.file, p.row, p.field))
     return ParseResult(plan=plan, report=report, format=fmt, records=records)
