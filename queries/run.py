@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from graph.engine import GraphEngine, Row, Statement
@@ -29,7 +29,3 @@ def statement(db: GraphEngine, query: Query, /, **params: Any) -> Statement:
     """A (text, params) pair for `GraphEngine.write_atomic`, checked against the query's header."""
     del db  # the query was loaded for the engine's dialect by the caller
     return query.text, _checked(query, params)
-
-
-def write_atomic(db: GraphEngine, statements: Iterable[Statement]) -> None:
-    db.write_atomic(statements)
