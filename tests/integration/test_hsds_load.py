@@ -20,6 +20,7 @@ from loaders.hsds import parse_hsds
 from loaders.load import LoadResult, load_parsed
 from loaders.report import LoadRejected
 from queries import reads
+from tests.hsds_examples import EXAMPLE_CSV_WARNINGS, EXAMPLE_JSON_WARNINGS
 
 SERVICE = "ac148810-d857-441c-9679-408f346de14b"
 SERVICE_AT_LOCATION = "e94c9f38-1e8f-4564-91d4-d53501ab1765"
@@ -29,26 +30,6 @@ SCHEDULE = "48102e86-bb50-41c4-8f1e-e269368c41d1"
 TERM = "3f7b145d-84af-42d7-8fae-eaca714b02b2"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
-CSV_WARNINGS = [
-    "attributes.csv:2:link_id: no record with id 'f28dd44b-0c4d-479f-8e90-4c52219a8b3c'; link skipped",
-    "contacts.csv:2:organization_id: no organization with id 'ae67a707-5893-4225-b0b1-320ab9cb596b'; link skipped",
-    "contacts.csv:2:service_at_location_id: no service at location with id '93eaf18d-1cd2-4ec7-bffb-3c9172ee5070'; "
-    "link skipped",
-    "locations.csv:2:latitude: 100 is outside [-90, 90]; latitude and longitude dropped",
-    "locations.csv:2:organization_id: no organization with id '985e4a42-bd9f-4edc-911d-0243a4640aca'; link skipped",
-    "organizations.csv:2:parent_organization_id: no organization with id 'cd09a387-91f4-4555-94ec-e799c35344cd'; "
-    "link skipped",
-    "taxonomy_terms.csv:2:parent_id: no taxonomy term with id '0bc248fa-dc27-4650-9ba4-8f1a24ef16a2'; link skipped",
-    "taxonomy_terms.csv:2:taxonomy_id: no taxonomy with id '07ff6aee-a219-438c-b694-d2fcb6c5373b'; link skipped",
-]
-JSON_WARNINGS = [
-    "service_full.json:1:attributes[0].taxonomy_term.parent_id: no taxonomy term with id "
-    "'0bc248fa-dc27-4650-9ba4-8f1a24ef16a2'; link skipped",
-    "service_full.json:1:organization.parent_organization_id: no organization with id "
-    "'cd09a387-91f4-4555-94ec-e799c35344cd'; link skipped",
-    "service_full.json:1:service_at_locations[0].location.latitude: 100 is outside [-90, 90]; "
-    "latitude and longitude dropped",
-]
 # Every HSDS record type of the examples, once each (plus the Dataset node of the load).
 ONE_OF_EACH = {label: 1 for label in (
     "Accessibility", "Address", "Contact", "CostOption", "Dataset", "Funding", "Language", "Location", "Organization",
@@ -131,7 +112,7 @@ def test_the_example_csv_warnings_are_reported_and_their_records_still_load(
     db: GraphEngine, hsds_examples: Path
 ) -> None:
     result = _load(db, hsds_examples / "csv", "examples")
-    assert [str(w) for w in result.warnings] == CSV_WARNINGS
+    assert [str(w) for w in result.warnings] == EXAMPLE_CSV_WARNINGS
     location = db.read("MATCH (l:Location {id: $id}) RETURN l.name AS name, l.latitude AS latitude, "
                        "l.longitude AS longitude, l.point AS point", {"id": LOCATION})
     assert location == [{"name": "MyCity Civic Center", "latitude": None, "longitude": None, "point": None}]
@@ -163,7 +144,7 @@ def test_the_load_is_recorded_as_a_dataset_node_with_format_path_counts_and_warn
 def test_the_full_json_service_loads_its_nested_records_as_linked_nodes(db: GraphEngine, hsds_examples: Path) -> None:
     result = _load(db, hsds_examples / "service_full.json", "full")
     assert result.format == "hsds-json"
-    assert [str(w) for w in result.warnings] == JSON_WARNINGS
+    assert [str(w) for w in result.warnings] == EXAMPLE_JSON_WARNINGS
     assert _stats(db) == (ONE_OF_EACH, JSON_RELATIONSHIPS)
     # service_at_locations[0].location: Service -> ServiceAtLocation -> Location, the location kept without a point
     assert db.read(
@@ -189,7 +170,7 @@ def test_a_json_page_of_services_loads_and_a_later_file_merges_onto_the_same_rec
     db: GraphEngine, hsds_examples: Path
 ) -> None:
     result = _load(db, hsds_examples / "service_list.json", "page")
-    assert [str(w) for w in result.warnings] == [JSON_WARNINGS[1].replace("service_full", "service_list")]
+    assert [str(w) for w in result.warnings] == [EXAMPLE_JSON_WARNINGS[1].replace("service_full", "service_list")]
     assert _stats(db) == ({"Dataset": 1, "Organization": 1, "Program": 1, "Service": 1},
                           {"INCLUDES": 1, "PROVIDES": 1})
     assert reads.service_by_id(db, id=SERVICE).organization_name == "Example Organization Inc."
@@ -272,7 +253,9 @@ def test_a_broken_source_is_rejected_with_its_problems_and_the_graph_is_left_as_
     assert (_stats(db), _snapshot(db)) == before
 
 
-@pytest.mark.parametrize(("source", "expected"), [("csv", CSV_WARNINGS), ("service_full.json", JSON_WARNINGS)])
+@pytest.mark.parametrize(
+    ("source", "expected"), [("csv", EXAMPLE_CSV_WARNINGS), ("service_full.json", EXAMPLE_JSON_WARNINGS)]
+)
 def test_strict_turns_the_examples_warnings_into_errors_and_loads_nothing(
     db: GraphEngine, hsds_examples: Path, source: str, expected: list[str]
 ) -> None:
@@ -396,7 +379,7 @@ def test_a_dry_run_validates_and_reports_without_a_database(hsds_examples: Path)
     result = load_parsed(None, parsed, dataset_id="examples", path=hsds_examples / "csv", dry_run=True)
     assert result.written is False
     assert result.counts == parsed.plan.counts() and result.counts["Service"] == 1
-    assert [str(w) for w in result.warnings] == CSV_WARNINGS
+    assert [str(w) for w in result.warnings] == EXAMPLE_CSV_WARNINGS
 
 
 def test_a_dry_run_given_a_database_writes_nothing_to_it(db: GraphEngine, hsds_examples: Path) -> None:

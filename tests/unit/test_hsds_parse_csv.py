@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from loaders.hsds import ParseResult, parse_hsds
+from loaders.hsds import parse_hsds
 from loaders.report import Severity
+from tests.hsds_examples import EXAMPLE_CSV_WARNINGS, errors, rel, warnings
 
 ORG = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
 SERVICE = "ac148810-d857-441c-9679-408f346de14b"
@@ -20,19 +21,6 @@ TERM = "3f7b145d-84af-42d7-8fae-eaca714b02b2"
 ATTRIBUTE = "ae58cc39-8b70-4ab1-8aea-786882e5ac8e"
 LANGUAGE = "2989d3ed-c547-48f8-8f9d-432d81c7892e"
 
-# The official example package links to records it does not contain and has latitude 100.
-EXAMPLE_WARNINGS = [
-    "attributes.csv:2:link_id: no record with id 'f28dd44b-0c4d-479f-8e90-4c52219a8b3c'; link skipped",
-    "contacts.csv:2:organization_id: no organization with id 'ae67a707-5893-4225-b0b1-320ab9cb596b'; link skipped",
-    "contacts.csv:2:service_at_location_id: no service at location with id "
-    "'93eaf18d-1cd2-4ec7-bffb-3c9172ee5070'; link skipped",
-    "locations.csv:2:latitude: 100 is outside [-90, 90]; latitude and longitude dropped",
-    "locations.csv:2:organization_id: no organization with id '985e4a42-bd9f-4edc-911d-0243a4640aca'; link skipped",
-    "organizations.csv:2:parent_organization_id: no organization with id "
-    "'cd09a387-91f4-4555-94ec-e799c35344cd'; link skipped",
-    "taxonomy_terms.csv:2:parent_id: no taxonomy term with id '0bc248fa-dc27-4650-9ba4-8f1a24ef16a2'; link skipped",
-    "taxonomy_terms.csv:2:taxonomy_id: no taxonomy with id '07ff6aee-a219-438c-b694-d2fcb6c5373b'; link skipped",
-]
 
 
 @pytest.fixture
@@ -68,17 +56,6 @@ def drop_column(package: Path, file: str, column: str) -> None:
     write_table(package / file, [r[:i] + r[i + 1 :] for r in rows])
 
 
-def errors(result: ParseResult) -> list[str]:
-    return [str(p) for p in result.report.errors]
-
-
-def warnings(result: ParseResult) -> list[str]:
-    return [str(p) for p in result.report.warnings]
-
-
-def rel(result: ParseResult, key: tuple[str, str, str]) -> set[tuple[str, str]]:
-    return {(r["from"], r["to"]) for r in result.plan.relationships.get(key, {}).values()}
-
 
 # --- the official example package -------------------------------------------------------------
 
@@ -88,7 +65,7 @@ def test_the_official_csv_example_loads_without_errors_and_lists_its_known_warni
 
     assert result.format == "hsds-csv"
     assert errors(result) == []
-    assert warnings(result) == EXAMPLE_WARNINGS
+    assert warnings(result) == EXAMPLE_CSV_WARNINGS
     assert all(p.severity is Severity.WARNING for p in result.report.problems)
 
 
@@ -299,7 +276,7 @@ def test_an_unparseable_optional_value_is_a_warning_and_the_value_is_dropped(pac
     assert errors(result) == []
     assert warnings(result) == sorted(
         [
-            *EXAMPLE_WARNINGS,
+            *EXAMPLE_CSV_WARNINGS,
             "services.csv:2:assured_date: '2023-02-30' is not an ISO date (YYYY-MM-DD); value dropped",
             "services.csv:2:minimum_age: 'twelve' is not a number; value dropped",
         ]
@@ -343,7 +320,7 @@ def test_a_dangling_optional_reference_is_a_warning_and_the_link_is_skipped(pack
 def test_strict_mode_turns_every_warning_into_an_error(hsds_examples: Path) -> None:
     report = parse_hsds(hsds_examples / "csv").report.strict()
 
-    assert [str(p) for p in report.errors] == EXAMPLE_WARNINGS
+    assert [str(p) for p in report.errors] == EXAMPLE_CSV_WARNINGS
     assert report.warnings == []
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from loaders.hsds import ParseResult, parse_hsds
+from loaders.hsds import parse_hsds
+from tests.hsds_examples import EXAMPLE_JSON_WARNINGS, errors, rel, warnings
 
 ORG = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
 SERVICE = "ac148810-d857-441c-9679-408f346de14b"
@@ -22,17 +23,6 @@ TAXONOMY = "5c4d79d7-cc55-470e-9f1f-8cad074e4892"
 ATTRIBUTE = "ae58cc39-8b70-4ab1-8aea-786882e5ac8e"
 LANGUAGE = "2989d3ed-c547-48f8-8f9d-432d81c7892e"
 
-
-def errors(result: ParseResult) -> list[str]:
-    return [str(p) for p in result.report.errors]
-
-
-def warnings(result: ParseResult) -> list[str]:
-    return [str(p) for p in result.report.warnings]
-
-
-def rel(result: ParseResult, key: tuple[str, str, str]) -> set[tuple[str, str]]:
-    return {(r["from"], r["to"]) for r in result.plan.relationships.get(key, {}).values()}
 
 
 @pytest.fixture
@@ -52,14 +42,7 @@ def test_service_full_json_loads_every_nested_record_without_errors(hsds_example
 
     assert result.format == "hsds-json"
     assert errors(result) == []
-    assert warnings(result) == [
-        "service_full.json:1:attributes[0].taxonomy_term.parent_id: no taxonomy term with id "
-        "'0bc248fa-dc27-4650-9ba4-8f1a24ef16a2'; link skipped",
-        "service_full.json:1:organization.parent_organization_id: no organization with id "
-        "'cd09a387-91f4-4555-94ec-e799c35344cd'; link skipped",
-        "service_full.json:1:service_at_locations[0].location.latitude: 100 is outside [-90, 90]; "
-        "latitude and longitude dropped",
-    ]
+    assert warnings(result) == EXAMPLE_JSON_WARNINGS
     counts = {label: len(rows) for label, rows in result.plan.nodes.items() if rows}
     assert counts == {
         label: 1

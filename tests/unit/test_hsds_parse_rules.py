@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from loaders.hsds import ParseResult, parse_hsds
+from loaders.hsds import parse_hsds
 from loaders.hsds.models import TABLES, camel
 from loaders.hsds.tabular import iter_table
 from loaders.plan import GraphPlan
 from loaders.report import Report
+from tests.hsds_examples import errors, warnings
 
 ORGS = [["id", "name", "description"], ["o1", "Food Org", "Feeds people"]]
 
@@ -27,13 +28,6 @@ def write_package(folder: Path, tables: dict[str, list[list[str]]]) -> Path:
 def services(*rows: list[str], extra: tuple[str, ...] = ()) -> list[list[str]]:
     return [["id", "organization_id", "name", "status", *extra], *rows]
 
-
-def errors(result: ParseResult) -> list[str]:
-    return [str(p) for p in result.report.errors]
-
-
-def warnings(result: ParseResult) -> list[str]:
-    return [str(p) for p in result.report.warnings]
 
 
 def test_hsds_field_names_become_camel_case_property_names() -> None:
