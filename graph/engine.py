@@ -16,6 +16,9 @@ class GraphEngine(Protocol):
 
     dialect: Dialect
     uri: str
+    serialises_loads: bool
+    """True when `write_atomic` holds an exclusive load lock on the graph while it draws statements,
+    so a statement generator may trust what it reads: nothing else writes the graph meanwhile."""
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run a read-only query."""
@@ -27,7 +30,8 @@ class GraphEngine(Protocol):
 
     def write_atomic(self, statements: Iterable[Statement]) -> None:
         """Run many write queries as one unit: readers see all of them or none, and a failure at
-        any statement leaves the graph as it was. Statements are consumed lazily, in order."""
+        any statement leaves the graph as it was. Statements are consumed lazily, in order, after
+        the load lock (where the engine has one) is taken."""
         ...
 
     def ensure_schema(self) -> None:

@@ -29,6 +29,7 @@ def _plain(value: Any) -> Any:
 
 class FalkorEngine:
     dialect: Dialect = "falkordb"
+    serialises_loads = True  # a lock key per graph; see write_atomic
 
     def __init__(self, *, host: str, port: int, graph: str, uri: str,
                  on_close: Callable[[], None] | None = None, hint: str = "") -> None:

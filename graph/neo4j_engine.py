@@ -27,6 +27,7 @@ def _plain(value: Any) -> Any:
 
 class Neo4jEngine:
     dialect: Dialect = "neo4j"
+    serialises_loads = False  # concurrent transactions may both see a label empty
 
     def __init__(self, *, uri: str, user: str, password: str, database: str | None) -> None:
         self.uri = uri

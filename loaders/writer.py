@@ -1,54 +1,104 @@
-"""Write a validated GraphPlan in batched `UNWIND … MERGE` statements, all-or-nothing."""
+"""Write a validated GraphPlan in batched `UNWIND … CREATE/MERGE` statements, all-or-nothing."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
 
 from graph.engine import GraphEngine, Statement
 from graph.schema.model import SHARED_LABELS
-from loaders.plan import GraphPlan
+from loaders.plan import GraphPlan, RelKey
 from queries import run
 from queries.catalogue import load
 
 BATCH_SIZE = 5000
 ProgressCallback = Callable[[int], None]  # rows written so far
+NodeRow = dict[str, Any]  # {"id", "props"}
 
 
-def _batches(rows: list[dict[str, object]], size: int) -> Iterator[list[dict[str, object]]]:
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
-def plan_statements(
-    db: GraphEngine, plan: GraphPlan, *, dataset_id: str, fmt: str, path: str, replace: bool,
-    warnings: int, batch_size: int = BATCH_SIZE,
-) -> Iterator[Statement]:
-    """Every statement of one load, in order: optional removal of the dataset's previous load,
-    nodes, location points, relationships, then the Dataset record."""
+class FreshKinds:
+    """Which labels and relationship kinds the graph has none of: those are written with plain
+    CREATE (about a third faster than MERGE on FalkorDB, which must look each id up first).
+
+    Only sound while nothing else writes the graph, so it answers "fresh" only on an engine that
+    serialises loads, never for a load that first removes data (`--replace`), and it asks the
+    database lazily — from inside `write_atomic`, which holds the load lock by then.
+    """
+
+    def __init__(self, db: GraphEngine, *, enabled: bool) -> None:
+        self._db = db
+        self._enabled = enabled and db.serialises_loads
+        self._known: dict[str | RelKey, bool] = {}
+
+    def label(self, label: str) -> bool:
+        if not self._enabled:
+            return False
+        if label not in self._known:
+            query = load("load/any_node", self._db.dialect).expand(label=label)
+            self._known[label] = not self._db.read(query.text)
+        return self._known[label]
+
+    def relationship(self, kind: RelKey) -> bool:
+        if not self._enabled:
+            return False
+        if kind not in self._known:
+            a, rel_type, b = kind
+            query = load("load/any_relationship", self._db.dialect).expand(**{"from": a, "type": rel_type, "to": b})
+            self._known[kind] = not self._db.read(query.text)
+        return self._known[kind]
+
+
+def head_statements(db: GraphEngine, *, dataset_id: str, replace: bool) -> Iterator[Statement]:
+    """What comes before any node: with `replace`, the removal of the dataset's previous load."""
     if replace:
         yield run.statement(db, load("load/delete_dataset_relationships", db.dialect), dataset=dataset_id)
         yield run.statement(db, load("load/delete_dataset_nodes", db.dialect), dataset=dataset_id,
                             shared=sorted(SHARED_LABELS))
-    merge_nodes = load("load/merge_nodes", db.dialect)
+
+
+def node_statements(
+    db: GraphEngine, label: str, rows: Iterable[NodeRow], *, dataset_id: str, fresh: FreshKinds,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[Statement]:
+    """The nodes of one label, in batches."""
+    query = load("load/create_nodes" if fresh.label(label) else "load/merge_nodes", db.dialect).expand(label=label)
+    for batch in _batches(rows, batch_size):
+        yield run.statement(db, query, rows=batch, dataset=dataset_id)
+
+
+def tail_statements(
+    db: GraphEngine, plan: GraphPlan, *, dataset_id: str, fmt: str, path: str, replace: bool, warnings: int,
+    fresh: FreshKinds, written: Collection[str] = (), batch_size: int = BATCH_SIZE,
+) -> Iterator[Statement]:
+    """Everything after the nodes of the labels already `written`: the other nodes, location
+    points, relationships, then the Dataset record."""
     for label, by_id in plan.nodes.items():
-        query = merge_nodes.expand(label=label)
-        for rows in _batches(list(by_id.values()), batch_size):
-            yield run.statement(db, query, rows=rows, dataset=dataset_id)
-    located = [
+        if label not in written:
+            yield from node_statements(db, label, by_id.values(), dataset_id=dataset_id, fresh=fresh,
+                                       batch_size=batch_size)
+    located = (
         {"id": row["id"], "latitude": row["props"]["latitude"], "longitude": row["props"]["longitude"]}
         for row in plan.nodes.get("Location", {}).values()
         if row["props"].get("latitude") is not None and row["props"].get("longitude") is not None
-    ]
+    )
     set_points = load("load/set_location_points", db.dialect)
-    for rows in _batches(located, batch_size):
-        yield run.statement(db, set_points, rows=rows)
-    merge_rels = load("load/merge_relationships", db.dialect)
-    for (a, rel_type, b), by_id in plan.relationships.items():
-        query = merge_rels.expand(**{"from": a, "type": rel_type, "to": b})
-        for rows in _batches(list(by_id.values()), batch_size):
-            yield run.statement(db, query, rows=rows, dataset=dataset_id)
+    for batch in _batches(located, batch_size):
+        yield run.statement(db, set_points, rows=batch)
+    for kind, by_id in plan.relationships.items():
+        a, rel_type, b = kind
+        name = "load/create_relationships" if fresh.relationship(kind) else "load/merge_relationships"
+        query = load(name, db.dialect).expand(**{"from": a, "type": rel_type, "to": b})
+        for batch in _batches(by_id.values(), batch_size):
+            yield run.statement(db, query, rows=batch, dataset=dataset_id)
     if replace:
         yield run.statement(db, load("load/delete_orphan_languages", db.dialect))
     yield run.statement(
@@ -58,13 +108,25 @@ def plan_statements(
     )
 
 
+def plan_statements(
+    db: GraphEngine, plan: GraphPlan, *, dataset_id: str, fmt: str, path: str, replace: bool,
+    warnings: int, batch_size: int = BATCH_SIZE,
+) -> Iterator[Statement]:
+    """Every statement of one load, in order: optional removal of the dataset's previous load,
+    nodes, location points, relationships, then the Dataset record."""
+    fresh = FreshKinds(db, enabled=not replace)
+    yield from head_statements(db, dataset_id=dataset_id, replace=replace)
+    yield from tail_statements(db, plan, dataset_id=dataset_id, fmt=fmt, path=path, replace=replace,
+                               warnings=warnings, fresh=fresh, batch_size=batch_size)
+
+
 def total_rows(plan: GraphPlan) -> int:
     """Rows the plan's statements carry (nodes, location points, relationships): the unit of progress."""
     located = sum(1 for row in plan.nodes.get("Location", {}).values() if row["props"].get("latitude") is not None)
     return plan.node_count() + located + plan.relationship_count()
 
 
-def _reporting(statements: Iterator[Statement], on_progress: ProgressCallback) -> Iterator[Statement]:
+def reporting(statements: Iterable[Statement], on_progress: ProgressCallback) -> Iterator[Statement]:
     """Report rows done as the engine asks for the next statement (so the previous one was sent)."""
     done = 0
     for statement in statements:
@@ -81,4 +143,4 @@ def write_plan(
     """Write the plan in one atomic unit: readers see the whole load or none of it."""
     statements = plan_statements(db, plan, dataset_id=dataset_id, fmt=fmt, path=path, replace=replace,
                                  warnings=warnings, batch_size=batch_size)
-    db.write_atomic(_reporting(statements, on_progress) if on_progress else statements)
+    db.write_atomic(reporting(statements, on_progress) if on_progress else statements)

@@ -19,7 +19,9 @@ from graph.settings import Settings
 from loaders.hsds import parse_hsds
 from loaders.load import LoadResult, load_parsed
 from loaders.report import LoadRejected
+from loaders.writer import plan_statements
 from queries import reads
+from tests.graph_snapshot import counts, snapshot
 from tests.hsds_examples import EXAMPLE_CSV_WARNINGS, EXAMPLE_JSON_WARNINGS
 
 SERVICE = "ac148810-d857-441c-9679-408f346de14b"
@@ -48,23 +50,6 @@ JSON_RELATIONSHIPS = CSV_RELATIONSHIPS | {"HAS_CONTACT": 4, "HAS_LOCATION": 1, "
 
 def _load(db: GraphEngine | None, path: Path, dataset_id: str, **options: Any) -> LoadResult:
     return load_parsed(db, parse_hsds(path), dataset_id=dataset_id, path=path, **options)
-
-
-def _stats(db: GraphEngine) -> tuple[dict[str, int], dict[str, int]]:
-    stats = reads.graph_stats(db)
-    return stats.labels, stats.relationships
-
-
-def _snapshot(db: GraphEngine) -> tuple[list[str], list[str]]:
-    """Every node (labels, properties) and relationship (type, ends, properties), as sorted JSON text.
-    `loadedAt` (a clock reading) is left out so that two loads of the same data compare equal."""
-    def text(row: dict[str, Any]) -> str:
-        row["props"].pop("loadedAt", None)
-        return json.dumps(row, sort_keys=True, ensure_ascii=False)
-
-    nodes = db.read("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
-    rels = db.read("MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS a, b.id AS b, properties(r) AS props")
-    return sorted(map(text, nodes)), sorted(map(text, rels))
 
 
 def _csv_copy(examples: Path, tmp_path: Path, name: str = "csv") -> Path:
@@ -102,7 +87,7 @@ def _prefix_ids(folder: Path, prefix: str) -> None:
 def test_the_example_csv_package_loads_every_record_and_relationship(db: GraphEngine, hsds_examples: Path) -> None:
     result = _load(db, hsds_examples / "csv", "examples")
     assert result.written and result.format == "hsds-csv" and result.records == 19
-    assert _stats(db) == (ONE_OF_EACH, CSV_RELATIONSHIPS)
+    assert counts(db) == (ONE_OF_EACH, CSV_RELATIONSHIPS)
     service = reads.service_by_id(db, id=SERVICE)
     assert (service.name, service.organization_id, service.organization_name) == (
         "Community Counselling", ORGANIZATION, "Example Organization Inc.")
@@ -145,7 +130,7 @@ def test_the_full_json_service_loads_its_nested_records_as_linked_nodes(db: Grap
     result = _load(db, hsds_examples / "service_full.json", "full")
     assert result.format == "hsds-json"
     assert [str(w) for w in result.warnings] == EXAMPLE_JSON_WARNINGS
-    assert _stats(db) == (ONE_OF_EACH, JSON_RELATIONSHIPS)
+    assert counts(db) == (ONE_OF_EACH, JSON_RELATIONSHIPS)
     # service_at_locations[0].location: Service -> ServiceAtLocation -> Location, the location kept without a point
     assert db.read(
         "MATCH (s:Service {id: $id})-[:DELIVERED_AT]->(sal:ServiceAtLocation)-[:AT]->(l:Location) "
@@ -171,11 +156,11 @@ def test_a_json_page_of_services_loads_and_a_later_file_merges_onto_the_same_rec
 ) -> None:
     result = _load(db, hsds_examples / "service_list.json", "page")
     assert [str(w) for w in result.warnings] == [EXAMPLE_JSON_WARNINGS[1].replace("service_full", "service_list")]
-    assert _stats(db) == ({"Dataset": 1, "Organization": 1, "Program": 1, "Service": 1},
+    assert counts(db) == ({"Dataset": 1, "Organization": 1, "Program": 1, "Service": 1},
                           {"INCLUDES": 1, "PROVIDES": 1})
     assert reads.service_by_id(db, id=SERVICE).organization_name == "Example Organization Inc."
     _load(db, hsds_examples / "service_full.json", "full")
-    labels, rels = _stats(db)
+    labels, rels = counts(db)
     assert (labels, rels) == (ONE_OF_EACH | {"Dataset": 2}, JSON_RELATIONSHIPS)
 
 
@@ -241,7 +226,7 @@ def test_a_broken_source_is_rejected_with_its_problems_and_the_graph_is_left_as_
     db: GraphEngine, hsds_examples: Path, tmp_path: Path, damage: Callable[[Path], Path], expected: list[str]
 ) -> None:
     _load(db, hsds_examples / "csv", "examples")
-    before = _stats(db), _snapshot(db)
+    before = counts(db), snapshot(db)
     folder = _csv_copy(hsds_examples, tmp_path)
     shutil.copy(hsds_examples / "service_full.json", tmp_path / "service_full.json")
     broken = damage(folder)
@@ -250,7 +235,7 @@ def test_a_broken_source_is_rejected_with_its_problems_and_the_graph_is_left_as_
         _load(db, broken, "examples", replace=True)
     assert [str(p) for p in rejected.value.report.errors] == expected
     assert str(rejected.value).startswith(f"{len(expected)} error(s); nothing was loaded:")
-    assert (_stats(db), _snapshot(db)) == before
+    assert (counts(db), snapshot(db)) == before
 
 
 @pytest.mark.parametrize(
@@ -260,12 +245,12 @@ def test_strict_turns_the_examples_warnings_into_errors_and_loads_nothing(
     db: GraphEngine, hsds_examples: Path, source: str, expected: list[str]
 ) -> None:
     _load(db, hsds_examples / "service_list.json", "page")
-    before = _snapshot(db)
+    before = snapshot(db)
     with pytest.raises(LoadRejected) as rejected:
         _load(db, hsds_examples / source, "examples", strict=True)
     assert [str(p) for p in rejected.value.report.errors] == expected
     assert rejected.value.report.warnings == []
-    assert _snapshot(db) == before
+    assert snapshot(db) == before
 
 
 # --- reloads and replaces ----------------------------------------------------------------------------------------
@@ -275,12 +260,34 @@ def test_loading_the_same_source_twice_leaves_the_graph_exactly_as_one_load(
     db: GraphEngine, hsds_examples: Path, source: str
 ) -> None:
     _load(db, hsds_examples / source, "examples")
-    once = _stats(db), _snapshot(db)
+    once = counts(db), snapshot(db)
     _load(db, hsds_examples / source, "examples")
-    assert (_stats(db), _snapshot(db)) == once
+    assert (counts(db), snapshot(db)) == once
     service = db.read("MATCH (s:Service) RETURN properties(s) AS p")[0]["p"]
     assert service["name"] == "Community Counselling" and service["minimumAge"] == 12
     assert service["dataset"] == "examples"
+
+
+@pytest.mark.parametrize("source", ["csv", "service_full.json"])
+def test_a_first_load_takes_the_create_only_path_and_writes_the_same_graph_as_merging(
+    db: GraphEngine, graph_settings: Settings, hsds_examples: Path, source: str
+) -> None:
+    parsed = parse_hsds(hsds_examples / source)
+    options: dict[str, Any] = {"dataset_id": "examples", "fmt": parsed.format, "path": "x", "replace": False,
+                               "warnings": 0}
+    first = [query for query, _ in plan_statements(db, parsed.plan, **options)]
+    assert any(query.startswith("UNWIND $rows AS row\nCREATE (n:Service)") for query in first)
+    assert not any("MERGE" in query for query in first if "$rows" in query)  # only the Dataset record merges
+    _load(db, hsds_examples / source, "examples")
+    again = [query for query, _ in plan_statements(db, parsed.plan, **options)]
+    assert not any("CREATE (n:" in query or "CREATE (a)" in query for query in again)
+
+    merged = connect(graph_settings.model_copy(update={"db_name": f"{graph_settings.db_name}-merged"}))
+    try:
+        _load(merged, hsds_examples / source, "examples", replace=True)  # --replace always merges
+        assert (counts(merged), snapshot(merged)) == (counts(db), snapshot(db))
+    finally:
+        merged.close()
 
 
 def test_replace_removes_a_dropped_service_and_leaves_other_datasets_untouched(
@@ -310,7 +317,7 @@ def test_replace_removes_a_dropped_service_and_leaves_other_datasets_untouched(
     try:
         _load(fresh, other, "other")
         _load(fresh, smaller, "examples")
-        assert (_stats(db), _snapshot(db)) == (_stats(fresh), _snapshot(fresh))
+        assert (counts(db), snapshot(db)) == (counts(fresh), snapshot(fresh))
     finally:
         fresh.close()
 
@@ -322,7 +329,7 @@ def test_replace_drops_a_language_nothing_is_offered_in_any_more(
     _drop_rows_mentioning(smaller, SERVICE, SERVICE_AT_LOCATION)
     _load(db, hsds_examples / "csv", "examples")
     _load(db, smaller, "examples", replace=True)
-    labels, rels = _stats(db)
+    labels, rels = counts(db)
     assert "Language" not in labels and "OFFERED_IN" not in rels
     assert labels["Dataset"] == 1
 
@@ -333,9 +340,9 @@ def test_without_replace_a_smaller_reload_removes_nothing(
     smaller = _csv_copy(hsds_examples, tmp_path, "smaller")
     _drop_rows_mentioning(smaller, SERVICE, SERVICE_AT_LOCATION)
     _load(db, hsds_examples / "csv", "examples")
-    first = _stats(db)
+    first = counts(db)
     _load(db, smaller, "examples")
-    assert _stats(db) == first
+    assert counts(db) == first
     assert reads.service_by_id(db, id=SERVICE).organization_name == "Example Organization Inc."
 
 
@@ -363,7 +370,7 @@ def test_quotes_commas_newlines_non_ascii_and_cypher_lookalikes_round_trip_verba
     assert '""hi""' in (tmp_path / "services.csv").read_text(encoding="utf-8")  # the CSV really is quoted
     result = _load(db, tmp_path, "awkward")
     assert result.warnings == []
-    assert _stats(db) == ({"Dataset": 1, "Organization": 1, "Service": 1}, {"PROVIDES": 1})
+    assert counts(db) == ({"Dataset": 1, "Organization": 1, "Service": 1}, {"PROVIDES": 1})
     service = reads.service_by_id(db, id=AWKWARD_SERVICE_ID)
     assert (service.name, service.organization_id, service.organization_name) == (
         CYPHER_NAME, AWKWARD_ORG_ID, 'Café 中文, "Ltd"')
@@ -385,7 +392,7 @@ def test_a_dry_run_validates_and_reports_without_a_database(hsds_examples: Path)
 def test_a_dry_run_given_a_database_writes_nothing_to_it(db: GraphEngine, hsds_examples: Path) -> None:
     result = _load(db, hsds_examples / "csv", "examples", dry_run=True)
     assert result.written is False
-    assert _stats(db) == ({}, {})
+    assert counts(db) == ({}, {})
 
 
 def test_a_dry_run_of_a_broken_source_is_rejected_like_a_real_load(hsds_examples: Path, tmp_path: Path) -> None:
@@ -401,7 +408,7 @@ def test_a_load_that_fails_inside_the_database_leaves_the_previous_load_in_place
     db: GraphEngine, hsds_examples: Path, tmp_path: Path
 ) -> None:
     _load(db, hsds_examples / "csv", "examples")
-    before = _stats(db), _snapshot(db)
+    before = counts(db), snapshot(db)
     folder = _csv_copy(hsds_examples, tmp_path)
     _edit(folder / "services.csv", "Community Counselling", "Community\x00Counselling")
     failure: Exception | None = None
@@ -410,7 +417,7 @@ def test_a_load_that_fails_inside_the_database_leaves_the_previous_load_in_place
     except Exception as exc:  # whatever the failure, the graph must not be half written
         failure = exc
     assert failure is not None
-    assert (_stats(db), _snapshot(db)) == before
+    assert (counts(db), snapshot(db)) == before
 
 
 def _json_service_named(tmp_path: Path, examples: Path, name: str) -> Path:
