@@ -22,7 +22,8 @@ from graph.engine import GraphEngine
 from graph.errors import BadDatabaseUri, Conflict, DatabaseUnavailable
 from graph.settings import Settings, get_settings
 from graph.uri import parse_db_uri
-from loaders.load import LoadResult, default_dataset_id, load_parsed
+from loaders.load import LoadResult, default_dataset_id, load_source
+from loaders.plan import NodesReady
 from loaders.report import LoadRejected
 from queries import reads
 
@@ -147,7 +148,7 @@ def _print_result(result: LoadResult, show_warnings: int = 30) -> None:
 
 def _load_hsds(db: GraphEngine | None, path: Path, *, dataset_id: str, replace: bool, strict: bool,
                dry_run: bool) -> LoadResult:
-    from loaders.hsds import parse_hsds
+    from loaders.hsds import ParseResult, parse_hsds
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
@@ -155,11 +156,16 @@ def _load_hsds(db: GraphEngine | None, path: Path, *, dataset_id: str, replace: 
     try:
         with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
             reading = progress.add_task(f"reading {path.name}", total=None)
-            parsed = parse_hsds(path, on_progress=lambda file, records: progress.update(
-                reading, description=f"reading {file}", completed=records))
-            progress.update(reading, total=parsed.records, completed=parsed.records, description="read and validated")
             writing = progress.add_task("writing", total=None, visible=not dry_run)
-            result = load_parsed(db, parsed, dataset_id=dataset_id, path=path, strict=strict, replace=replace,
+
+            def parse(on_nodes: NodesReady | None) -> ParseResult:
+                parsed = parse_hsds(path, on_nodes=on_nodes, on_progress=lambda file, records: progress.update(
+                    reading, description=f"reading {file}", completed=records))
+                progress.update(reading, total=parsed.records, completed=parsed.records,
+                                description="read and validated")
+                return parsed
+
+            result = load_source(db, parse, dataset_id=dataset_id, path=path, strict=strict, replace=replace,
                                  dry_run=dry_run, started=started,
                                  on_write=lambda done, total: progress.update(writing, completed=done, total=total))
     except LoadRejected as exc:

@@ -1,20 +1,37 @@
-"""One load, end to end: parse and validate everything, then write all of it or nothing."""
+"""One load, end to end: parse and validate everything, and write all of it or nothing.
+
+`load_parsed` writes a parsed source. `load_source` parses and writes at once: nodes the parser
+declares final go to the database while it reads on (the database works on one core while
+Python parses on the other); if the source turns out to have errors, the write is abandoned
+and the graph is as it was, exactly as if nothing had been written.
+"""
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from graph.engine import GraphEngine
-from loaders.plan import GraphPlan
+from graph.engine import GraphEngine, Statement
+from loaders.plan import GraphPlan, NodesReady
 from loaders.report import LoadRejected, Problem, Report
-from loaders.writer import total_rows, write_plan
+from loaders.writer import (
+    BATCH_SIZE,
+    FreshKinds,
+    head_statements,
+    node_statements,
+    reporting,
+    tail_statements,
+    total_rows,
+    write_plan,
+)
 
-WriteProgress = Callable[[int, int], None]  # (rows written, rows in the load)
+WriteProgress = Callable[[int, int | None], None]  # (rows written, rows in the load once known)
 
 
 class Parsed(Protocol):
@@ -71,5 +88,92 @@ def load_parsed(
         write_plan(db, parsed.plan, dataset_id=dataset_id, fmt=parsed.format, path=str(path), replace=replace,
                    warnings=len(report.warnings),
                    on_progress=(lambda done: on_write(done, total)) if on_write else None)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class LoadCancelled(Exception):
+    """The load was interrupted before it finished; nothing was written."""
+
+
+_ABORT = object()  # handed to the writer when reading the source failed
+
+
+def load_source(
+    db: GraphEngine | None, parse: Callable[[NodesReady | None], Parsed], *, dataset_id: str, path: Path,
+    strict: bool = False, replace: bool = False, dry_run: bool = False, on_write: WriteProgress | None = None,
+    started: float | None = None, batch_size: int = BATCH_SIZE,
+) -> LoadResult:
+    """Parse (`parse(on_nodes)`) and write at once, with the guarantees of `load_parsed`: on
+    errors (or warnings, when strict) LoadRejected is raised and the graph is left as it was."""
+    started = time.perf_counter() if started is None else started
+    if dry_run or db is None:
+        return load_parsed(db, parse(None), dataset_id=dataset_id, path=path, strict=strict, replace=replace,
+                           dry_run=dry_run, on_write=on_write, started=started)
+    handoff: queue.Queue[Any] = queue.Queue()
+    cancelled = threading.Event()
+    failures: list[BaseException] = []
+    outcome: list[tuple[Parsed, Report]] = []
+    total: list[int | None] = [None]  # rows of the load, once the plan is complete
+
+    def statements() -> Iterator[Statement]:
+        """Drawn inside write_atomic (lock held): nodes as the parser hands them over, then the rest."""
+        assert db is not None
+        fresh = FreshKinds(db, enabled=not replace)
+        yield from head_statements(db, dataset_id=dataset_id, replace=replace)
+        written: dict[str, int] = {}
+        while isinstance(item := handoff.get(), tuple):
+            label, nodes = item
+            written[label] = len(nodes)
+            rows = ({"id": rid, "props": props} for rid, props in nodes.items())
+            yield from node_statements(db, label, rows, dataset_id=dataset_id, fresh=fresh, batch_size=batch_size)
+        if item is _ABORT:
+            raise LoadCancelled("reading the source failed; nothing was written")
+        parsed: Parsed = item
+        report = parsed.report.strict() if strict else parsed.report
+        if report.errors:
+            raise LoadRejected(report)
+        for label, count in written.items():
+            if len(parsed.plan.nodes.get(label, {})) != count:
+                raise RuntimeError(f"{label}: {count} nodes were handed over before the plan was complete, "
+                                   f"but it has {len(parsed.plan.nodes.get(label, {}))}")
+        outcome.append((parsed, report))
+        total[0] = total_rows(parsed.plan)
+        yield from tail_statements(db, parsed.plan, dataset_id=dataset_id, fmt=parsed.format, path=str(path),
+                                   replace=replace, warnings=len(report.warnings), fresh=fresh, written=written,
+                                   batch_size=batch_size)
+
+    def until_cancelled(stream: Iterator[Statement]) -> Iterator[Statement]:
+        for statement in stream:
+            if cancelled.is_set():
+                raise LoadCancelled("the load was interrupted; nothing was written")
+            yield statement
+
+    def write() -> None:
+        assert db is not None
+        stream = until_cancelled(statements())
+        try:
+            db.write_atomic(reporting(stream, lambda done: on_write(done, total[0])) if on_write else stream)
+        except BaseException as exc:  # noqa: BLE001 - handed over to the caller's thread
+            failures.append(exc)
+
+    writer = threading.Thread(target=write, name="load-writer", daemon=True)
+    writer.start()
+    try:
+        try:
+            parsed = parse(lambda label, nodes: handoff.put((label, nodes)))
+        except BaseException:
+            handoff.put(_ABORT)
+            raise
+        handoff.put(parsed)
+        writer.join()
+    except BaseException:
+        cancelled.set()  # e.g. Ctrl-C: the writer stops at its next statement and drops its staged copy
+        writer.join()
+        raise
+    if failures:
+        raise failures[0]
+    parsed, report = outcome[0]
+    result = LoadResult(dataset_id, parsed.format, parsed.records, parsed.plan.counts(), report.warnings)
     result.seconds = time.perf_counter() - started
     return result

@@ -7,12 +7,15 @@ relationship types must come from `graph.schema.model`, which `GraphPlan.add_*` 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph.schema.model import NODE_PROPERTIES, RELATIONSHIP_PROPERTIES, RELATIONSHIPS
 
 RelKey = tuple[str, str, str]  # (from label, TYPE, to label)
+# A parser's signal that a label's nodes are final: (label, {id: properties}), not to be changed.
+NodesReady = Callable[[str, Mapping[str, dict[str, Any]]], None]
 
 
 @dataclass

@@ -11,9 +11,10 @@ from typing import Literal
 
 from loaders.hsds.json_reader import JSON_SUFFIXES, iter_json, json_files
 from loaders.hsds.mapping import build_plan
+from loaders.hsds.models import TABLES
 from loaders.hsds.records import Pool, Store, absorb, new_stores
 from loaders.hsds.tabular import is_csv_package, iter_csv_package
-from loaders.plan import GraphPlan
+from loaders.plan import GraphPlan, NodesReady
 from loaders.report import Report
 
 Format = Literal["hsds-csv", "hsds-json"]
@@ -67,13 +68,19 @@ def _bulk_allocation() -> Iterator[None]:
 ReadProgress = Callable[[str, int], None]  # (file being read, records read so far)
 
 
-def _read(path: Path, fmt: Format, stores: dict[str, Store], report: Report, on_progress: ReadProgress | None) -> int:
+def _read(path: Path, fmt: Format, stores: dict[str, Store], report: Report, on_progress: ReadProgress | None,
+          on_nodes: NodesReady | None) -> int:
     """Read and validate every record into the stores; the number of source records read. Nothing
     read is kept beyond the stores (batches and interning caches go with this call)."""
     pool = Pool()
     records = 0
     if fmt == "hsds-csv":
-        for batch in iter_csv_package(path, report, pool):
+        def table_done(table: str) -> None:
+            label = TABLES[table].label
+            if on_nodes and label is not None:
+                on_nodes(label, stores[table].recs)
+
+        for batch in iter_csv_package(path, report, pool, on_table_done=table_done):
             records += len(batch.rows)
             absorb(batch, stores, report, pool)
             if on_progress:
@@ -88,16 +95,21 @@ def _read(path: Path, fmt: Format, stores: dict[str, Store], report: Report, on_
     return records
 
 
-def parse_hsds(path: Path, on_progress: ReadProgress | None = None) -> ParseResult:
+def parse_hsds(path: Path, on_progress: ReadProgress | None = None, on_nodes: NodesReady | None = None) -> ParseResult:
     """Parse and validate an HSDS source. Pure: no database, no output. Problems with the data never
     raise; they are in `report` (load nothing if it has errors). Raises FileNotFoundError or
-    ValueError only when `path` is missing or is no HSDS source at all."""
+    ValueError only when `path` is missing or is no HSDS source at all.
+
+    `on_nodes(label, {id: properties})` is called as soon as a label's nodes are final (a CSV
+    package's table has been read; never for JSON, whose nested records of any label may come up
+    to the last line), so a writer can start on them while the rest is read. The mapping must not
+    be changed; if the report ends with errors, what was handed over is not to be kept."""
     path = Path(path)
     fmt = detect_format(path)
     report = Report()
     stores = new_stores()
     with _bulk_allocation():
-        records = _read(path, fmt, stores, report, on_progress)
+        records = _read(path, fmt, stores, report, on_progress, on_nodes)
         plan = build_plan(stores, report)
     report.problems.sort(key=lambda p: (p.file, p.row, p.field))
     return ParseResult(plan=plan, report=report, format=fmt, records=records)

@@ -33,11 +33,10 @@ def is_csv_package(folder: Path) -> bool:
     return any(p.is_file() and p.name.lower() in TABLE_BY_FILE for p in folder.iterdir())
 
 
-def iter_csv_package(folder: Path, report: Report, pool: Pool | None = None) -> Iterator[Batch]:
-    """Chunks of raw rows of every HSDS table in the folder, table by table (in file-name order)."""
-    if csv.field_size_limit() < _FIELD_LIMIT:
-        csv.field_size_limit(_FIELD_LIMIT)
-    pool = pool if pool is not None else Pool()
+def package_tables(folder: Path, report: Report) -> list[tuple[Path, str]]:
+    """The folder's HSDS table files and their tables, in reading (file-name) order; a CSV file
+    that is no HSDS table is reported and left out."""
+    tables: list[tuple[Path, str]] = []
     for path in sorted(folder.iterdir()):
         name = path.name.lower()
         if not path.is_file() or not name.endswith(".csv") or name in IGNORED_FILES:
@@ -46,7 +45,25 @@ def iter_csv_package(folder: Path, report: Report, pool: Pool | None = None) -> 
         if table is None:
             report.warning(path.name, 0, "", "not an HSDS 3.0 table name; file ignored")
             continue
+        tables.append((path, table))
+    return tables
+
+
+def iter_csv_package(
+    folder: Path, report: Report, pool: Pool | None = None, on_table_done: Callable[[str], None] | None = None,
+) -> Iterator[Batch]:
+    """Chunks of raw rows of every HSDS table in the folder, table by table (in file-name order).
+    `on_table_done(table)` is called once the last file of a table has been read and its batches
+    handed out."""
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
+    pool = pool if pool is not None else Pool()
+    files = package_tables(folder, report)
+    last_file = {table: path for path, table in files}
+    for path, table in files:
         yield from iter_table(path, path.name, table, report, pool=pool)
+        if on_table_done and last_file[table] == path:
+            on_table_done(table)
 
 
 _NONEMPTY = operator.itemgetter(1)  # of a (column, value) pair: keep it when the value is not ""
