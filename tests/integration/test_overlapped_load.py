@@ -111,7 +111,7 @@ def test_a_read_interrupted_after_nodes_were_handed_over_writes_nothing_and_free
                     path=hsds_examples / "csv")
     assert handed_over and counts(db) == ({}, {})
     port = int(graph_settings.db.rsplit(":", 1)[1])
-    graphs = [g.decode() for g in redis.Redis(port=port).execute_command("GRAPH.LIST")]
+    graphs = [g.decode() for g in redis.Redis(port=port).execute_command("GRAPH.LIST")]  # type: ignore[no-untyped-call]
     assert not [g for g in graphs if g.startswith(f"{graph_settings.db_name}.loading-")]
     # and the load lock is free: the next load goes through
     load_source(db, _parser(hsds_examples / "csv", []), dataset_id="examples", path=hsds_examples / "csv")
