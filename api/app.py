@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
-from api.context import Context
+from api.context import build_context
 from api.schema import schema
 from graph.connect import connect
 from graph.engine import GraphEngine
@@ -34,10 +34,7 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
 
     app = FastAPI(title="Safety Net Graph", version="0.1.0", lifespan=lifespan)
 
-    async def get_context(request: Request) -> Context:
-        return Context(request.app.state.db)
-
-    app.include_router(GraphQLRouter(schema, context_getter=get_context, graphql_ide="graphiql"), prefix="/graphql")
+    app.include_router(GraphQLRouter(schema, context_getter=build_context, graphql_ide="graphiql"), prefix="/graphql")
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database check")
     def healthz(request: Request) -> JSONResponse:

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
+from api.limits import schema_extensions
 from graph.errors import NotFound
 from queries import reads
 
@@ -42,4 +43,4 @@ class Query:
         return Service(id=strawberry.ID(found.id), name=found.name, organization=org)
 
 
-schema = strawberry.Schema(query=Query)
+schema = strawberry.Schema(query=Query, extensions=schema_extensions())
