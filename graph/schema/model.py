@@ -110,7 +110,7 @@ NODE_LABELS: Final[tuple[str, ...]] = tuple(NODE_PROPERTIES)
 RELATIONSHIP_TYPES: Final[tuple[str, ...]] = tuple(sorted({t for _, t, _ in RELATIONSHIPS}))
 
 # Full-text search covers these labels' `name` and `description`.
-FULLTEXT_LABELS: Final[tuple[str, ...]] = ("Service", "Organization")
+FULLTEXT_LABELS: Final[tuple[str, ...]] = ("Service", "Organization", "TaxonomyTerm")
 FULLTEXT_PROPERTIES: Final[tuple[str, ...]] = ("name", "description")
 FULLTEXT_INDEX_NAME: Final[str] = "serviceText"
 

@@ -40,3 +40,26 @@ def db(graph_settings: Settings) -> Iterator[GraphEngine]:
 
 def embedded_settings(path: Path) -> Settings:
     return Settings(db=f"embedded://{path}")
+
+
+@pytest.fixture(scope="session")
+def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo city (300 services, fixed seed) as an HSDS CSV package."""
+    from demo.generator import generate_demo
+
+    out = tmp_path_factory.mktemp("demo-city")
+    generate_demo(out, services=300, seed=11)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_db(falkordb_server: embedded.ServerInfo, demo_source: Path) -> Iterator[GraphEngine]:
+    """One graph with the demo city loaded, shared by read-only tests (do not write to it)."""
+    from loaders.hsds import parse_hsds
+    from loaders.load import load_parsed
+
+    settings = Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"demo-{uuid.uuid4().hex[:12]}")
+    engine = connect(settings)
+    load_parsed(engine, parse_hsds(demo_source), dataset_id="demo", path=demo_source)
+    yield engine
+    engine.close()

@@ -1,0 +1,47 @@
+"""Directory reads behind the GraphQL API: service pages, organizations, taxonomy terms (plain rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graph.engine import GraphEngine, Row
+from queries import run
+
+SECTOR_LINK_TYPE = "sector"
+
+
+def service_details(db: GraphEngine, ids: Sequence[str]) -> dict[str, Row]:
+    """Everything a result page shows of each service, in one round trip, by service id."""
+    if not ids:
+        return {}
+    return {r["id"]: r for r in run.read(db, "search/service_details", ids=list(ids))}
+
+
+def organization(db: GraphEngine, id: str) -> Row | None:
+    rows = run.read(db, "directory/organization_by_id", id=id, sectorLinkType=SECTOR_LINK_TYPE)
+    return rows[0] if rows else None
+
+
+def organizations(db: GraphEngine, *, search: str | None, sector: str | None) -> list[Row]:
+    return run.read(db, "directory/organizations", search=search or None, sector=sector or None,
+                    sectorLinkType=SECTOR_LINK_TYPE)
+
+
+def organization_service_ids(db: GraphEngine, id: str) -> list[str]:
+    return [r["id"] for r in run.read(db, "directory/organization_services", id=id)]
+
+
+def organization_locations(db: GraphEngine, id: str) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    rows = run.read(db, "directory/organization_locations", id=id)
+    return sorted(((r["location"], r["address"]) for r in rows if r["location"] is not None),
+                  key=lambda pair: (str(pair[0].get("name") or ""), str(pair[0]["id"])))
+
+
+def taxonomy_terms(db: GraphEngine, *, parent: str | None, search: str | None) -> list[Row]:
+    rows = run.read(db, "directory/taxonomy_terms", parent=parent or None, search=search or None)
+    if parent and search:
+        within = {r["id"] for r in run.read(db, "directory/term_within", ids=[r["term"]["id"] for r in rows],
+                                            parent=parent)}
+        rows = [r for r in rows if r["term"]["id"] in within]
+    return rows

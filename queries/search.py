@@ -1,0 +1,328 @@
+"""The front-line search: which services reach this need, for this resident, near here, now.
+
+`search_services` answers a `ServiceQuery` (semantics: `queries.search_model`) in a few catalogue
+queries: candidates come from the most selective start (need terms, full text, the point index
+plus covering service areas, or all services), then reach, eligibility and opening hours are
+decided here in Python from facts fetched for all candidates in one query each — so the number
+of database round trips does not grow with the number of results.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import weakref
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from graph.engine import GraphEngine
+from queries import run
+from queries.eligibility import Population, ResidentFacts, ServiceFacts, assess
+from queries.geo import AreaIndex, haversine_km
+from queries.opening import is_open
+from queries.search_model import (
+    MAX_RADIUS_KM,
+    Eligibility,
+    GeoPoint,
+    Hit,
+    Resident,
+    SearchInputError,
+    ServiceQuery,
+    UnknownNeed,
+)
+
+NON_NEED_LINK_TYPES = ("eligibility", "sector")  # attributes that say who is served / what an org is
+ELIGIBILITY_LINK_TYPE = "eligibility"
+DEFAULT_TIMEZONE = "America/Toronto"
+# The engines' distance() uses an Earth radius of ~6378.14 km and float32 points (up to ~0.15 % longer
+# than haversine on the mean sphere): prefilter generously, haversine here decides.
+_PREFILTER_SLACK = 1.002
+_PREFILTER_PAD_M = 10.0
+_GRAPH_VERSION_TTL_S = 5.0  # how stale derived data may be after a load
+_MAX_TEXT_WORDS = 12
+
+
+@dataclass(frozen=True)
+class Places:
+    locations: tuple[tuple[str, float, float], ...]  # (location id, latitude, longitude)
+    areas: frozenset[str]
+
+
+# ---------------------------------------------------------------- input checks and resolution
+
+def validate(query: ServiceQuery) -> None:
+    """Raise SearchInputError naming what to change."""
+    if not 0 < query.radius_km <= MAX_RADIUS_KM:
+        raise SearchInputError(f"radiusKm must be more than 0 and at most {MAX_RADIUS_KM:g}, not {query.radius_km:g}")
+    for name, point in (("near", query.near), ("resident.location", query.resident and query.resident.location)):
+        if point and not (-90 <= point.latitude <= 90 and -180 <= point.longitude <= 180):
+            raise SearchInputError(f"{name}: latitude must be in [-90, 90] and longitude in [-180, 180]")
+    if query.resident and query.resident.age is not None and not 0 <= query.resident.age <= 130:
+        raise SearchInputError(f"resident.age must be between 0 and 130, not {query.resident.age}")
+    if query.open_at is not None and query.open_at.tzinfo is None:
+        raise SearchInputError("openAt needs a timezone offset, e.g. 2026-11-26T21:30:00-05:00")
+    if query.text is not None and not _words(query.text):
+        raise SearchInputError("text has no words to search for")
+
+
+def _closures(db: GraphEngine) -> dict[str, frozenset[str]]:
+    """Each term id and code → the ids of the term and every term below it (cached until the next load)."""
+    def compute() -> dict[str, frozenset[str]]:
+        out: dict[str, frozenset[str]] = {}
+        for r in run.read(db, "search/term_closures"):
+            ids = frozenset([r["id"], *r["below"]])
+            out[r["id"]] = ids
+            if r["code"]:
+                out[r["code"]] = out.get(r["code"], frozenset()) | ids  # codes may repeat across taxonomies
+        return out
+    closures: dict[str, frozenset[str]] = DERIVED.get(db, "term-closures", compute)
+    return closures
+
+
+def need_terms(db: GraphEngine, refs: Sequence[str]) -> frozenset[str]:
+    """Ids of the named terms (ids or codes) and of every term below them; UnknownNeed if one is unknown."""
+    closures = _closures(db)
+    unknown = [ref for ref in refs if ref not in closures]
+    if unknown:
+        raise UnknownNeed(f"unknown need: {', '.join(map(repr, unknown))} "
+                          "(use taxonomyTerms to find term ids or codes)")
+    return frozenset().union(*(closures[ref] for ref in refs))
+
+
+def resident_facts(db: GraphEngine, resident: Resident | None) -> ResidentFacts | None:
+    """The resident's facts, populations widened to every broader term they belong to."""
+    if resident is None:
+        return None
+    populations: frozenset[str] | None = None
+    if resident.populations:
+        rows = run.read(db, "search/term_ancestors", refs=list(resident.populations))
+        known = {r["id"] for r in rows} | {r["code"] for r in rows if r["code"]}
+        unknown = [ref for ref in resident.populations if ref not in known]
+        if unknown:
+            raise SearchInputError(f"unknown population: {', '.join(map(repr, unknown))} "
+                                   "(use taxonomyTerms to find term ids or codes)")
+        populations = frozenset(
+            x for r in rows for x in (r["id"], r["code"], *r["aboveIds"], *r["aboveCodes"]) if x
+        )
+    return ResidentFacts(age=resident.age, languages=tuple(resident.languages), populations=populations)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text)[:_MAX_TEXT_WORDS]
+
+
+def fulltext_query(db: GraphEngine, text: str) -> str:
+    """The user's words as the engine's full-text syntax (all words must match); never raw input."""
+    words = _words(text)
+    return " ".join(words) if db.dialect == "falkordb" else " AND ".join(words)
+
+
+# ---------------------------------------------------------------- service areas
+
+class _PerGraphVersion:
+    """Values derived from the whole graph (service-area shapes, taxonomy closures), kept per engine
+    until a load changes the graph: the list of loads is checked at most every few seconds."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        # engine → (checked at, version, {key: value}); weak, so a closed engine's values go with it
+        self._by_engine: weakref.WeakKeyDictionary[Any, tuple[float, str, dict[Hashable, Any]]] = (
+            weakref.WeakKeyDictionary())
+
+    def get(self, db: GraphEngine, key: Hashable, compute: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        with self._lock:
+            entry = self._by_engine.get(db)
+        if entry is None or now - entry[0] >= _GRAPH_VERSION_TTL_S:
+            version = "|".join(f"{d['id']}@{d['loadedAt']}" for d in run.read(db, "datasets"))
+            values = entry[2] if entry and entry[1] == version else {}  # a load happened: start afresh
+            entry = (now, version, values)
+            with self._lock:
+                self._by_engine[db] = entry
+        values = entry[2]
+        if key not in values:
+            values[key] = compute()
+        return values[key]
+
+
+DERIVED = _PerGraphVersion()
+
+
+def area_index(db: GraphEngine) -> AreaIndex:
+    """The graph's service areas by extent (cached until the next load)."""
+    index: AreaIndex = DERIVED.get(db, "areas", lambda: AreaIndex(
+        (r["id"], r["extent"]) for r in run.read(db, "search/area_extents")))
+    return index
+
+
+
+
+# ---------------------------------------------------------------- the search
+
+def _places(rows: Iterable[dict[str, Any]]) -> dict[str, Places]:
+    return {
+        r["id"]: Places(tuple((loc[0], float(loc[1]), float(loc[2])) for loc in r["locations"] if loc[0] is not None),
+                        frozenset(a for a in r["areas"] if a is not None))
+        for r in rows
+    }
+
+
+def _fetch_places(db: GraphEngine, ids: Iterable[str]) -> dict[str, Places]:
+    return _places(run.read(db, "search/service_places", ids=sorted(ids)))
+
+
+def _nearest(places: Places, point: GeoPoint) -> tuple[float, str] | None:
+    """(distance km, location id) of the service's nearest located location."""
+    return min(((haversine_km(point, GeoPoint(lat, lon)), location_id) for location_id, lat, lon in places.locations),
+               default=None)
+
+
+def _reach(service_id: str, places: Places, point: GeoPoint, radius_km: float,
+           covering: frozenset[str]) -> Hit | None:
+    nearest = _nearest(places, point)
+    if nearest is not None and nearest[0] <= radius_km:
+        return Hit(service_id, "LOCATION", nearest[0], nearest[1])
+    if places.areas & covering:
+        return Hit(service_id, "SERVICE_AREA", nearest[0] if nearest else None, nearest[1] if nearest else None)
+    return None
+
+
+def _facts(db: GraphEngine, ids: Sequence[str]) -> dict[str, ServiceFacts]:
+    rows = run.read(db, "search/service_facts", ids=list(ids), eligibilityLinkType=ELIGIBILITY_LINK_TYPE)
+    return {
+        r["id"]: ServiceFacts(
+            minimum_age=r["minimumAge"], maximum_age=r["maximumAge"],
+            languages=tuple(sorted(c for c in r["languages"] if c)),
+            populations=tuple(sorted((Population(p[0], p[1], p[2] or p[1] or p[0]) for p in r["populations"]
+                                      if p[0] is not None), key=lambda p: p.id)),
+            eligibility_description=r["eligibilityDescription"],
+            interpretation_services=r["interpretationServices"],
+        )
+        for r in rows
+    }
+
+
+def assess_hits(db: GraphEngine, hits: Sequence[Hit], resident: ResidentFacts | None) -> list[Hit]:
+    """The hits with their eligibility for the resident (one query for all of them)."""
+    facts = _facts(db, [h.service_id for h in hits])
+    return [replace(h, eligibility=assess(facts[h.service_id], resident)) for h in hits]
+
+
+def _open(db: GraphEngine, hits: list[Hit], query: ServiceQuery, timezone: str) -> list[Hit]:
+    assert query.open_at is not None
+    rows = run.read(db, "search/service_schedules", ids=[h.service_id for h in hits])
+    schedules = {r["id"]: [x for x in (r["own"] + r["atSites"]) or r["sites"] if x] for r in rows}
+    return [h for h in hits if is_open(schedules.get(h.service_id, []), query.open_at, timezone)]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Every matching service in answer order. `assessed` tells whether eligibility is filled in
+    (it is when it had to be, to leave out ineligible services); else call `assess_hits` on a page."""
+
+    hits: list[Hit]
+    resident: ResidentFacts | None
+    assessed: bool
+
+
+def rank(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZONE) -> Ranked:
+    """Every service that answers the query, in order."""
+    validate(query)
+    point = query.point
+    resident = resident_facts(db, query.resident)
+    # Services whose age limits exclude the resident cannot be in the answer: where a query can,
+    # it leaves them out in the database already (the eligibility check below would anyway).
+    age = query.resident.age if query.resident and not query.include_ineligible else None
+    places: dict[str, Places] | None = None
+    ids: set[str] | None = None
+    if query.need:
+        rows = run.read(db, "search/need_candidates", terms=sorted(need_terms(db, query.need)),
+                        excluded=list(NON_NEED_LINK_TYPES), age=age)
+        places = _places(rows)
+        ids = set(places)
+    relevance: dict[str, float] = {}
+    if query.text is not None:
+        for r in run.read(db, "search/text_candidates", text=fulltext_query(db, query.text),
+                          excluded=list(NON_NEED_LINK_TYPES)):
+            relevance[r["id"]] = max(relevance.get(r["id"], 0.0), float(r["score"]))
+        ids = set(relevance) if ids is None else ids & set(relevance)
+    covering = area_index(db).covering(point) if point else frozenset()
+    if ids is None and point is not None:
+        near = run.read(db, "search/near_candidates", latitude=point.latitude, longitude=point.longitude,
+                        meters=query.radius_km * 1000 * _PREFILTER_SLACK + _PREFILTER_PAD_M, age=age)
+        by_area = run.read(db, "search/area_candidates", areas=sorted(covering), age=age) if covering else []
+        ids = {r["id"] for r in near} | {r["id"] for r in by_area}
+    if ids is None:
+        ids = {r["id"] for r in run.read(db, "search/all_candidates", age=age)}
+
+    hits: list[Hit]
+    if point is not None:
+        if places is None or not ids <= places.keys():
+            places = _fetch_places(db, ids)
+        reached = (_reach(sid, places[sid], point, query.radius_km, covering) for sid in ids if sid in places)
+        hits = [h for h in reached if h is not None]
+        hits.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0, h.service_id))
+    elif query.text is not None:
+        hits = [Hit(sid, relevance=relevance[sid]) for sid in ids]
+        hits.sort(key=lambda h: (-(h.relevance or 0.0), h.service_id))
+    else:
+        hits = sorted((Hit(sid) for sid in ids), key=lambda h: h.service_id)
+    if query.text is not None:
+        hits = [replace(h, relevance=relevance.get(h.service_id)) for h in hits]
+
+    assessed = False
+    if resident is not None and not query.include_ineligible and hits:
+        hits = [h for h in assess_hits(db, hits, resident) if h.eligibility.status != "INELIGIBLE"]
+        assessed = True
+    if query.open_at is not None and hits:
+        hits = _open(db, hits, query, timezone)
+    return Ranked(hits, resident, assessed)
+
+
+# Crisis diversion: which needs count as crisis response, and which sectors are not an alternative to police.
+CRISIS_NEEDS = ("need-crisis", "need-mental-health-crisis-counselling")
+POLICE_SECTORS = ("sector-police",)
+SECTOR_LINK_TYPE = "sector"
+
+
+def crisis_responders(
+    db: GraphEngine, at: GeoPoint, when: datetime, *, needs: Sequence[str] = CRISIS_NEEDS,
+    excluded_sectors: Sequence[str] = POLICE_SECTORS, timezone: str = DEFAULT_TIMEZONE,
+) -> list[Hit]:
+    """Non-police crisis and mental-health response services whose service area covers `at` and
+    that are open at `when` (24/7 included), nearest first (those without a location last)."""
+    validate(ServiceQuery(near=at, open_at=when))
+    closures = _closures(db)
+    terms = sorted(frozenset().union(*(closures[n] for n in needs if n in closures)))
+    if not terms:
+        return []
+    places = _places(run.read(db, "search/need_candidates", terms=terms, excluded=list(NON_NEED_LINK_TYPES),
+                              age=None))
+    covering = area_index(db).covering(at)
+    hits = []
+    for sid, where in places.items():
+        if where.areas & covering:
+            nearest = _nearest(where, at)
+            hits.append(Hit(sid, "SERVICE_AREA", nearest[0] if nearest else None, nearest[1] if nearest else None))
+    if hits and excluded_sectors:
+        police = {r["id"] for r in run.read(db, "search/sector_services", ids=[h.service_id for h in hits],
+                                            sectors=list(excluded_sectors), sectorLinkType=SECTOR_LINK_TYPE)}
+        hits = [h for h in hits if h.service_id not in police]
+    if hits:
+        hits = _open(db, hits, ServiceQuery(open_at=when), timezone)
+    hits.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0, h.service_id))
+    return assess_hits(db, hits, None) if hits else hits
+
+
+def search_services(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZONE) -> list[Hit]:
+    """Every service that answers the query, in order, each with its eligibility for the resident."""
+    ranked = rank(db, query, timezone=timezone)
+    if ranked.assessed or not ranked.hits:
+        return ranked.hits
+    return assess_hits(db, ranked.hits, ranked.resident)
+
+
+__all__ = ["Eligibility", "Hit", "Ranked", "assess_hits", "crisis_responders", "rank", "search_services"]

@@ -1,0 +1,1 @@
+"""Independent reference implementations that the real queries are checked against."""
