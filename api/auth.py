@@ -1,8 +1,39 @@
-"""Roles of API callers. (API keys and their store: see the issue-3 work in progress.)"""
+"""Roles of API callers, the API-key store, and turning an `Authorization` header into a role.
+
+Keys live in one JSON file (SAFETYNET_KEYS_FILE; by default `PATH/keys.json` for `embedded://PATH`, else
+`.safetynet/keys.json`). A key is shown once, when it is created (`safetynet keys add`); the file keeps only
+its SHA-256 hash, with its name, role and creation time. Writers (the CLI) take an exclusive lock on a
+`.lock` file beside it and replace the file atomically; the API re-reads it whenever it changes, so a
+revoked key is refused from the next request on, without a restart. Keys are never logged.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import secrets
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import IntEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
+
+from graph.settings import Settings, get_settings
+from graph.uri import parse_db_uri
+
+log = logging.getLogger("safetynet.auth")
 
 
 class Role(IntEnum):
@@ -12,3 +43,324 @@ class Role(IntEnum):
     STAFF = 1  # front-line staff: internal fields (intake phones, contact names), crisisResponders
     PLANNER = 2  # planning analytics
     ADMIN = 3
+
+    @property
+    def label(self) -> str:
+        """The role as users write it: `staff`."""
+        return self.name.lower()
+
+
+KEY_ROLES = (Role.STAFF, Role.PLANNER, Role.ADMIN)
+"""The roles a key can carry (no key at all means PUBLIC)."""
+
+KEY_PREFIX = "sng_"
+_KEY_SHAPE = re.compile(r"sng_[A-Za-z0-9_-]{32,128}")
+_NAME_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+KEYS_FILE_NAME = "keys.json"
+
+
+# ---------------------------------------------------------------- errors
+
+
+class KeyStoreError(Exception):
+    """A key-store problem the user can fix; the message says how."""
+
+
+class KeyFileError(KeyStoreError):
+    """The keys file cannot be read or is not a valid keys file (the message names it)."""
+
+
+class DuplicateKeyName(KeyStoreError):
+    pass
+
+
+class UnknownKeyName(KeyStoreError):
+    pass
+
+
+class InvalidKeyName(KeyStoreError):
+    pass
+
+
+# ---------------------------------------------------------------- the file
+
+
+def _role_from_text(value: Any) -> Any:
+    if isinstance(value, str) and value.upper() in Role.__members__:
+        return Role[value.upper()]
+    return value
+
+
+RoleName = Annotated[Role, BeforeValidator(_role_from_text), PlainSerializer(lambda role: role.label, return_type=str)]
+
+
+class StoredKey(BaseModel):
+    """One entry of the keys file. `sha256` is the hex SHA-256 of the whole key (prefix included)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    role: RoleName
+    created: datetime
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class KeyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    keys: list[StoredKey] = []
+
+
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    """What may be shown about a key: never the key, never its hash."""
+
+    name: str
+    role: Role
+    created: datetime
+
+
+def _info(stored: StoredKey) -> ApiKeyInfo:
+    return ApiKeyInfo(stored.name, stored.role, stored.created)
+
+
+def digest(key: str) -> str:
+    # A plain, fast SHA-256 is right here: keys are 256-bit random tokens, so a stolen hash cannot be
+    # brute-forced and key stretching (bcrypt, scrypt, argon2 — made for low-entropy passwords) would only
+    # slow down every request.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key() -> str:
+    """A fresh key: `sng_` and 32 random bytes, URL-safe base64 (43 characters)."""
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def looks_like_key(text: str) -> bool:
+    return _KEY_SHAPE.fullmatch(text) is not None
+
+
+def keys_path(settings: Settings) -> Path:
+    """Where the keys are: SAFETYNET_KEYS_FILE; else `PATH/keys.json` for an `embedded://PATH` database; else
+    `.safetynet/keys.json` (relative to the working directory). Raises BadDatabaseUri for a bad SAFETYNET_DB
+    when SAFETYNET_KEYS_FILE is unset."""
+    if settings.keys_file is not None:
+        return settings.keys_file.expanduser().resolve()
+    target = parse_db_uri(settings.db)
+    if target.kind == "embedded" and target.path is not None:
+        return target.path / KEYS_FILE_NAME
+    return Path(".safetynet", KEYS_FILE_NAME).resolve()
+
+
+# ---------------------------------------------------------------- the store
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    signature: tuple[int, int, int] | None  # (inode, mtime ns, size) of the file read; None: no file
+    keys: tuple[StoredKey, ...]
+
+
+class KeyStore:
+    """The keys file at `path`. Writes (add, revoke) lock and replace the file; `lookup` serves from a copy
+    read again whenever the file's inode, mtime (ns) or size changes — a write replaces the file, so its
+    inode changes too, which catches a write landing within the file system's timestamp resolution."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock_path = path.with_name(path.name + ".lock")
+        self._snapshot = _Snapshot(None, ())
+        self._reading = threading.Lock()
+
+    # -------------------------------------------------- reads
+
+    def list_keys(self) -> list[ApiKeyInfo]:
+        """The keys, by name (read from the file now)."""
+        return sorted((_info(k) for k in self._read()), key=lambda info: info.name)
+
+    def lookup(self, key: str) -> ApiKeyInfo | None:
+        """The key's entry, or None if it is not (or no longer) in the file. Raises KeyFileError if the file
+        changed and cannot be read."""
+        wanted = digest(key)
+        found: StoredKey | None = None
+        for stored in self._current():
+            if hmac.compare_digest(stored.sha256, wanted):
+                found = stored
+        return _info(found) if found is not None else None
+
+    def _current(self) -> tuple[StoredKey, ...]:
+        with self._reading:
+            try:
+                stat = os.stat(self.path)
+            except FileNotFoundError:
+                self._snapshot = _Snapshot(None, ())
+                return ()
+            except OSError as exc:
+                raise KeyFileError(f"cannot read the keys file {self.path}: {exc.strerror}") from exc
+            signature = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if signature != self._snapshot.signature:
+                self._snapshot = _Snapshot(signature, self._read())
+            return self._snapshot.keys
+
+    def _read(self) -> tuple[StoredKey, ...]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KeyFileError(f"cannot read the keys file {self.path}: {exc}") from exc
+        try:
+            keys = KeyFile.model_validate_json(text).keys
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}" for e in exc.errors()[:3]
+            )
+            raise KeyFileError(f"{self.path} is not a valid keys file ({problems}); fix it, or move it away and "
+                               "create the keys again with `safetynet keys add`") from exc
+        names = [k.name for k in keys]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise KeyFileError(f"{self.path} is not a valid keys file (name {duplicated[0]!r} appears more than "
+                               "once); fix it, or move it away and create the keys again")
+        return tuple(keys)
+
+    # -------------------------------------------------- writes
+
+    def add(self, *, name: str, role: Role) -> tuple[str, ApiKeyInfo]:
+        """Create a key named `name` with `role`; returns the key (to show once) and its entry."""
+        if _NAME_SHAPE.fullmatch(name) is None:
+            raise InvalidKeyName(f"key name {name!r} is not allowed: use 1-64 letters, digits, '.', '_', '@' or "
+                                 "'-', starting with a letter or digit")
+        if role not in KEY_ROLES:
+            raise KeyStoreError(f"a key's role must be one of {', '.join(r.label for r in KEY_ROLES)} "
+                                "(callers without a key are public)")
+        key = new_key()
+        stored = StoredKey(name=name, role=role, created=datetime.now(UTC).replace(microsecond=0), sha256=digest(key))
+        with self._locked():
+            keys = list(self._read())
+            if any(k.name == name for k in keys):
+                raise DuplicateKeyName(f"a key named {name!r} already exists in {self.path}; choose another name, "
+                                       f"or revoke it first (`safetynet keys revoke {name}`)")
+            self._write([*keys, stored])
+        return key, _info(stored)
+
+    def revoke(self, name: str) -> ApiKeyInfo:
+        """Remove the key named `name`; requests with it are refused from then on."""
+        with self._locked():
+            keys = list(self._read())
+            gone = next((k for k in keys if k.name == name), None)
+            if gone is None:
+                raise UnknownKeyName(f"no key named {name!r} in {self.path}; `safetynet keys list` shows the names")
+            self._write([k for k in keys if k is not gone])
+        return _info(gone)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Exclusive among writers (processes and threads): a lock on a file beside the keys file (not on the
+        keys file itself, which each write replaces)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise KeyFileError(f"cannot write the keys file {self.path}: {exc.strerror}") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _write(self, keys: list[StoredKey]) -> None:
+        """Write the file atomically: a temporary file (mode 0600, from mkstemp) in the same folder, flushed to
+        disk, then renamed over the old one; readers see the old file or the new one, never a partial one."""
+        body = KeyFile(keys=keys).model_dump(mode="json")
+        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(body, handle, indent=2)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(temp)
+            raise
+        with suppress(OSError):
+            directory = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+
+
+@lru_cache
+def key_store_at(path: Path) -> KeyStore:
+    """One store per file per process, so its cached copy serves every request."""
+    return KeyStore(path)
+
+
+def default_key_store() -> KeyStore:
+    """The store the settings name (see `keys_path`)."""
+    return key_store_at(keys_path(get_settings()))
+
+
+# ---------------------------------------------------------------- the Authorization header
+
+AUTH_HINT = "ask an administrator for a key, or omit the header for public access"
+
+
+class AuthError(Exception):
+    """A request refused before GraphQL runs: its HTTP status, message, `extensions.code` and headers.
+    (`api.context.build_context` turns it into the HTTP answer.)"""
+
+    def __init__(self, status_code: int, message: str, *, code: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status_code, self.message, self.code, self.headers = status_code, message, code, headers or {}
+
+
+def invalid_api_key(reason: str, *, error: str = "invalid_token") -> AuthError:
+    """401 with a Bearer challenge (RFC 6750: `invalid_token`, or `invalid_request` for a malformed header)."""
+    return AuthError(401, f"invalid API key: {reason} ({AUTH_HINT})", code="UNAUTHENTICATED",
+                     headers={"WWW-Authenticate": f'Bearer error="{error}"'})
+
+
+@dataclass(frozen=True)
+class Caller:
+    role: Role
+    key_name: str | None = None  # the key's name (never the key); None without a key
+
+
+PUBLIC_CALLER = Caller(Role.PUBLIC)
+
+
+def authenticate(authorization: list[str], store: KeyStore) -> Caller:
+    """Who sends these Authorization header values: none → public; `Bearer <valid key>` → the key's role.
+    Raises AuthError: 401 for a malformed header or an unknown or revoked key, 503 if the keys file changed
+    and cannot be read (keyed requests are refused until it is fixed; public ones still pass)."""
+    if not authorization:
+        return PUBLIC_CALLER
+    if len(authorization) > 1:
+        raise invalid_api_key("send one Authorization header, not several", error="invalid_request")
+    scheme, _, key = authorization[0].strip().partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key:
+        raise invalid_api_key("the Authorization header must be `Bearer <key>`", error="invalid_request")
+    if not looks_like_key(key):
+        raise invalid_api_key(f"this is not a Safety Net Graph API key (they start with {KEY_PREFIX})")
+    try:
+        found = store.lookup(key)
+    except KeyFileError as exc:
+        log.error("API keys cannot be checked: %s", exc)
+        raise AuthError(503, "API keys cannot be checked right now (the key store is unreadable); try again "
+                        "shortly, or tell an administrator", code="KEY_STORE_UNAVAILABLE") from None
+    if found is None:
+        raise invalid_api_key("unknown or revoked key")
+    return Caller(found.role, found.name)
+
+
+__all__ = [
+    "KEY_PREFIX", "KEY_ROLES", "PUBLIC_CALLER", "ApiKeyInfo", "AuthError", "Caller", "DuplicateKeyName",
+    "InvalidKeyName", "KeyFileError", "KeyStore", "KeyStoreError", "Role", "UnknownKeyName", "authenticate",
+    "default_key_store", "digest", "key_store_at", "keys_path",
+]

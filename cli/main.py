@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.keys import keys_app
 from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
@@ -41,6 +42,7 @@ generate_app = typer.Typer(help="Generate datasets.", no_args_is_help=True)
 app.add_typer(load_app, name="load")
 app.add_typer(db_app, name="db")
 app.add_typer(generate_app, name="generate")
+app.add_typer(keys_app, name="keys")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

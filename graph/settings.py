@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,9 @@ class Settings(BaseSettings):
     neo4j_database: str | None = Field(None, description="Neo4j database name (default: the server's default)")
     host: str = "127.0.0.1"
     port: int = 8000
+    keys_file: Path | None = Field(
+        None, description="the API keys file (default: PATH/keys.json for embedded://PATH, else .safetynet/keys.json)"
+    )
 
 
 @lru_cache
