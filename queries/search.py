@@ -163,11 +163,20 @@ def area_index(db: GraphEngine) -> AreaIndex:
 # ---------------------------------------------------------------- the search
 
 def _places(rows: Iterable[dict[str, Any]]) -> dict[str, Places]:
-    return {
-        r["id"]: Places(tuple((loc[0], float(loc[1]), float(loc[2])) for loc in r["locations"] if loc[0] is not None),
-                        frozenset(a for a in r["areas"] if a is not None))
-        for r in rows
-    }
+    """Places per service from rows of kind service / location / area (see search/need_candidates)."""
+    locations: dict[str, list[tuple[str, float, float]]] = {}
+    areas: dict[str, set[str]] = {}
+    for r in rows:
+        sid, kind, value = r["id"], r["kind"], r["value"]
+        if kind == "service":
+            locations.setdefault(sid, [])
+            areas.setdefault(sid, set())
+        elif kind == "location":
+            locations.setdefault(sid, []).append((value[0], float(value[1]), float(value[2])))
+        else:
+            areas.setdefault(sid, set()).add(value[0])
+    return {sid: Places(tuple(sorted(set(locations.get(sid, ())))), frozenset(areas.get(sid, ())))
+            for sid in locations.keys() | areas.keys()}
 
 
 def _fetch_places(db: GraphEngine, ids: Iterable[str]) -> dict[str, Places]:
@@ -192,16 +201,24 @@ def _reach(service_id: str, places: Places, point: GeoPoint, radius_km: float,
 
 def _facts(db: GraphEngine, ids: Sequence[str]) -> dict[str, ServiceFacts]:
     rows = run.read(db, "search/service_facts", ids=list(ids), eligibilityLinkType=ELIGIBILITY_LINK_TYPE)
+    base: dict[str, list[Any]] = {}
+    languages: dict[str, set[str]] = {}
+    populations: dict[str, dict[str, Population]] = {}
+    for r in rows:
+        sid, kind, value = r["id"], r["kind"], r["value"]
+        if kind == "service":
+            base[sid] = value
+        elif kind == "language" and value[0]:
+            languages.setdefault(sid, set()).add(value[0])
+        elif kind == "population" and value[0] is not None:
+            populations.setdefault(sid, {})[value[0]] = Population(value[0], value[1], value[2] or value[1] or value[0])
     return {
-        r["id"]: ServiceFacts(
-            minimum_age=r["minimumAge"], maximum_age=r["maximumAge"],
-            languages=tuple(sorted(c for c in r["languages"] if c)),
-            populations=tuple(sorted((Population(p[0], p[1], p[2] or p[1] or p[0]) for p in r["populations"]
-                                      if p[0] is not None), key=lambda p: p.id)),
-            eligibility_description=r["eligibilityDescription"],
-            interpretation_services=r["interpretationServices"],
+        sid: ServiceFacts(
+            minimum_age=v[0], maximum_age=v[1], eligibility_description=v[2], interpretation_services=v[3],
+            languages=tuple(sorted(languages.get(sid, ()))),
+            populations=tuple(p for _, p in sorted(populations.get(sid, {}).items())),
         )
-        for r in rows
+        for sid, v in base.items()
     }
 
 
@@ -213,8 +230,11 @@ def assess_hits(db: GraphEngine, hits: Sequence[Hit], resident: ResidentFacts | 
 
 def _open(db: GraphEngine, hits: list[Hit], query: ServiceQuery, timezone: str) -> list[Hit]:
     assert query.open_at is not None
-    rows = run.read(db, "search/service_schedules", ids=[h.service_id for h in hits])
-    schedules = {r["id"]: [x for x in (r["own"] + r["atSites"]) or r["sites"] if x] for r in rows}
+    direct: dict[str, list[dict[str, Any]]] = {}
+    at_locations: dict[str, list[dict[str, Any]]] = {}
+    for r in run.read(db, "search/service_schedules", ids=[h.service_id for h in hits]):
+        (at_locations if r["kind"] == "location" else direct).setdefault(r["id"], []).append(r["schedule"])
+    schedules = {sid: direct.get(sid) or at_locations.get(sid, []) for sid in direct.keys() | at_locations.keys()}
     return [h for h in hits if is_open(schedules.get(h.service_id, []), query.open_at, timezone)]
 
 

@@ -1,13 +1,16 @@
 // name: search/service_facts
 // params: ids, eligibilityLinkType
 // returns: many
-// purpose: What eligibility is judged from, per service: age limits, languages, eligibility-tagged populations, free text.
-UNWIND $ids AS sid
-MATCH (s:Service {id: sid})
-OPTIONAL MATCH (s)-[:OFFERED_IN]->(lang:Language)
-WITH s, collect(DISTINCT lang.code) AS languages
-OPTIONAL MATCH (s)-[e:TAGGED]->(p:TaxonomyTerm)
-WHERE e.linkType = $eligibilityLinkType
-RETURN s.id AS id, s.minimumAge AS minimumAge, s.maximumAge AS maximumAge,
-       s.eligibilityDescription AS eligibilityDescription, s.interpretationServices AS interpretationServices,
-       languages, collect(DISTINCT [p.id, p.code, p.name]) AS populations
+// purpose: What eligibility is judged from, for the services with these ids: one row per service (kind 'service': [minimumAge, maximumAge, eligibilityDescription, interpretationServices]), per language (kind 'language': [code]) and per eligibility-tagged population (kind 'population': [id, code, name]).
+MATCH (s:Service)
+WHERE s.id IN $ids
+RETURN s.id AS id, 'service' AS kind,
+       [s.minimumAge, s.maximumAge, s.eligibilityDescription, s.interpretationServices] AS value
+UNION ALL
+MATCH (s:Service)-[:OFFERED_IN]->(lang:Language)
+WHERE s.id IN $ids
+RETURN s.id AS id, 'language' AS kind, [lang.code] AS value
+UNION ALL
+MATCH (s:Service)-[e:TAGGED]->(p:TaxonomyTerm)
+WHERE s.id IN $ids AND e.linkType = $eligibilityLinkType
+RETURN s.id AS id, 'population' AS kind, [p.id, p.code, p.name] AS value

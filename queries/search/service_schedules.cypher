@@ -1,12 +1,15 @@
 // name: search/service_schedules
 // params: ids
 // returns: many
-// purpose: Per service, its own schedules, its service-at-locations' schedules, and its locations' schedules (used only when it has none of the former).
-UNWIND $ids AS sid
-MATCH (s:Service {id: sid})
-OPTIONAL MATCH (s)-[:HAS_SCHEDULE]->(own:Schedule)
-WITH s, collect(DISTINCT properties(own)) AS own
-OPTIONAL MATCH (s)-[:DELIVERED_AT]->(:ServiceAtLocation)-[:HAS_SCHEDULE]->(atSite:Schedule)
-WITH s, own, collect(DISTINCT properties(atSite)) AS atSites
-OPTIONAL MATCH (s)-[:DELIVERED_AT]->(:ServiceAtLocation)-[:AT]->(:Location)-[:HAS_SCHEDULE]->(site:Schedule)
-RETURN s.id AS id, own, atSites, collect(DISTINCT properties(site)) AS sites
+// purpose: The schedules of the services with these ids: their own (kind 'own'), their service-at-locations' (kind 'site'), and their locations' (kind 'location', used only when a service has none of the others).
+MATCH (s:Service)-[:HAS_SCHEDULE]->(x:Schedule)
+WHERE s.id IN $ids
+RETURN s.id AS id, 'own' AS kind, properties(x) AS schedule
+UNION ALL
+MATCH (s:Service)-[:DELIVERED_AT]->(:ServiceAtLocation)-[:HAS_SCHEDULE]->(x:Schedule)
+WHERE s.id IN $ids
+RETURN DISTINCT s.id AS id, 'site' AS kind, properties(x) AS schedule
+UNION ALL
+MATCH (s:Service)-[:DELIVERED_AT]->(:ServiceAtLocation)-[:AT]->(:Location)-[:HAS_SCHEDULE]->(x:Schedule)
+WHERE s.id IN $ids
+RETURN DISTINCT s.id AS id, 'location' AS kind, properties(x) AS schedule
