@@ -1,26 +1,49 @@
-"""FastAPI app factory: GraphQL (with GraphiQL) at /graphql, /healthz."""
+"""FastAPI app factory: GraphQL (with GraphiQL) at /graphql, /healthz, /metrics.
+
+/graphql follows the GraphQL-over-HTTP spec (checked by tests/e2e/test_graphql_http.py with graphql-http's
+audit). Strawberry answers every GraphQL result as `application/json` with status 200; a client that asks
+for `application/graphql-response+json` gets that media type, and a request that fails before execution
+(syntax, validation, limits, variable values) then gets status 400 and no `data` entry, as the spec says.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
+from strawberry.schema import BaseSchema
 
-from api.context import build_context
+from api.context import RequestRefused, build_context, refused_response
+from api.observability import (
+    DATABASE_UNAVAILABLE,
+    INTERNAL_ERROR_CODES,
+    RequestObservability,
+    configure_logging,
+    metrics_body,
+)
 from api.schema import schema
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import DatabaseUnavailable
 from graph.settings import Settings, get_settings
 
+GRAPHQL_PATH = "/graphql"
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
-def create_app(settings: Settings | None = None, *, engine: GraphEngine | None = None) -> FastAPI:
+
+def create_app(settings: Settings | None = None, *, engine: GraphEngine | None = None,
+               graphql_schema: BaseSchema = schema) -> FastAPI:
     """The app. Pass `engine` to share one the caller owns; otherwise the app opens (and closes)
-    its own from `settings` in its lifespan."""
+    its own from `settings` in its lifespan. `graphql_schema` is served at /graphql (tests pass their
+    own, built with `api.limits.schema_extensions()`, to exercise what the real schema cannot)."""
     settings = settings or get_settings()
+    configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -33,8 +56,14 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
                 app.state.db.close()
 
     app = FastAPI(title="Safety Net Graph", version="0.1.0", lifespan=lifespan)
+    app.add_middleware(GraphQLResponseMediaType, path=GRAPHQL_PATH)
+    app.add_middleware(RequestObservability)  # added last: outermost, so it sees every response
+    app.add_exception_handler(RequestRefused, refused_response)  # a bad API key: 401 with a GraphQL-style body
 
-    app.include_router(GraphQLRouter(schema, context_getter=build_context, graphql_ide="graphiql"), prefix="/graphql")
+    # the path on the router's own routes (not a prefix), so that the route the app matches, which the
+    # HTTP metrics label requests with, is "/graphql"
+    app.include_router(GraphQLRouter(graphql_schema, path=GRAPHQL_PATH, context_getter=build_context,
+                                     graphql_ide="graphiql"))
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database check")
     def healthz(request: Request) -> JSONResponse:
@@ -46,4 +75,88 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
                                 status_code=503)
         return JSONResponse({"status": "ok", "database": db.dialect})
 
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (text exposition format)")
+    def metrics() -> Response:
+        body, content_type = metrics_body()
+        return Response(body, media_type=content_type)
+
     return app
+
+
+class GraphQLResponseMediaType:
+    """ASGI middleware for `path`: when the request's Accept prefers `application/graphql-response+json`,
+    the JSON GraphQL response is sent with that media type, and a request error (no data, no error located
+    in the result: the document or the variables were refused before execution) gets status 400 (500/503
+    when the error was an internal one) and loses its `data: null` entry."""
+
+    def __init__(self, app: ASGIApp, path: str) -> None:
+        self.app, self.path = app, path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["path"].rstrip("/") != self.path
+                or not prefers_graphql_response_json(Headers(scope=scope).get("accept", ""))):
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def rewrite(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                if Headers(raw=message["headers"]).get("content-type", "").startswith("application/json"):
+                    start = message  # a GraphQL result: held until its body is complete
+                    return
+            elif message["type"] == "http.response.body" and start is not None:
+                chunks.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                status, body = graphql_response(start["status"], b"".join(chunks))
+                headers = MutableHeaders(raw=list(start["headers"]))
+                headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+                headers["content-length"] = str(len(body))
+                await send({**start, "status": status, "headers": headers.raw})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(message)
+
+        await self.app(scope, receive, rewrite)
+
+
+def prefers_graphql_response_json(accept: str) -> bool:
+    """Whether an Accept header ranks `application/graphql-response+json` at least as high as
+    `application/json` (an absent header or `*/*` alone means `application/json`, the legacy default)."""
+    quality: dict[str, float] = {}
+    for item in accept.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        media = media.lower()
+        quality[media] = max(q, quality.get(media, 0.0))
+    preferred = quality.get(GRAPHQL_RESPONSE_JSON, 0.0)
+    legacy = max(quality.get("application/json", 0.0), quality.get("application/*", 0.0), quality.get("*/*", 0.0))
+    return preferred > 0 and preferred >= legacy
+
+
+def graphql_response(status: int, body: bytes) -> tuple[int, bytes]:
+    """The status and body of an `application/graphql-response+json` answer to a result strawberry
+    answered with `status` and the JSON `body`."""
+    try:
+        result = json.loads(body)
+    except ValueError:
+        return status, body
+    if not isinstance(result, dict) or result.get("data") is not None or not result.get("errors"):
+        return status, body
+    errors = [error for error in result["errors"] if isinstance(error, dict)]
+    if any(error.get("path") for error in errors):
+        return status, body  # execution began: a field error that nulled the whole result
+    codes = {str((error.get("extensions") or {}).get("code")) for error in errors}
+    if status == 200:
+        status = 503 if DATABASE_UNAVAILABLE in codes else 500 if codes & INTERNAL_ERROR_CODES else 400
+    result.pop("data", None)
+    return status, json.dumps(result, separators=(",", ":")).encode()

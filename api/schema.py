@@ -1,27 +1,218 @@
-"""The GraphQL schema: types and thin resolvers over the query catalogue."""
+"""The GraphQL schema: the front-line search and the directory, thin over `queries`.
+
+Every list is a Relay-style connection with a hard cap on `first`. Resident input is used for
+the one query and never stored or logged. Staff-only fields resolve to null for the public.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.limits import schema_extensions
+from api.limits import MAX_PAGE_SIZE, schema_extensions
+from api.permissions import staff_only
+from api.types import (
+    Contact,
+    Eligibility,
+    GeoPointInput,
+    Location,
+    PageInfo,
+    Phone,
+    Reach,
+    ResidentInput,
+    Schedule,
+    ServiceArea,
+    TaxonomyTerm,
+    aware,
+    check_first,
+    cursor_at,
+    eligibility_of,
+    location_of,
+    offset_after,
+    phone_of,
+    schedule_of,
+    term_of,
+    text,
+)
 from graph.errors import NotFound
-from queries import reads
+from queries import directory, reads
+from queries import search as search_q
+from queries.search_model import DEFAULT_RADIUS_KM, Hit, SearchInputError, ServiceQuery
+
+DEFAULT_PAGE_SIZE = 20
 
 
 @strawberry.type(description="An organization that provides services.")
 class Organization:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The HSDS id, stable and shared with the HSDS API.")
     name: str
+    alternate_name: str | None
+    description: str | None
+    email: str | None
+    website: str | None
+    sector: TaxonomyTerm | None
+
+    @strawberry.field(description="The services it provides, by name.")
+    def services(self, info: Info[Context, None], first: int = DEFAULT_PAGE_SIZE,
+                 after: str | None = None) -> ServiceConnection:
+        ids = directory.organization_service_ids(info.context.db, str(self.id))
+        return _connection(info, [Hit(sid) for sid in ids], first, after, assessed=False, resident=None)
+
+    @strawberry.field(description="Its locations: its own and those where its services are delivered.")
+    def locations(self, info: Info[Context, None]) -> list[Location]:
+        return [location_of(loc, addr) for loc, addr in directory.organization_locations(info.context.db, str(self.id))]
+
+
+def organization_of(props: dict[str, Any], sectors: list[dict[str, Any]] | None = None) -> Organization:
+    sector = next((term_of(s) for s in sectors or [] if s), None)
+    return Organization(id=strawberry.ID(props["id"]), name=str(props.get("name") or ""),
+                        alternate_name=text(props, "alternateName"), description=text(props, "description"),
+                        email=text(props, "email"), website=text(props, "website"), sector=sector)
 
 
 @strawberry.type(description="A service: what an organization offers to residents (HSDS `service`).")
 class Service:
     id: strawberry.ID = strawberry.field(description="The HSDS id, stable and shared with the HSDS API.")
     name: str
+    alternate_name: str | None
+    description: str | None
+    url: str | None
+    email: str | None
+    status: str | None
+    application_process: str | None
+    fees_description: str | None
+    wait_time: str | None
+    eligibility_description: str | None
+    minimum_age: int | None
+    maximum_age: int | None
+    interpretation_services: str | None
+    alert: str | None
+    last_modified: str | None
     organization: Organization | None
+    locations: list[Location]
+    needs: list[TaxonomyTerm] = strawberry.field(description="Need terms it is tagged with.")
+    populations: list[TaxonomyTerm] = strawberry.field(description="Populations it is for (eligibility terms).")
+    languages: list[str] = strawberry.field(description="Codes of the languages it is offered in.")
+    phones: list[Phone]
+    schedules: list[Schedule]
+    service_areas: list[ServiceArea]
+    contact_list: strawberry.Private[list[Contact]]
+
+    @strawberry.field(description="Contact people and their direct (intake) lines. Staff only: null for the public.",
+                      extensions=[staff_only(silently=True)])
+    def contacts(self) -> list[Contact] | None:
+        return self.contact_list
+
+
+def _service_of(row: dict[str, Any]) -> Service:
+    props = row["service"]
+    orgs = [o for o in row["organizations"] if o]
+    locations = sorted((location_of(loc, addr) for lid, loc, addr in row["locations"] if lid is not None),
+                       key=lambda loc: str(loc.id))
+    needs, populations = [], []
+    for link_type, term in row["terms"]:
+        if term is None:
+            continue
+        if link_type == search_q.ELIGIBILITY_LINK_TYPE:
+            populations.append(term_of(term))
+        elif link_type not in search_q.NON_NEED_LINK_TYPES:
+            needs.append(term_of(term))
+    contacts: dict[str, tuple[dict[str, Any], list[Phone]]] = {}
+    for cid, contact, phone in row["contacts"]:
+        if cid is None:
+            continue
+        entry = contacts.setdefault(cid, (contact, []))
+        if phone:
+            entry[1].append(phone_of(phone))
+    return Service(
+        id=strawberry.ID(props["id"]), name=str(props.get("name") or ""),
+        alternate_name=text(props, "alternateName"), description=text(props, "description"), url=text(props, "url"),
+        email=text(props, "email"), status=text(props, "status"),
+        application_process=text(props, "applicationProcess"), fees_description=text(props, "feesDescription"),
+        wait_time=text(props, "waitTime"), eligibility_description=text(props, "eligibilityDescription"),
+        minimum_age=props.get("minimumAge"), maximum_age=props.get("maximumAge"),
+        interpretation_services=text(props, "interpretationServices"), alert=text(props, "alert"),
+        last_modified=text(props, "lastModified"),
+        organization=organization_of(orgs[0]) if orgs else None,
+        locations=locations,
+        needs=sorted(needs, key=lambda t: str(t.id)), populations=sorted(populations, key=lambda t: str(t.id)),
+        languages=sorted(c for c in row["languages"] if c),
+        phones=[phone_of(p) for p in sorted((p for p in row["phones"] if p), key=lambda p: str(p.get("id")))],
+        schedules=[schedule_of(s) for s in sorted((s for s in row["schedules"] if s), key=lambda s: str(s.get("id")))],
+        service_areas=[ServiceArea(id=strawberry.ID(a[0]), name=a[1], description=a[2])
+                       for a in sorted(row["areas"], key=lambda a: str(a[0])) if a[0] is not None],
+        contact_list=[Contact(name=text(c, "name"), title=text(c, "title"), department=text(c, "department"),
+                              email=text(c, "email"), phones=phones)
+                      for _, (c, phones) in sorted(contacts.items())],
+    )
+
+
+@strawberry.type(description="One result: the service, and how it answers the question.")
+class ServiceEdge:
+    cursor: str
+    node: Service
+    reach: Reach | None = strawberry.field(description="How it reaches the point (null without a point).")
+    distance_km: float | None = strawberry.field(description="Great-circle km to its nearest location (null if none).")
+    nearest_location: Location | None
+    eligibility: Eligibility
+    relevance: float | None = strawberry.field(description="Full-text score when `text` was given.")
+
+
+@strawberry.type(description="A page of services (Relay connection).")
+class ServiceConnection:
+    edges: list[ServiceEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+def _connection(info: Info[Context, None], hits: list[Hit], first: int, after: str | None, *, assessed: bool,
+                resident: Any) -> ServiceConnection:
+    check_first(first, MAX_PAGE_SIZE)
+    start = offset_after(after)
+    page = hits[start:start + first]
+    db = info.context.db
+    if page and not assessed:
+        page = search_q.assess_hits(db, page, resident)
+    details = directory.service_details(db, [h.service_id for h in page])
+    edges = []
+    for i, hit in enumerate(page):
+        service = _service_of(details[hit.service_id])
+        nearest = next((loc for loc in service.locations if str(loc.id) == hit.nearest_location_id), None)
+        edges.append(ServiceEdge(
+            cursor=cursor_at(start + i), node=service, reach=Reach(hit.reach) if hit.reach else None,
+            distance_km=hit.distance_km, nearest_location=nearest, eligibility=eligibility_of(hit.eligibility),
+            relevance=hit.relevance,
+        ))
+    return ServiceConnection(
+        edges=edges, total_count=len(hits),
+        page_info=PageInfo(has_next_page=start + len(page) < len(hits), has_previous_page=start > 0,
+                           start_cursor=edges[0].cursor if edges else None,
+                           end_cursor=edges[-1].cursor if edges else None),
+    )
+
+
+@strawberry.type(description="A page of organizations (Relay connection).")
+class OrganizationConnection:
+    nodes: list[Organization]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type(description="A page of taxonomy terms (Relay connection).")
+class TaxonomyTermConnection:
+    nodes: list[TaxonomyTerm]
+    page_info: PageInfo
+    total_count: int
+
+
+def _page_info(start: int, count: int, total: int) -> PageInfo:
+    return PageInfo(has_next_page=start + count < total, has_previous_page=start > 0,
+                    start_cursor=cursor_at(start) if count else None,
+                    end_cursor=cursor_at(start + count - 1) if count else None)
 
 
 @strawberry.type
@@ -32,15 +223,70 @@ class Query:
 
     @strawberry.field(description="One service by its HSDS id, or null if there is none.")
     def service(self, info: Info[Context, None], id: strawberry.ID) -> Service | None:
-        try:
-            found = reads.service_by_id(info.context.db, id=str(id))
-        except NotFound:
-            return None
-        org = (
-            Organization(id=strawberry.ID(found.organization_id), name=found.organization_name or "")
-            if found.organization_id else None
-        )
-        return Service(id=strawberry.ID(found.id), name=found.name, organization=org)
+        details = directory.service_details(info.context.db, [str(id)])
+        return _service_of(details[str(id)]) if str(id) in details else None
 
+    @strawberry.field(description=(
+        "Services that can reach this need, for this resident, near here, now. A service reaches the point "
+        "when one of its locations is within radiusKm (reach LOCATION) or one of its service areas covers it "
+        "(reach SERVICE_AREA). Ordered by distance (nulls last, ties by id); with text and no point, by "
+        "relevance. Ineligible services are left out unless includeIneligible."))
+    def services(
+        self, info: Info[Context, None],
+        need: list[strawberry.ID] | None = None, text: str | None = None, near: GeoPointInput | None = None,
+        radius_km: float = DEFAULT_RADIUS_KM, resident: ResidentInput | None = None,
+        open_at: datetime | None = None, include_ineligible: bool = False,
+        first: int = DEFAULT_PAGE_SIZE, after: str | None = None,
+    ) -> ServiceConnection:
+        check_first(first, MAX_PAGE_SIZE)
+        query = ServiceQuery(
+            need=tuple(str(n) for n in need or ()), text=text, near=near.to_model() if near else None,
+            radius_km=radius_km, resident=resident.to_model() if resident else None, open_at=aware(open_at, "openAt"),
+            include_ineligible=include_ineligible,
+        )
+        ranked = search_q.rank(info.context.db, query)
+        return _connection(info, ranked.hits, first, after, assessed=ranked.assessed, resident=ranked.resident)
+
+    @strawberry.field(description=(
+        "Crisis diversion for 911 and police call takers (staff): non-police crisis and mental-health response "
+        "services whose service area covers the point and that are open at that time (24/7 included), "
+        "nearest first."), extensions=[staff_only()])
+    def crisis_responders(self, info: Info[Context, None], at: GeoPointInput, when: datetime,
+                          first: int = DEFAULT_PAGE_SIZE, after: str | None = None) -> ServiceConnection:
+        moment = aware(when, "when")
+        assert moment is not None
+        hits = search_q.crisis_responders(info.context.db, at.to_model(), moment)
+        return _connection(info, hits, first, after, assessed=True, resident=None)
+
+    @strawberry.field(description="One organization by its HSDS id, with its services and locations; null if none.")
+    def organization(self, info: Info[Context, None], id: strawberry.ID) -> Organization | None:
+        row = directory.organization(info.context.db, str(id))
+        return organization_of(row["organization"], row["sectors"]) if row else None
+
+    @strawberry.field(description="Organizations whose name contains `search`, in `sector` (term id or code), by name.")
+    def organizations(self, info: Info[Context, None], search: str | None = None, sector: strawberry.ID | None = None,
+                      first: int = DEFAULT_PAGE_SIZE, after: str | None = None) -> OrganizationConnection:
+        check_first(first, MAX_PAGE_SIZE)
+        rows = directory.organizations(info.context.db, search=search, sector=str(sector) if sector else None)
+        start = offset_after(after)
+        page = rows[start:start + first]
+        return OrganizationConnection(nodes=[organization_of(r["organization"], r["sectors"]) for r in page],
+                                      page_info=_page_info(start, len(page), len(rows)), total_count=len(rows))
+
+    @strawberry.field(description=(
+        "Taxonomy terms for need pickers: the children of `parent` (top-level terms without it); with `search`, "
+        "terms whose name or code contains it, anywhere below `parent`."))
+    def taxonomy_terms(self, info: Info[Context, None], parent: strawberry.ID | None = None,
+                       search: str | None = None, first: int = 50, after: str | None = None,
+                       ) -> TaxonomyTermConnection:
+        check_first(first, MAX_PAGE_SIZE)
+        rows = directory.taxonomy_terms(info.context.db, parent=str(parent) if parent else None, search=search)
+        start = offset_after(after)
+        page = rows[start:start + first]
+        return TaxonomyTermConnection(nodes=[term_of(r["term"], r["parentId"]) for r in page],
+                                      page_info=_page_info(start, len(page), len(rows)), total_count=len(rows))
+
+
+__all__ = ["NotFound", "SearchInputError", "schema"]
 
 schema = strawberry.Schema(query=Query, extensions=schema_extensions())

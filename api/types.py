@@ -1,0 +1,216 @@
+"""GraphQL object and input types of the front-line API, and their construction from graph rows.
+
+Ids are the source (HSDS) ids, stable and shareable with the HSDS API. Properties come from the
+graph's whitelisted keys only (`graph.schema.model`); provenance (`dataset`) is not exposed.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from queries import search_model as sm
+
+
+@strawberry.enum(description="How a service reaches the point asked about.")
+class Reach(Enum):
+    LOCATION = "LOCATION"
+    SERVICE_AREA = "SERVICE_AREA"
+
+
+@strawberry.enum(description="Whether the resident can use the service, as far as its records say.")
+class EligibilityStatus(Enum):
+    ELIGIBLE = "ELIGIBLE"
+    INELIGIBLE = "INELIGIBLE"
+    UNKNOWN = "UNKNOWN"
+
+
+@strawberry.input(description="A point on Earth (WGS 84 degrees).")
+class GeoPointInput:
+    latitude: float
+    longitude: float
+
+    def to_model(self) -> sm.GeoPoint:
+        return sm.GeoPoint(self.latitude, self.longitude)
+
+
+@strawberry.input(description="Facts about the person being helped. Used for this query only: never stored or logged.")
+class ResidentInput:
+    age: int | None = None
+    languages: list[str] | None = strawberry.field(default=None, description="ISO 639 codes, e.g. en, fr, so.")
+    populations: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Population taxonomy term ids or codes, e.g. pop-seniors.")
+    location: GeoPointInput | None = strawberry.field(default=None, description="Used when `near` is not given.")
+
+    def to_model(self) -> sm.Resident:
+        return sm.Resident(age=self.age, languages=tuple(self.languages or ()),
+                           populations=tuple(str(p) for p in self.populations or ()),
+                           location=self.location.to_model() if self.location else None)
+
+
+@strawberry.type(description="A point on Earth (WGS 84 degrees).")
+class GeoPoint:
+    latitude: float
+    longitude: float
+
+
+@strawberry.type(description="A postal address.")
+class Address:
+    address1: str | None
+    address2: str | None
+    city: str | None
+    state_province: str | None
+    postal_code: str | None
+    country: str | None
+
+
+@strawberry.type(description="A place where services are delivered.")
+class Location:
+    id: strawberry.ID
+    name: str | None
+    description: str | None
+    location_type: str | None
+    transportation: str | None
+    point: GeoPoint | None
+    address: Address | None
+
+
+@strawberry.type(description="A term of a taxonomy: a need, a population, a sector.")
+class TaxonomyTerm:
+    id: strawberry.ID
+    code: str | None
+    name: str
+    description: str | None
+    taxonomy: str | None
+    parent_id: strawberry.ID | None = strawberry.field(description="The broader term's id, if any.")
+
+
+@strawberry.type(description="A telephone number.")
+class Phone:
+    number: str
+    extension: str | None
+    type: str | None
+    description: str | None
+
+
+@strawberry.type(description="A person or role to contact (internal).")
+class Contact:
+    name: str | None
+    title: str | None
+    department: str | None
+    email: str | None
+    phones: list[Phone]
+
+
+@strawberry.type(description="When a service is open (HSDS schedule).")
+class Schedule:
+    description: str | None
+    freq: str | None
+    byday: str | None
+    opens_at: str | None
+    closes_at: str | None
+    valid_from: str | None
+    valid_to: str | None
+    notes: str | None
+
+
+@strawberry.type(description="An area a service covers.")
+class ServiceArea:
+    id: strawberry.ID
+    name: str | None
+    description: str | None
+
+
+@strawberry.type(description="Whether the resident can use the service, with the reasons a person can check.")
+class Eligibility:
+    status: EligibilityStatus
+    reasons: list[str]
+
+
+def text(props: dict[str, Any] | None, key: str) -> str | None:
+    value = (props or {}).get(key)
+    return None if value is None else str(value)
+
+
+def address_of(props: dict[str, Any] | None) -> Address | None:
+    if not props:
+        return None
+    return Address(address1=text(props, "address1"), address2=text(props, "address2"), city=text(props, "city"),
+                   state_province=text(props, "stateProvince"), postal_code=text(props, "postalCode"),
+                   country=text(props, "country"))
+
+
+def location_of(props: dict[str, Any], address: dict[str, Any] | None) -> Location:
+    lat, lon = props.get("latitude"), props.get("longitude")
+    return Location(id=strawberry.ID(props["id"]), name=text(props, "name"), description=text(props, "description"),
+                    location_type=text(props, "locationType"), transportation=text(props, "transportation"),
+                    point=GeoPoint(latitude=lat, longitude=lon) if lat is not None and lon is not None else None,
+                    address=address_of(address))
+
+
+def term_of(props: dict[str, Any], parent_id: str | None = None) -> TaxonomyTerm:
+    return TaxonomyTerm(id=strawberry.ID(props["id"]), code=text(props, "code"), name=str(props.get("name") or ""),
+                        description=text(props, "description"), taxonomy=text(props, "taxonomy"),
+                        parent_id=strawberry.ID(parent_id) if parent_id else None)
+
+
+def phone_of(props: dict[str, Any]) -> Phone:
+    return Phone(number=str(props.get("number") or ""), extension=text(props, "extension"), type=text(props, "type"),
+                 description=text(props, "description"))
+
+
+def schedule_of(props: dict[str, Any]) -> Schedule:
+    return Schedule(description=text(props, "description"), freq=text(props, "freq"), byday=text(props, "byday"),
+                    opens_at=text(props, "opensAt"), closes_at=text(props, "closesAt"),
+                    valid_from=text(props, "validFrom"), valid_to=text(props, "validTo"), notes=text(props, "notes"))
+
+
+def eligibility_of(value: sm.Eligibility) -> Eligibility:
+    return Eligibility(status=EligibilityStatus(value.status), reasons=list(value.reasons))
+
+
+@strawberry.type(description="Where a page of a connection starts and ends (Relay).")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+_CURSOR_PREFIX = "offset:"
+
+
+def cursor_at(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode()
+
+
+def offset_after(cursor: str | None) -> int:
+    """The offset of the item after `cursor` (0 for none); SearchInputError for a cursor we did not make."""
+    if cursor is None:
+        return 0
+    try:
+        decoded = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if not decoded.startswith(_CURSOR_PREFIX):
+            raise ValueError(decoded)
+        offset = int(decoded.removeprefix(_CURSOR_PREFIX))
+        if offset < 0:
+            raise ValueError(decoded)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise sm.SearchInputError(f"after: {cursor!r} is not a cursor of this list; pass an endCursor it returned") \
+            from exc
+    return offset + 1
+
+
+def check_first(first: int, cap: int) -> None:
+    if not 0 <= first <= cap:
+        raise sm.SearchInputError(f"first must be between 0 and {cap}, not {first}")
+
+
+def aware(moment: datetime | None, name: str) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise sm.SearchInputError(f"{name} needs a timezone offset, e.g. 2026-11-26T21:30:00-05:00")
+    return moment

@@ -1,0 +1,246 @@
+"""The front-line GraphQL API on the demo city in a real embedded FalkorDB: eligibility with reasons,
+service-area reach, opening hours across midnight, roles, paging, input errors, round trips.
+
+Queries run through the real schema with a real context (role, engine); HTTP, limits and error
+masking are covered in tests/e2e."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from api.auth import Role
+from api.context import Context
+from api.schema import schema
+from graph.engine import GraphEngine, Row
+from queries.geo import haversine_km
+from queries.search_model import GeoPoint
+
+CITY_CENTRE = {"latitude": 44.29, "longitude": -76.48}
+
+SEARCH = """
+query Search($need: [ID!], $text: String, $near: GeoPointInput, $radiusKm: Float! = 10, $resident: ResidentInput,
+             $openAt: DateTime, $includeIneligible: Boolean! = false, $first: Int! = 20, $after: String) {
+  services(need: $need, text: $text, near: $near, radiusKm: $radiusKm, resident: $resident, openAt: $openAt,
+           includeIneligible: $includeIneligible, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges {
+      cursor reach distanceKm relevance
+      nearestLocation { id point { latitude longitude } }
+      eligibility { status reasons }
+      node { id name minimumAge maximumAge organization { id name } locations { id } contacts { name } }
+    }
+  }
+}
+"""
+
+
+class CountingEngine:
+    """The real engine, counting the round trips made through it."""
+
+    def __init__(self, db: GraphEngine) -> None:
+        self._db = db
+        self.dialect = db.dialect
+        self.uri = db.uri
+        self.serialises_loads = db.serialises_loads
+        self.reads = 0
+
+    def read(self, query: str, params: Any = None) -> list[Row]:
+        self.reads += 1
+        return self._db.read(query, params)
+
+
+def run(db: Any, query: str, role: Role = Role.PUBLIC, **variables: Any) -> dict[str, Any]:
+    result = schema.execute_sync(query, variable_values=variables, context_value=Context(db, role=role))
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data
+
+
+def errors(db: GraphEngine, query: str, role: Role = Role.PUBLIC, **variables: Any) -> list[str]:
+    result = schema.execute_sync(query, variable_values=variables, context_value=Context(db, role=role))
+    return [e.message for e in result.errors or []]
+
+
+@pytest.fixture(scope="module")
+def db(demo_db: GraphEngine) -> Iterator[GraphEngine]:
+    yield demo_db
+
+
+# --- reach and distance -----------------------------------------------------------------------------------------
+
+def test_results_are_ordered_by_distance_to_their_nearest_location_within_the_radius(db: GraphEngine) -> None:
+    data = run(db, SEARCH, need=["need-food"], near=CITY_CENTRE, radiusKm=3, first=100)["services"]
+    edges = data["edges"]
+    assert edges and data["totalCount"] == len(edges)
+    located = [e for e in edges if e["reach"] == "LOCATION"]
+    assert located and all(e["distanceKm"] <= 3 for e in located)
+    keys = [(e["distanceKm"] is None, e["distanceKm"] or 0, e["node"]["id"]) for e in edges]
+    assert keys == sorted(keys)
+    centre = GeoPoint(**CITY_CENTRE)
+    for edge in located:
+        point = edge["nearestLocation"]["point"]
+        assert haversine_km(centre, GeoPoint(point["latitude"], point["longitude"])) == pytest.approx(
+            edge["distanceKm"], abs=1e-6)
+        assert edge["nearestLocation"]["id"] in {loc["id"] for loc in edge["node"]["locations"]}
+
+
+def test_a_service_area_covering_the_point_reaches_it_beyond_the_radius(db: GraphEngine) -> None:
+    data = run(db, SEARCH, need=["need-crisis-line"], near=CITY_CENTRE, radiusKm=0.5, first=100)["services"]
+    by_area = [e for e in data["edges"] if e["reach"] == "SERVICE_AREA"]
+    assert by_area, "crisis lines serve the whole city"
+    assert all(e["distanceKm"] is None or e["distanceKm"] > 0.5 for e in by_area)
+    # a point far outside the city is covered by no area and near no location
+    far = run(db, SEARCH, need=["need-crisis-line"], near={"latitude": 45.5, "longitude": -73.6})["services"]
+    assert far["totalCount"] == 0
+
+
+# --- eligibility ---------------------------------------------------------------------------------------------
+
+def test_a_resident_below_a_services_minimum_age_does_not_see_it_unless_asked(db: GraphEngine) -> None:
+    everyone = run(db, SEARCH, near=CITY_CENTRE, radiusKm=25, first=100, includeIneligible=True,
+                   resident={"age": 16})["services"]
+    adults_only = [e for e in everyone["edges"] if (e["node"]["minimumAge"] or 0) > 16]
+    assert adults_only
+    for edge in adults_only:
+        assert edge["eligibility"]["status"] == "INELIGIBLE"
+        assert f"age 16 is below the minimum age {edge['node']['minimumAge']}" in edge["eligibility"]["reasons"]
+    hidden = run(db, SEARCH, near=CITY_CENTRE, radiusKm=25, first=100, resident={"age": 16})["services"]
+    shown = {e["node"]["id"] for e in hidden["edges"]}
+    assert not shown & {e["node"]["id"] for e in adults_only}
+    assert all(e["eligibility"]["status"] != "INELIGIBLE" for e in hidden["edges"])
+
+
+def test_population_eligibility_comes_from_eligibility_tagged_terms(db: GraphEngine) -> None:
+    seniors_only = """{ services(need: ["need-seniors"], includeIneligible: true, first: 100,
+                         resident: {age: 70, populations: ["pop-youth"]}) {
+                         edges { eligibility { status reasons } node { id } } } }"""
+    edges = run(db, seniors_only)["services"]["edges"]
+    refused = [e for e in edges if any("the resident is in none of these" in r for r in e["eligibility"]["reasons"])]
+    assert refused and all(e["eligibility"]["status"] == "INELIGIBLE" for e in refused)
+
+
+# --- opening hours -----------------------------------------------------------------------------------------------
+
+def test_open_at_three_in_the_morning_keeps_24_7_and_overnight_services_only(db: GraphEngine) -> None:
+    at_3am = "2026-11-24T03:00:00-05:00"  # a Tuesday in Maple Harbour
+    open_now = run(db, SEARCH, near=CITY_CENTRE, radiusKm=50, openAt=at_3am, first=100)["services"]
+    assert open_now["totalCount"] > 0
+    schedules = db.read(
+        "UNWIND $ids AS id MATCH (s:Service {id: id}) OPTIONAL MATCH (s)-[:HAS_SCHEDULE]->(a:Schedule) "
+        "OPTIONAL MATCH (s)-[:DELIVERED_AT]->()-[:HAS_SCHEDULE]->(b:Schedule) "
+        "RETURN id, collect(a.closesAt) + collect(b.closesAt) AS closes, "
+        "collect(a.opensAt) + collect(b.opensAt) AS opens",
+        {"ids": [e["node"]["id"] for e in open_now["edges"]]})
+    for row in schedules:  # open at 03:00 means open all day or across midnight
+        assert any(c < o or (o, c) in (("00:00", "23:59"), ("00:00:00", "23:59:00"))
+                   for o, c in zip(row["opens"], row["closes"], strict=False)), row
+    at_noon = run(db, SEARCH, near=CITY_CENTRE, radiusKm=50, openAt="2026-11-24T12:00:00-05:00")["services"]
+    assert at_noon["totalCount"] > open_now["totalCount"]
+
+
+# --- roles ---------------------------------------------------------------------------------------------------
+
+def test_contact_names_are_for_staff_and_null_for_the_public(db: GraphEngine) -> None:
+    public = run(db, SEARCH, need=["need-housing"], first=50)["services"]["edges"]
+    staff = run(db, SEARCH, Role.STAFF, need=["need-housing"], first=50)["services"]["edges"]
+    assert all(e["node"]["contacts"] is None for e in public)
+    assert any(e["node"]["contacts"] for e in staff)
+
+
+def test_crisis_responders_is_for_staff_and_leaves_police_out(db: GraphEngine) -> None:
+    query = """query($at: GeoPointInput!, $when: DateTime!) { crisisResponders(at: $at, when: $when, first: 100) {
+                 totalCount edges { reach distanceKm node { id name organization { id } } } } }"""
+    variables: dict[str, Any] = {"at": CITY_CENTRE, "when": "2026-11-24T03:00:00-05:00"}
+    assert errors(db, query, **variables) == [
+        "crisisResponders requires the staff role (send an API key: Authorization: Bearer …)"]
+    found = run(db, query, Role.STAFF, **variables)["crisisResponders"]
+    assert found["totalCount"] > 0 and all(e["reach"] == "SERVICE_AREA" for e in found["edges"])
+    police = {r["id"] for r in db.read(
+        "MATCH (o:Organization)-[:TAGGED]->(:TaxonomyTerm {id: 'sector-police'}) RETURN o.id AS id")}
+    assert police and not police & {e["node"]["organization"]["id"] for e in found["edges"]}
+
+
+# --- paging and input errors ---------------------------------------------------------------------------------------
+
+def test_pages_follow_each_other_without_gaps_or_repeats(db: GraphEngine) -> None:
+    whole = run(db, SEARCH, near=CITY_CENTRE, radiusKm=3, first=100)["services"]
+    assert 20 < whole["totalCount"] <= 100
+    ids: list[str] = []
+    after = None
+    while True:
+        page = run(db, SEARCH, near=CITY_CENTRE, radiusKm=3, first=7, after=after)["services"]
+        ids += [e["node"]["id"] for e in page["edges"]]
+        assert page["totalCount"] == whole["totalCount"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert ids == [e["node"]["id"] for e in whole["edges"]]
+
+
+@pytest.mark.parametrize(("variables", "message"), [
+    ({"first": 101}, "first must be between 0 and 100, not 101"),
+    ({"radiusKm": 501, "near": CITY_CENTRE}, "radiusKm must be more than 0 and at most 500, not 501"),
+    ({"need": ["no-such-need"]}, "unknown need: 'no-such-need' (use taxonomyTerms to find term ids or codes)"),
+    ({"after": "bogus"}, "after: 'bogus' is not a cursor of this list; pass an endCursor it returned"),
+    ({"openAt": "2026-11-24T03:00:00"}, "openAt needs a timezone offset, e.g. 2026-11-26T21:30:00-05:00"),
+    ({"text": "!!!"}, "text has no words to search for"),
+])
+def test_bad_input_is_a_graphql_error_that_says_what_to_fix(db: GraphEngine, variables: dict[str, Any],
+                                                            message: str) -> None:
+    assert errors(db, SEARCH, **variables) == [message]
+
+
+def test_a_need_code_and_its_id_give_the_same_answer_and_a_parent_includes_its_children(db: GraphEngine) -> None:
+    by_id = run(db, SEARCH, need=["need-food-bank"], first=100)["services"]
+    code = db.read("MATCH (t:TaxonomyTerm {id: 'need-food-bank'}) RETURN t.code AS code")[0]["code"]
+    assert run(db, SEARCH, need=[code], first=100)["services"] == by_id
+    parent = {e["node"]["id"] for e in run(db, SEARCH, need=["need-food"], first=100)["services"]["edges"]}
+    assert {e["node"]["id"] for e in by_id["edges"]} < parent
+
+
+def test_text_finds_services_by_their_organization_and_need_names_ranked_by_relevance(db: GraphEngine) -> None:
+    org = db.read("MATCH (o:Organization)-[:PROVIDES]->(:Service) RETURN o.name AS name ORDER BY o.id LIMIT 1")[0]
+    edges = run(db, SEARCH, text=org["name"], first=100)["services"]["edges"]
+    assert any(e["node"]["organization"]["name"] == org["name"] for e in edges)
+    scores = [e["relevance"] for e in edges]
+    assert scores == sorted(scores, reverse=True) and all(s is not None for s in scores)
+    food_banks = {e["node"]["id"] for e in run(db, SEARCH, text="food bank", first=100)["services"]["edges"]}
+    tagged = {e["node"]["id"] for e in run(db, SEARCH, need=["need-food-bank"], first=100)["services"]["edges"]}
+    assert tagged <= food_banks
+
+
+def test_a_search_costs_a_fixed_number_of_round_trips_whatever_the_page_size(db: GraphEngine) -> None:
+    counts = []
+    for first in (1, 20):
+        counting = CountingEngine(db)
+        data = run(counting, SEARCH, need=["need-food", "need-housing"], near=CITY_CENTRE, radiusKm=10,
+                   resident={"age": 30}, first=first)
+        assert len(data["services"]["edges"]) == first
+        counts.append(counting.reads)
+    assert counts[0] == counts[1] <= 8
+
+
+# --- directory ---------------------------------------------------------------------------------------------------
+
+def test_an_organization_comes_with_its_services_and_locations(db: GraphEngine) -> None:
+    org = db.read("MATCH (o:Organization)-[:PROVIDES]->(s:Service) RETURN o.id AS id, count(s) AS n "
+                  "ORDER BY n DESC, id LIMIT 1")[0]
+    data = run(db, """query($id: ID!) { organization(id: $id) { id name sector { id }
+                   services(first: 100) { totalCount edges { node { id organization { id } } } }
+                   locations { id } } }""", id=org["id"])["organization"]
+    assert data["services"]["totalCount"] == org["n"]
+    assert {e["node"]["organization"]["id"] for e in data["services"]["edges"]} == {org["id"]}
+    assert data["locations"] and data["sector"]["id"].startswith("sector-")
+    assert run(db, '{ organization(id: "nope") { id } }')["organization"] is None
+
+
+def test_taxonomy_terms_list_children_and_search_within_a_branch(db: GraphEngine) -> None:
+    children = run(db, '{ taxonomyTerms(parent: "need-food", first: 100) { nodes { id parentId } } }')
+    nodes = children["taxonomyTerms"]["nodes"]
+    assert nodes and all(n["parentId"] == "need-food" for n in nodes)
+    found = run(db, '{ taxonomyTerms(parent: "need-food", search: "bank") { nodes { id } } }')
+    assert [n["id"] for n in found["taxonomyTerms"]["nodes"]] == ["need-food-bank"]
