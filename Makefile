@@ -1,14 +1,16 @@
 # Two commands on a fresh machine (Python 3.11+, Node 20+): `make demo` and `make test`.
-# Each sets itself up: a virtual environment with the project (pip) and the Cypher linter (npm).
+# Each sets itself up: a virtual environment with the project (pip), and with npm the Cypher linter
+# (tests/lint) and the GraphQL-over-HTTP audit (tests/audit).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 LINT    = tests/lint
+AUDIT   = tests/audit
 
 .PHONY: setup demo serve test lint typecheck bench clean
 
-setup: $(VENV)/.installed $(LINT)/node_modules/.installed
+setup: $(VENV)/.installed $(LINT)/node_modules/.installed $(AUDIT)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +19,10 @@ $(VENV)/.installed: pyproject.toml
 
 $(LINT)/node_modules/.installed: $(LINT)/package.json $(LINT)/package-lock.json
 	npm ci --prefix $(LINT) --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(AUDIT)/node_modules/.installed: $(AUDIT)/package.json $(AUDIT)/package-lock.json
+	npm ci --prefix $(AUDIT) --no-audit --no-fund --loglevel=error
 	touch $@
 
 demo: setup  ## generate the demo city, load it into the embedded graph, serve GraphiQL on :8000
@@ -38,4 +44,4 @@ bench: setup  ## load throughput at 10k and 100k generated services (writes benc
 	$(BIN)/python bench/load.py
 
 clean:
-	rm -rf $(VENV) $(LINT)/node_modules .safetynet .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LINT)/node_modules $(AUDIT)/node_modules .safetynet .pytest_cache .mypy_cache .ruff_cache .hypothesis

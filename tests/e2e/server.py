@@ -1,0 +1,104 @@
+"""Live servers for the HTTP end-to-end tests: an ASGI app under uvicorn on a free local port (in a thread
+of the test process, so its logs reach pytest), and the real app over an embedded FalkorDB holding the
+small demo city.
+
+Test modules import the fixtures they use (`demo_api` needs `demo_engine` too):
+`from tests.e2e.server import demo_api_fixture, demo_engine_fixture  # noqa: F401`.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from starlette.types import ASGIApp
+
+from api.app import create_app
+from demo.generator import generate_demo
+from graph.connect import connect
+from graph.engine import GraphEngine
+from graph.settings import Settings
+from loaders.hsds import parse_hsds
+from loaders.load import load_parsed
+
+DEMO_SERVICES = 50
+START_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str  # http://127.0.0.1:PORT
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.url}/graphql"
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30)
+
+
+def bound_socket() -> socket.socket:
+    """A socket bound to a free port on 127.0.0.1 (uvicorn listens on it: no race for the port)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def serving(app: ASGIApp) -> Iterator[LiveServer]:
+    """Serve `app` with uvicorn on a free local port until the block ends (then shut it down gracefully)."""
+    sock = bound_socket()
+    port = int(sock.getsockname()[1])
+    # log_config=None: leave the test process's logging alone (records reach pytest's capture). uvicorn's
+    # access log stays on, as under `safetynet serve`: the app must keep it out of the logs.
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"uvicorn:{port}", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise AssertionError(f"uvicorn did not start on 127.0.0.1:{port} within {START_TIMEOUT_S} s")
+            time.sleep(0.02)
+        yield LiveServer(f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()
+
+
+@contextmanager
+def demo_database(root: Path, *, services: int = DEMO_SERVICES) -> Iterator[GraphEngine]:
+    """An embedded FalkorDB under `root` holding the generated demo city; stopped at the end."""
+    data = root / "demo-data"
+    generate_demo(data, services=services)
+    engine = connect(Settings(db=f"embedded://{root / 'db'}"))  # starts the server; close() stops it
+    try:
+        parsed = parse_hsds(data)
+        load_parsed(engine, parsed, dataset_id="demo", path=data)
+        yield engine
+    finally:
+        engine.close()
+
+
+@pytest.fixture(scope="module", name="demo_engine")
+def demo_engine_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphEngine]:
+    """An engine on an embedded FalkorDB holding the demo city (one per test module)."""
+    with demo_database(tmp_path_factory.mktemp("demo-db")) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="module", name="demo_api")
+def demo_api_fixture(demo_engine: GraphEngine) -> Iterator[LiveServer]:
+    """The real app (`api.app.create_app`) served over HTTP on the demo city."""
+    with serving(create_app(engine=demo_engine)) as live:
+        yield live
