@@ -1,0 +1,539 @@
+"""Latency and throughput of the front-line search (need + nearby + age) on the embedded engine.
+
+For each size, a fresh child process generates the demo city with N services (seed 1), loads it
+into a fresh embedded FalkorDB server, and asks 300 seeded-random questions like the issue's:
+`services(need: [a need term: a leaf, or 20% of the time a top-level need], near: a point in the
+city, radiusKm: 5, resident: {age: 0–90}, first: 20)`, three ways:
+
+- raw: in this process, `rank` plus `assess_hits` on the first page when `rank` did not assess
+  already: the database work and Python logic behind one page, without GraphQL or HTTP.
+  A second pass through a counting proxy of the engine records the database round trips per
+  question and the time per catalogue query (and, apart, the page's `service_details`, which
+  only the API adds).
+- http: the same questions as GraphQL POSTs to the real app (`python -m cli serve`, uvicorn, one
+  process) with one keep-alive client, sequentially.
+- throughput: 8 client threads, each with its own connection, for 15 s.
+
+Targets (the search issue), at 100k services: raw p95 ≤ 0.77 ms (1.5 × PostGIS's 0.51 ms on the
+same question, shared/tools/peer_postgis.py), end-to-end p95 ≤ 15 ms, ≥ 300 requests/s with 8
+clients, and no errors. The benchmark reports; it asserts no timing.
+
+Run: python bench/search.py [N ...]        (default: 10000 100000)
+Writes bench/results/search.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from graph.engine import Dialect, GraphEngine, Row, Statement
+    from queries.search_model import ServiceQuery
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).parent / "results" / "search.json"
+SEED = 1
+QUESTIONS = 300
+WARMUP = 20
+PAGE = 20
+RADIUS_KM = 5.0
+TOP_LEVEL_SHARE = 0.2
+LAT, LON = (44.22, 44.36), (-76.62, -76.35)  # the demo city's bbox (demo.city.CITY_BBOX)
+MAX_AGE = 90
+CLIENTS = 8
+LOAD_SECONDS = 15.0
+SERVER_START_TIMEOUT_S = 60.0
+
+TARGET_RAW_P95_MS = 0.77  # 1.5 × PostGIS p95 on the same question (0.51 ms)
+POSTGIS_P95_MS = 0.51
+TARGET_HTTP_P95_MS = 15.0
+TARGET_REQUESTS_PER_S = 300.0
+TARGET_SIZE = 100_000
+
+GRAPHQL = """query Search($need: [ID!], $near: GeoPointInput, $radiusKm: Float!, $resident: ResidentInput,
+                          $first: Int!) {
+  services(need: $need, near: $near, radiusKm: $radiusKm, resident: $resident, first: $first) {
+    totalCount
+    edges {
+      distanceKm
+      reach
+      eligibility { status reasons }
+      node { id name organization { name } locations { id } }
+    }
+  }
+}"""
+
+Question = dict[str, Any]  # {"need": str, "latitude": float, "longitude": float, "age": int}
+
+
+# ---------------------------------------------------------------- questions and statistics
+
+def questions(count: int, seed: int = SEED) -> list[Question]:
+    """Seeded-random questions: a leaf need (a top-level one TOP_LEVEL_SHARE of the time), a point, an age."""
+    from demo.taxonomy import NEED_TERMS
+
+    leaves = [t.id for t in NEED_TERMS if t.parent_id]
+    tops = [t.id for t in NEED_TERMS if not t.parent_id]
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        need = rng.choice(tops) if rng.random() < TOP_LEVEL_SHARE else rng.choice(leaves)
+        out.append({"need": need, "latitude": round(rng.uniform(*LAT), 6), "longitude": round(rng.uniform(*LON), 6),
+                    "age": rng.randint(0, MAX_AGE)})
+    return out
+
+
+def service_query(q: Question) -> ServiceQuery:
+    from queries.search_model import GeoPoint, Resident, ServiceQuery
+
+    return ServiceQuery(need=(q["need"],), near=GeoPoint(q["latitude"], q["longitude"]), radius_km=RADIUS_KM,
+                        resident=Resident(age=q["age"]))
+
+
+def graphql_body(q: Question) -> dict[str, Any]:
+    return {"query": GRAPHQL, "variables": {
+        "need": [q["need"]], "near": {"latitude": q["latitude"], "longitude": q["longitude"]},
+        "radiusKm": RADIUS_KM, "resident": {"age": q["age"]}, "first": PAGE}}
+
+
+def pct(values: Iterable[float], p: float) -> float:
+    """The p-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
+
+
+def ms_summary(seconds: list[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in seconds] or [float("nan")]
+    return {"p50_ms": round(pct(ms, 50), 3), "p95_ms": round(pct(ms, 95), 3), "p99_ms": round(pct(ms, 99), 3),
+            "mean_ms": round(sum(ms) / len(ms), 3), "max_ms": round(max(ms), 3)}
+
+
+# ---------------------------------------------------------------- raw: in process
+
+class CountingEngine:
+    """The engine, counting and timing every read by catalogue query name."""
+
+    def __init__(self, db: GraphEngine) -> None:
+        from queries import catalogue
+
+        self._db = db
+        self.dialect: Dialect = db.dialect
+        self.uri = db.uri
+        self.serialises_loads = db.serialises_loads
+        self._names: dict[str, str] = {}
+        for name in catalogue.names():
+            query = catalogue.load(name, db.dialect)
+            if not query.template:
+                self._names[query.text] = name
+        self.calls: list[tuple[str, float]] = []
+        self.server: list[float | None] = []  # per call: the server's execution time, where known
+
+    def name_of(self, query: str) -> str:
+        return self._names.get(query) or f"(not in the catalogue) {query[:40]!r}"
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        # On FalkorDB, also note the server's own execution time (the rest of the round trip is the
+        # network and the client decoding the reply): the same calls `FalkorEngine.read` makes.
+        graph, rows_of = getattr(self._db, "_graph", None), getattr(self._db, "_rows", None)
+        t = time.perf_counter()
+        server_s: float | None = None
+        try:
+            if graph is None or rows_of is None:
+                return self._db.read(query, params)
+            result = graph.ro_query(query, dict(params) if params else None)
+            server_s = float(result.run_time_ms) / 1000
+            rows: list[Row] = rows_of(result)
+            return rows
+        finally:
+            self.calls.append((self.name_of(query), time.perf_counter() - t))
+            self.server.append(server_s)
+
+    def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        t = time.perf_counter()
+        try:
+            return self._db.write(query, params)
+        finally:
+            self.calls.append((self.name_of(query), time.perf_counter() - t))
+            self.server.append(None)
+
+    def write_atomic(self, statements: Iterable[Statement]) -> None:
+        self._db.write_atomic(statements)
+
+    def ensure_schema(self) -> None:
+        self._db.ensure_schema()
+
+    def ping(self) -> None:
+        self._db.ping()
+
+    def close(self) -> None:  # the wrapped engine belongs to the caller
+        pass
+
+
+def one_page(db: GraphEngine, q: Question) -> tuple[int, list[str]]:
+    """The database work and Python logic behind one page of answers: (total count, the page's service ids)."""
+    from queries.search import assess_hits, rank
+
+    ranked = rank(db, service_query(q))
+    page = ranked.hits[:PAGE]
+    if page and not ranked.assessed:
+        page = assess_hits(db, page, ranked.resident)
+    return len(ranked.hits), [h.service_id for h in page]
+
+
+def raw_run(db: GraphEngine, warmup: list[Question], qs: list[Question]) -> dict[str, Any]:
+    from queries.directory import service_details
+
+    for q in warmup:
+        one_page(db, q)
+    times, totals = [], []
+    for q in qs:
+        t = time.perf_counter()
+        totals.append(one_page(db, q)[0])
+        times.append(time.perf_counter() - t)
+
+    # Second pass, through the counting proxy: round trips and where the time goes.
+    proxy = CountingEngine(db)
+    for q in warmup:  # the proxy is a new engine to the search's per-engine caches: fill them first
+        one_page(proxy, q)
+    trips: list[int] = []
+    per_name: dict[str, list[float]] = defaultdict(list)
+    server_by_name: dict[str, list[float]] = defaultdict(list)
+    db_s = total_s = 0.0
+    details: list[float] = []
+    details_server: list[float] = []
+    for q in qs:
+        proxy.calls.clear()
+        proxy.server.clear()
+        t = time.perf_counter()
+        _, ids = one_page(proxy, q)
+        total_s += time.perf_counter() - t
+        trips.append(len(proxy.calls))
+        for (name, s), server_s in zip(proxy.calls, proxy.server, strict=True):
+            per_name[name].append(s)
+            if server_s is not None:
+                server_by_name[name].append(server_s)
+            db_s += s
+        # the page's details, which the API fetches on top (one query), timed apart
+        proxy.calls.clear()
+        proxy.server.clear()
+        service_details(proxy, ids)
+        details.extend(s for _, s in proxy.calls)
+        details_server.extend(s for s in proxy.server if s is not None)
+    by_query = {
+        name: {"calls_per_question": round(len(s) / len(qs), 3), "p50_ms": round(pct(s, 50) * 1000, 3),
+               "p95_ms": round(pct(s, 95) * 1000, 3), "total_ms_per_question": round(sum(s) / len(qs) * 1000, 3),
+               "share_of_raw": round(sum(s) / total_s, 3),
+               "server_ms_per_question": (round(sum(server_by_name[name]) / len(qs) * 1000, 3)
+                                          if server_by_name.get(name) else None)}
+        for name, s in sorted(per_name.items(), key=lambda kv: -sum(kv[1]))
+    }
+    return {
+        **ms_summary(times),
+        "round_trips": {"p50": pct(trips, 50), "max": max(trips), "mean": round(sum(trips) / len(trips), 3)},
+        "database_share": round(db_s / total_s, 3),
+        "python_ms_per_question": round((total_s - db_s) / len(qs) * 1000, 3),
+        "by_query": by_query,
+        "page_details": ms_summary(details) | (
+            {"server_p50_ms": round(pct(details_server, 50) * 1000, 3)} if details_server else {}),
+        "total_count": {"p50": pct(totals, 50), "p95": pct(totals, 95), "max": max(totals),
+                        "zero": sum(1 for n in totals if n == 0)},
+        "totals": totals,
+    }
+
+
+# ---------------------------------------------------------------- http: the real app
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU ms per request of the API server, the database server and this process (the clients)."""
+
+    def __init__(self, pids: Mapping[str, int]) -> None:
+        self._pids = dict(pids)
+        self._start = {name: cpu_s(pid) for name, pid in self._pids.items()}
+        self._self = time.process_time()
+
+    def per_request_ms(self, requests: int) -> dict[str, float]:
+        used = {name: cpu_s(pid) - self._start[name] for name, pid in self._pids.items()}
+        used["clients"] = time.process_time() - self._self
+        return {name: round(s / max(requests, 1) * 1000, 3) for name, s in used.items()}
+
+
+@contextmanager
+def api_server(store: Path, log: Path) -> Iterator[tuple[str, int]]:
+    """`python -m cli serve` on the embedded store (it reuses the running server); stopped on exit."""
+    import httpx
+
+    port = _free_port()
+    env = {**os.environ, "SAFETYNET_DB": f"embedded://{store}"}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the API server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the API server did not answer /healthz in {SERVER_START_TIMEOUT_S:g} s:\n"
+                                   f"{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield base, proc.pid
+    finally:
+        proc.terminate()  # SIGTERM: uvicorn shuts down, then the CLI closes its engine
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _ask(client: Any, q: Question) -> tuple[float, int, int | None]:
+    """(seconds, HTTP status, totalCount or None when the answer carried GraphQL errors)."""
+    t = time.perf_counter()
+    response = client.post("/graphql", json=graphql_body(q))
+    elapsed = time.perf_counter() - t
+    if response.status_code != 200:
+        return elapsed, response.status_code, None
+    body = response.json()
+    if body.get("errors") or not body.get("data"):
+        return elapsed, response.status_code, None
+    return elapsed, response.status_code, int(body["data"]["services"]["totalCount"])
+
+
+def http_run(base: str, pids: Mapping[str, int], warmup: list[Question], qs: list[Question],
+             expected: list[int]) -> dict[str, Any]:
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for q in warmup:
+            _ask(client, q)
+        cpu = CpuMeter(pids)
+        answers = [_ask(client, q) for q in qs]
+        cpu_ms = cpu.per_request_ms(len(answers))
+    return {
+        **ms_summary([a[0] for a in answers]), "cpu_ms_per_request": cpu_ms,
+        "non_200": sum(1 for a in answers if a[1] != 200),
+        "graphql_errors": sum(1 for a in answers if a[1] == 200 and a[2] is None),
+        "total_count_differs_from_raw": sum(1 for a, n in zip(answers, expected, strict=True)
+                                            if a[2] is not None and a[2] != n),
+    }
+
+
+def throughput_run(base: str, pids: Mapping[str, int], qs: list[Question], clients: int = CLIENTS,
+                   seconds: float = LOAD_SECONDS) -> dict[str, Any]:
+    import httpx
+
+    start = threading.Barrier(clients + 1)
+    results: list[list[tuple[float, int, int | None]]] = [[] for _ in range(clients)]
+    failures: list[str] = []
+    deadline = 0.0
+
+    def client_loop(k: int) -> None:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            i = k * len(qs) // clients  # each client starts elsewhere in the list
+            start.wait()
+            while time.perf_counter() < deadline:
+                try:
+                    results[k].append(_ask(client, qs[i % len(qs)]))
+                except httpx.HTTPError as exc:
+                    failures.append(f"{type(exc).__name__}: {exc}")
+                i += 1
+
+    threads = [threading.Thread(target=client_loop, args=(k,), name=f"bench-client-{k}") for k in range(clients)]
+    for thread in threads:
+        thread.start()
+    deadline = time.perf_counter() + seconds + 0.05  # set before the clients pass the barrier
+    cpu = CpuMeter(pids)
+    t0 = time.perf_counter()
+    start.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - t0
+    answers = [a for r in results for a in r]
+    return {
+        "clients": clients, "seconds": round(elapsed, 2), "requests": len(answers),
+        "requests_per_s": round(len(answers) / elapsed, 1), "cpu_ms_per_request": cpu.per_request_ms(len(answers)),
+        **ms_summary([a[0] for a in answers]),
+        "non_200": sum(1 for a in answers if a[1] != 200),
+        "graphql_errors": sum(1 for a in answers if a[1] == 200 and a[2] is None),
+        "transport_errors": len(failures), "first_transport_error": failures[0] if failures else None,
+    }
+
+
+# ---------------------------------------------------------------- one size, in a child process
+
+def _log(message: str) -> None:
+    print(f"[search bench] {message}", file=sys.stderr, flush=True)
+
+
+def run_one(services: int) -> dict[str, Any]:
+    """One measurement, in this process (called in a child by main)."""
+    from demo.generator import generate_demo
+    from graph import embedded
+    from graph.connect import connect
+    from graph.settings import Settings
+    from loaders.hsds import parse_hsds
+    from loaders.load import load_parsed
+    from queries import reads
+
+    load_average = os.getloadavg()  # other work on the machine, for the record
+    asked = questions(WARMUP + QUESTIONS)
+    warmup, qs = asked[:WARMUP], asked[WARMUP:]
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+        data, store = Path(tmp) / "data", Path(tmp) / "db"
+        _log(f"{services:,} services: generating")
+        generate_demo(data, services=services, seed=SEED)
+        db = connect(Settings(db=f"embedded://{store}"))
+        try:
+            t = time.perf_counter()
+            load_parsed(db, parse_hsds(data), dataset_id="bench", path=data)
+            load_s = time.perf_counter() - t
+            assert reads.service_count(db) == services
+            _log(f"loaded in {load_s:.1f} s; raw run")
+            raw = raw_run(db, warmup, qs)
+            _log(f"raw p95 {raw['p95_ms']} ms; starting the API server")
+            info = embedded.status(store)
+            assert info is not None
+            with api_server(store, Path(tmp) / "api.log") as (base, api_pid):
+                pids = {"api": api_pid, "database": info.pid}
+                _log("http run")
+                http = http_run(base, pids, warmup, qs, raw["totals"])
+                _log(f"http p95 {http['p95_ms']} ms; {CLIENTS} clients for {LOAD_SECONDS:g} s")
+                load = throughput_run(base, pids, qs)
+        finally:
+            db.close()  # stops the embedded server this process started
+    del raw["totals"]
+    return {"services": services, "questions": len(qs), "warmup": len(warmup), "load_s": round(load_s, 1),
+            "load_average_at_start": [round(x, 2) for x in load_average],
+            "total_count": raw.pop("total_count"), "raw": raw, "http": http, "throughput": load}
+
+
+# ---------------------------------------------------------------- main
+
+def _verdicts(r: dict[str, Any]) -> dict[str, bool]:
+    errors = (r["http"]["non_200"] + r["http"]["graphql_errors"] + r["throughput"]["non_200"]
+              + r["throughput"]["graphql_errors"] + r["throughput"]["transport_errors"])
+    return {
+        "raw_p95": r["raw"]["p95_ms"] <= TARGET_RAW_P95_MS,
+        "http_p95": r["http"]["p95_ms"] <= TARGET_HTTP_P95_MS,
+        "requests_per_s": r["throughput"]["requests_per_s"] >= TARGET_REQUESTS_PER_S,
+        "no_errors": errors == 0,
+    }
+
+
+def _code_version() -> dict[str, Any]:
+    """The commit measured, and which files of the search path differed from it (work in progress)."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return done.stdout
+
+    changed = git("status", "--porcelain", "--", "queries", "api", "graph").splitlines()  # "XY path"
+    return {"commit": git("rev-parse", "HEAD").strip(), "uncommitted": sorted(line[3:] for line in changed)}
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def main(sizes: list[int]) -> None:
+    code = _code_version()
+    rows = []
+    for services in sizes:
+        child = subprocess.run([sys.executable, __file__, "--one", str(services)], stdout=subprocess.PIPE, text=True,
+                               check=True)
+        rows.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    header = ("services", "raw p50 / p95 / p99 ms", "http p50 / p95 / p99 ms", f"req/s ({CLIENTS} clients)",
+              "p95 ms under load", "errors", "round trips", "totalCount p50")
+    print(" | ".join(header))
+    print(" | ".join("---" for _ in header))
+    for r in rows:
+        raw, http, load = r["raw"], r["http"], r["throughput"]
+        errors = (http["non_200"] + http["graphql_errors"] + load["non_200"] + load["graphql_errors"]
+                  + load["transport_errors"])
+        print(f"{r['services']:,} | {raw['p50_ms']:.2f} / {raw['p95_ms']:.2f} / {raw['p99_ms']:.2f} | "
+              f"{http['p50_ms']:.2f} / {http['p95_ms']:.2f} / {http['p99_ms']:.2f} | {load['requests_per_s']:,.0f} | "
+              f"{load['p95_ms']:.1f} | {errors} | {raw['round_trips']['p50']} | {r['total_count']['p50']}")
+    print()
+    for r in rows:
+        print(f"where the raw time goes at {r['services']:,} (ms per question; database share "
+              f"{r['raw']['database_share']:.0%}, Python {r['raw']['python_ms_per_question']} ms):")
+        for name, q in r["raw"]["by_query"].items():
+            server_ms = q["server_ms_per_question"]
+            server = "" if server_ms is None else f", of which {server_ms} ms in the server"
+            print(f"  {name}: {q['calls_per_question']} calls, {q['total_ms_per_question']} ms{server} "
+                  f"(round trip p50 {q['p50_ms']}, p95 {q['p95_ms']}), {q['share_of_raw']:.0%} of raw")
+        details = r["raw"]["page_details"]
+        print(f"  (the API adds search/service_details for the page: round trip p50 {details['p50_ms']} ms, "
+              f"p95 {details['p95_ms']} ms; server p50 {details.get('server_p50_ms')} ms)")
+        for label, run in (("http, one client", r["http"]), (f"http, {CLIENTS} clients", r["throughput"])):
+            cpu = run["cpu_ms_per_request"]
+            print(f"  CPU ms per request, {label}: API server {cpu['api']}, database {cpu['database']}, "
+                  f"clients {cpu['clients']}")
+    target_rows = [r for r in rows if r["services"] == TARGET_SIZE] or rows[-1:]
+    verdicts: dict[str, Any] = {}
+    if target_rows:
+        r = target_rows[0]
+        v = _verdicts(r)
+        verdicts = {"services": r["services"], **v}
+        note = "" if r["services"] == TARGET_SIZE else f" (no {TARGET_SIZE:,} run: judged at {r['services']:,})"
+        print(f"\ntargets at {r['services']:,} services{note}:")
+        print(f"  raw p95 ≤ {TARGET_RAW_P95_MS} ms (1.5 × PostGIS {POSTGIS_P95_MS} ms): {r['raw']['p95_ms']:.2f} ms — "
+              f"{_met(v['raw_p95'])}")
+        print(f"  end-to-end p95 ≤ {TARGET_HTTP_P95_MS:g} ms: {r['http']['p95_ms']:.2f} ms — {_met(v['http_p95'])}")
+        print(f"  ≥ {TARGET_REQUESTS_PER_S:g} req/s with {CLIENTS} clients: "
+              f"{r['throughput']['requests_per_s']:,.0f} — {_met(v['requests_per_s'])}")
+        print(f"  no non-200 responses or GraphQL errors: {_met(v['no_errors'])}")
+    print(f"machine: {os.cpu_count()} cores (clients, API server and database share them)")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "benchmark": "search", "machine_cores": os.cpu_count() or 0,
+        "command": f"python bench/search.py {' '.join(map(str, sizes))}", "code": code,
+        "question": {"count": QUESTIONS, "warmup": WARMUP, "seed": SEED, "radius_km": RADIUS_KM, "first": PAGE,
+                     "top_level_need_share": TOP_LEVEL_SHARE, "latitude": LAT, "longitude": LON, "max_age": MAX_AGE,
+                     "graphql": GRAPHQL},
+        "targets": {"services": TARGET_SIZE, "raw_p95_ms": TARGET_RAW_P95_MS, "postgis_p95_ms": POSTGIS_P95_MS,
+                    "http_p95_ms": TARGET_HTTP_P95_MS, "requests_per_s": TARGET_REQUESTS_PER_S, "clients": CLIENTS},
+        "verdicts": verdicts, "runs": rows,
+    }, indent=2) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--one":
+        print(json.dumps(run_one(int(sys.argv[2]))))
+    else:
+        main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])
+
