@@ -170,8 +170,10 @@ class ServiceConnection:
 
 
 def _connection(info: Info[Context, None], hits: list[Hit], first: int, after: str | None, *, assessed: bool,
-                resident: Any) -> ServiceConnection:
+                resident: Any, total: int | None = None) -> ServiceConnection:
+    """A page of `hits` (which may be only the first ones of `total`)."""
     check_first(first, MAX_PAGE_SIZE)
+    total = len(hits) if total is None else total
     start = offset_after(after)
     page = hits[start:start + first]
     db = info.context.db
@@ -188,8 +190,8 @@ def _connection(info: Info[Context, None], hits: list[Hit], first: int, after: s
             relevance=hit.relevance,
         ))
     return ServiceConnection(
-        edges=edges, total_count=len(hits),
-        page_info=PageInfo(has_next_page=start + len(page) < len(hits), has_previous_page=start > 0,
+        edges=edges, total_count=total,
+        page_info=PageInfo(has_next_page=start + len(page) < total, has_previous_page=start > 0,
                            start_cursor=edges[0].cursor if edges else None,
                            end_cursor=edges[-1].cursor if edges else None),
     )
@@ -244,8 +246,9 @@ class Query:
             radius_km=radius_km, resident=resident.to_model() if resident else None, open_at=aware(open_at, "openAt"),
             include_ineligible=include_ineligible,
         )
-        ranked = search_q.rank(info.context.db, query)
-        return _connection(info, ranked.hits, first, after, assessed=ranked.assessed, resident=ranked.resident)
+        ranked = search_q.rank(info.context.db, query, prefix=offset_after(after) + first)
+        return _connection(info, ranked.hits, first, after, assessed=ranked.assessed, resident=ranked.resident,
+                           total=ranked.total)
 
     @strawberry.field(description=(
         "Crisis diversion for 911 and police call takers (staff): non-police crisis and mental-health response "

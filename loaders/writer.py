@@ -9,8 +9,9 @@ from itertools import islice
 from typing import Any
 
 from graph.engine import GraphEngine, Statement
-from graph.schema.model import SHARED_LABELS
+from graph.schema.model import SEARCH_INDEX_VERSION, SEARCH_SITE_LABEL, SHARED_LABELS
 from loaders.plan import GraphPlan, RelKey
+from loaders.search_sites import area_extent_keys, search_site_rows
 from queries import run
 from queries.catalogue import load
 
@@ -101,11 +102,32 @@ def tail_statements(
             yield run.statement(db, query, rows=batch, dataset=dataset_id)
     if replace:
         yield run.statement(db, load("load/delete_orphan_languages", db.dialect))
+    yield from search_site_statements(db, plan, dataset_id=dataset_id, fresh=fresh, batch_size=batch_size)
     yield run.statement(
         db, load("load/record_dataset", db.dialect), id=dataset_id, format=fmt, path=path,
         loadedAt=datetime.now(UTC).isoformat(timespec="seconds"), counts=json.dumps(plan.counts(), sort_keys=True),
-        warnings=warnings,
+        warnings=warnings, searchIndex=SEARCH_INDEX_VERSION,
     )
+
+
+def search_site_statements(
+    db: GraphEngine, plan: GraphPlan, *, dataset_id: str, fresh: FreshKinds, batch_size: int = BATCH_SIZE,
+) -> Iterator[Statement]:
+    """Service-area extent keys, then the dataset's search sites built afresh (loaders.search_sites)."""
+    set_keys = load("load/set_area_extent_keys", db.dialect)
+    for batch in _batches(area_extent_keys(plan), batch_size):
+        yield run.statement(db, set_keys, rows=batch)
+    if not fresh.label(SEARCH_SITE_LABEL):
+        yield run.statement(db, load("load/delete_dataset_search_sites", db.dialect), dataset=dataset_id)
+        delete_services = load("load/delete_service_search_sites", db.dialect)
+        for ids in _batches(({"id": sid} for sid in plan.nodes.get("Service", {})), batch_size):
+            yield run.statement(db, delete_services, services=[row["id"] for row in ids])
+    sites = list(search_site_rows(plan))
+    for name, rows in (("load/create_search_sites", [s for s in sites if s["latitude"] is not None]),
+                       ("load/create_area_search_sites", [s for s in sites if s["latitude"] is None])):
+        create = load(name, db.dialect)
+        for batch in _batches(rows, batch_size):
+            yield run.statement(db, create, rows=batch, dataset=dataset_id)
 
 
 def plan_statements(
@@ -121,9 +143,11 @@ def plan_statements(
 
 
 def total_rows(plan: GraphPlan) -> int:
-    """Rows the plan's statements carry (nodes, location points, relationships): the unit of progress."""
+    """Rows the plan's statements carry (nodes, location points, relationships, area keys, search
+    sites): the unit of progress."""
     located = sum(1 for row in plan.nodes.get("Location", {}).values() if row["props"].get("latitude") is not None)
-    return plan.node_count() + located + plan.relationship_count()
+    derived = sum(1 for _ in area_extent_keys(plan)) + sum(1 for _ in search_site_rows(plan))
+    return plan.node_count() + located + plan.relationship_count() + derived
 
 
 def reporting(statements: Iterable[Statement], on_progress: ProgressCallback) -> Iterator[Statement]:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Literal
 
 from graph.engine import Dialect
-from graph.schema.model import NODE_LABELS, RELATIONSHIPS
+from graph.schema.model import DERIVED_LABELS, NODE_LABELS, RELATIONSHIPS
 
 QUERY_DIR = Path(__file__).parent
 DIALECTS: tuple[Dialect, ...] = ("neo4j", "falkordb")
@@ -59,7 +59,7 @@ class Query:
         """Fill a template's slots from the model's whitelist (never from user input)."""
         if set(slots) != set(self.template):
             raise ValueError(f"query {self.name} needs slots {list(self.template)}, got {sorted(slots)}")
-        if "label" in slots and slots["label"] not in NODE_LABELS:
+        if "label" in slots and slots["label"] not in (*NODE_LABELS, *DERIVED_LABELS):
             raise ValueError(f"{slots['label']!r} is not a label of graph.schema.model")
         if "type" in slots and (slots["from"], slots["type"], slots["to"]) not in RELATIONSHIPS:
             raise ValueError(f"{(slots['from'], slots['type'], slots['to'])!r} is not a relationship of the model")

@@ -7,6 +7,7 @@ few distinct extents however many service-area records repeat them).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -86,26 +87,35 @@ def parse_extent(text: str) -> Shape | None:
     return Shape(polygons, (min(xs), min(ys), max(xs), max(ys)))
 
 
+def extent_key(extent: str) -> str:
+    """A short digest of a service area's extent (ServiceArea.extentKey): areas of one shape share it."""
+    return hashlib.sha256(extent.encode("utf-8")).hexdigest()[:16]
+
+
 class AreaIndex:
-    """Service areas grouped by extent: which service-area ids cover a point."""
+    """Service areas grouped by extent: which service-area ids (or extent keys) cover a point."""
 
     def __init__(self, areas: Iterable[tuple[str, str]]) -> None:
         by_extent: dict[str, list[str]] = {}
         for area_id, extent in areas:
             by_extent.setdefault(extent, []).append(area_id)
-        self._shapes: list[tuple[Shape, frozenset[str]]] = []
+        self._shapes: list[tuple[Shape, frozenset[str], str]] = []
         for extent, ids in by_extent.items():
             shape = parse_extent(extent)
             if shape is not None:
-                self._shapes.append((shape, frozenset(ids)))
+                self._shapes.append((shape, frozenset(ids), extent_key(extent)))
 
     def covering(self, point: GeoPoint) -> frozenset[str]:
         """Ids of the service areas whose extent covers the point."""
         found: set[str] = set()
-        for shape, ids in self._shapes:
+        for shape, ids, _ in self._shapes:
             if shape.covers(point):
                 found |= ids
         return frozenset(found)
+
+    def covering_keys(self, point: GeoPoint) -> list[str]:
+        """Extent keys of the shapes that cover the point, sorted."""
+        return sorted(key for shape, _, key in self._shapes if shape.covers(point))
 
     @property
     def extents(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from graph.engine import GraphEngine
 from graph.errors import NotFound
+from graph.schema.model import DERIVED_LABELS
 from queries import run
 from queries.models import DatasetRecord, GraphStats, ServiceSummary
 
@@ -22,7 +23,7 @@ def service_by_id(db: GraphEngine, *, id: str) -> ServiceSummary:
 
 
 def graph_stats(db: GraphEngine) -> GraphStats:
-    labels = {row["label"]: int(row["count"]) for row in run.read(db, "stats_labels")}
+    labels = {row["label"]: int(row["count"]) for row in run.read(db, "stats_labels", derived=list(DERIVED_LABELS))}
     rels = {row["type"]: int(row["count"]) for row in run.read(db, "stats_relationships")}
     return GraphStats(labels=labels, relationships=rels)
 

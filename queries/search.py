@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from graph.engine import GraphEngine
+from graph.schema.model import SEARCH_INDEX_VERSION
 from queries import run
 from queries.eligibility import Population, ResidentFacts, ServiceFacts, assess
 from queries.geo import AreaIndex, haversine_km
@@ -41,6 +42,13 @@ DEFAULT_TIMEZONE = "America/Toronto"
 # than haversine on the mean sphere): prefilter generously, haversine here decides.
 _PREFILTER_SLACK = 1.002
 _PREFILTER_PAD_M = 10.0
+# The search-site scan asks the engine for the exact band instead: its distance is haversine × ~1.00111
+# (measured 1.001106 on FalkorDB; Neo4j's WGS-84 radius 6378.14 km gives 1.001119), give or take
+# float32 rounding of the coordinates (well under a metre). Sites nearer than the band's inner edge
+# are surely in, those beyond its outer edge surely out; haversine here decides the few between.
+_ENGINE_DISTANCE_RATIO = 1.00111
+_BAND_RELATIVE = 2e-4
+_BAND_PAD_M = 2.0
 _GRAPH_VERSION_TTL_S = 5.0  # how stale derived data may be after a load
 _MAX_TEXT_WORDS = 12
 
@@ -240,22 +248,101 @@ def _open(db: GraphEngine, hits: list[Hit], query: ServiceQuery, timezone: str) 
 
 @dataclass(frozen=True)
 class Ranked:
-    """Every matching service in answer order. `assessed` tells whether eligibility is filled in
-    (it is when it had to be, to leave out ineligible services); else call `assess_hits` on a page."""
+    """The matching services in answer order: all of them, or at least the first `prefix` asked
+    for (`total` counts them all). `assessed` tells whether eligibility is filled in (it is when it
+    had to be, to leave out ineligible services); else call `assess_hits` on a page."""
 
     hits: list[Hit]
     resident: ResidentFacts | None
     assessed: bool
+    total: int = -1
+
+    def __post_init__(self) -> None:
+        if self.total < 0:
+            object.__setattr__(self, "total", len(self.hits))
 
 
-def rank(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZONE) -> Ranked:
-    """Every service that answers the query, in order."""
+def search_index_ready(db: GraphEngine) -> bool:
+    """Whether every dataset built search sites of this version (cached until the next load)."""
+    def compute() -> bool:
+        row = run.read(db, "search/index_ready", version=SEARCH_INDEX_VERSION)[0]
+        return int(row["datasets"]) == int(row["ready"])
+    ready: bool = DERIVED.get(db, "search-index-ready", compute)
+    return ready
+
+
+def _scan_applies(db: GraphEngine, query: ServiceQuery) -> bool:
+    """The search-site scan answers need + point (+ age): not text, opening hours or populations,
+    which need facts the sites do not carry."""
+    populations = query.resident is not None and bool(query.resident.populations) and not query.include_ineligible
+    return (bool(query.need) and query.point is not None and query.text is None and query.open_at is None
+            and not populations and search_index_ready(db))
+
+
+def _scan_need_near(db: GraphEngine, query: ServiceQuery, terms: frozenset[str], age: int | None,
+                    prefix: int | None) -> tuple[list[Hit], int] | None:
+    """(the first hits — all of them when `prefix` is None —, their total) from one scan of search
+    sites; None in the rare case its first rows cannot settle the order (ties within a metre)."""
+    point = query.point
+    assert point is not None
+    meters = query.radius_km * 1000 * _ENGINE_DISTANCE_RATIO
+    limit = 2 * prefix + 16 if prefix is not None else None
+    row = run.read(db, "search/need_near", terms=sorted(terms), latitude=point.latitude, longitude=point.longitude,
+                   outer=meters * (1 + _BAND_RELATIVE) + _BAND_PAD_M, inner=meters * (1 - _BAND_RELATIVE) - _BAND_PAD_M,
+                   areaKeys=area_index(db).covering_keys(point), age=age,
+                   limit=limit if limit is not None else 2**31 - 1)[0]
+
+    def km(r: list[Any]) -> float | None:
+        return None if r[3] is None else haversine_km(point, GeoPoint(float(r[3]), float(r[4])))
+
+    # Band sites (not covered, nearly at the radius): in only when haversine says so.
+    out_of_band = {r[0] for r in row["band"]} - set(row["sureInBand"])
+    band_in = {r[0] for r in row["band"] if (d := km(r)) is not None and d <= query.radius_km}
+    total = int(row["sureServices"]) + len(band_in & out_of_band)
+
+    nearest: dict[str, tuple[float | None, str | None]] = {}
+    for r in row["top"]:
+        service, sure = r[0], r[5]
+        d = km(r)
+        if not sure and (d is None or d > query.radius_km):
+            continue  # a band site outside the radius
+        best = nearest.get(service)
+        if best is None or (d is not None and (best[0] is None or d < best[0])):
+            nearest[service] = (d, r[2])
+    hits = [Hit(service, "LOCATION" if d is not None and d <= query.radius_km else "SERVICE_AREA", d, location)
+            for service, (d, location) in nearest.items()]
+    hits.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0, h.service_id))
+    top = row["top"]
+    if limit is not None and int(row["siteCount"]) > len(top) and top:
+        # Sites beyond the slice come later in the engine's order; keep only the hits that no later
+        # site can precede, even with the engine's rounding.
+        last = top[-1][1]
+        if last is not None:
+            cutoff = last / _ENGINE_DISTANCE_RATIO / 1000 - 2 * _BAND_PAD_M / 1000
+            hits = [h for h in hits if h.distance_km is not None and h.distance_km < cutoff]
+        else:
+            last_service = top[-1][0]
+            hits = [h for h in hits if h.distance_km is not None or h.service_id <= last_service]
+        if len(hits) < (prefix or 0):
+            return None
+    return hits, total
+
+
+def rank(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZONE,
+         prefix: int | None = None, scan: bool = True) -> Ranked:
+    """The services that answer the query, in order: all, or at least the first `prefix` of them.
+    `scan=False` keeps to the general path (for tests that compare the two)."""
     validate(query)
     point = query.point
     resident = resident_facts(db, query.resident)
     # Services whose age limits exclude the resident cannot be in the answer: where a query can,
     # it leaves them out in the database already (the eligibility check below would anyway).
     age = query.resident.age if query.resident and not query.include_ineligible else None
+    if scan and _scan_applies(db, query):
+        scanned = _scan_need_near(db, query, need_terms(db, query.need), age, prefix)
+        if scanned is not None:
+            hits, total = scanned
+            return Ranked(hits, resident, assessed=False, total=total)
     places: dict[str, Places] | None = None
     ids: set[str] | None = None
     if query.need:
@@ -278,7 +365,6 @@ def rank(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZO
     if ids is None:
         ids = {r["id"] for r in run.read(db, "search/all_candidates", age=age)}
 
-    hits: list[Hit]
     if point is not None:
         if places is None or not ids <= places.keys():
             places = _fetch_places(db, ids)

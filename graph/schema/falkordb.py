@@ -1,4 +1,5 @@
-"""FalkorDB DDL: range index + unique constraint per label's `id`, point index, full-text indexes.
+"""FalkorDB DDL: range index + unique constraint per label's `id`, point index, full-text indexes,
+search-site indexes.
 
 FalkorDB has no `IF NOT EXISTS`, and unique constraints are made with the `GRAPH.CONSTRAINT`
 command (which needs a range index on the property first), so each item is applied only when
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.schema.model import FULLTEXT_LABELS, FULLTEXT_PROPERTIES, NODE_LABELS
+from graph.schema.model import FULLTEXT_LABELS, FULLTEXT_PROPERTIES, NODE_LABELS, SEARCH_SITE_LABEL
 
 
 def apply(graph: Any, connection: Any, graph_name: str) -> None:
@@ -33,6 +34,10 @@ def apply(graph: Any, connection: Any, graph_name: str) -> None:
                                        "PROPERTIES", 1, "id")
     if not has("Location", "point", "RANGE"):
         graph.query("CREATE INDEX FOR (n:Location) ON (n.point)")
+    # search sites: found by need term (an array index: `term IN x.needs`), removed by dataset or service
+    for prop in ("needs", "dataset", "service"):
+        if not has(SEARCH_SITE_LABEL, prop, "RANGE"):
+            graph.query(f"CREATE INDEX FOR (n:{SEARCH_SITE_LABEL}) ON (n.{prop})")
     for label in FULLTEXT_LABELS:
         missing = [p for p in FULLTEXT_PROPERTIES if not has(label, p, "FULLTEXT")]
         if missing:

@@ -40,7 +40,8 @@ NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
         "interval", "byday", "byweekno", "bymonthday", "byyearday", "description", "opensAt",
         "closesAt", "scheduleLink", "attendingType", "notes",
     ),
-    "ServiceArea": ("name", "description", "extent", "extentType", "uri"),
+    # extentKey: a digest of `extent` the loader adds, so areas of one shape are found together
+    "ServiceArea": ("name", "description", "extent", "extentType", "uri", "extentKey"),
     "Language": ("code", "name"),
     "Accessibility": ("description", "details", "url"),
     "CostOption": ("validFrom", "validTo", "option", "currency", "amount", "amountDescription"),
@@ -48,8 +49,21 @@ NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
     "Funding": ("fundingSource",),
     "Taxonomy": ("name", "description", "uri", "version"),
     "TaxonomyTerm": ("code", "name", "description", "taxonomy", "language", "termUri"),
-    "Dataset": ("format", "path", "loadedAt", "counts", "warnings"),
+    "Dataset": ("format", "path", "loadedAt", "counts", "warnings", "searchIndex"),
 }
+
+# Derived nodes: written by the loader from the graph itself, never from a source file, and
+# rebuilt with each load of a dataset. A SearchSite is one place a service can be found from: one
+# per (service, located location), or one without a point for a service that only has service
+# areas. It carries what the front-line search filters on (the service's need terms, ages, the
+# point, its areas' extent keys), so that search is one index scan over flat nodes, not a
+# traversal of four relationships per candidate.
+SEARCH_SITE_LABEL: Final[str] = "SearchSite"
+DERIVED_NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
+    SEARCH_SITE_LABEL: ("service", "location", "point", "latitude", "longitude", "minAge", "maxAge", "needs",
+                        "areaKeys"),
+}
+SEARCH_INDEX_VERSION: Final[int] = 1  # Dataset.searchIndex: bump when SearchSite's shape changes
 
 # Labels shared between datasets (a vocabulary, not a dataset's records): `--replace` keeps them
 # and only removes those no longer referenced.
@@ -107,6 +121,7 @@ RELATIONSHIPS: Final[frozenset[tuple[str, str, str]]] = frozenset({
 })
 
 NODE_LABELS: Final[tuple[str, ...]] = tuple(NODE_PROPERTIES)
+DERIVED_LABELS: Final[tuple[str, ...]] = tuple(DERIVED_NODE_PROPERTIES)
 RELATIONSHIP_TYPES: Final[tuple[str, ...]] = tuple(sorted({t for _, t, _ in RELATIONSHIPS}))
 
 # Full-text search covers these labels' `name` and `description`.
@@ -118,6 +133,6 @@ FULLTEXT_INDEX_NAME: Final[str] = "serviceText"
 def property_keys() -> tuple[str, ...]:
     """Every property key the project may write, for declaring the schema to linters."""
     keys = {"id", "dataset", *RELATIONSHIP_PROPERTIES}
-    for props in NODE_PROPERTIES.values():
+    for props in (*NODE_PROPERTIES.values(), *DERIVED_NODE_PROPERTIES.values()):
         keys.update(props)
     return tuple(sorted(keys))

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import re
 
-from graph.schema.model import FULLTEXT_INDEX_NAME, FULLTEXT_LABELS, FULLTEXT_PROPERTIES, NODE_LABELS
+from graph.schema.model import (
+    FULLTEXT_INDEX_NAME,
+    FULLTEXT_LABELS,
+    FULLTEXT_PROPERTIES,
+    NODE_LABELS,
+    SEARCH_SITE_LABEL,
+)
 
 
 def _snake(label: str) -> str:
@@ -21,6 +27,10 @@ def statements() -> list[str]:
         for label in NODE_LABELS
     ]
     out.append("CREATE POINT INDEX location_point IF NOT EXISTS FOR (n:Location) ON (n.point)")
+    # Neo4j indexes no list membership: search sites are found by point, removed by dataset
+    out.append(f"CREATE POINT INDEX search_site_point IF NOT EXISTS FOR (n:{SEARCH_SITE_LABEL}) ON (n.point)")
+    out.append(f"CREATE INDEX search_site_dataset IF NOT EXISTS FOR (n:{SEARCH_SITE_LABEL}) ON (n.dataset)")
+    out.append(f"CREATE INDEX search_site_service IF NOT EXISTS FOR (n:{SEARCH_SITE_LABEL}) ON (n.service)")
     labels = "|".join(FULLTEXT_LABELS)
     props = ", ".join(f"n.{p}" for p in FULLTEXT_PROPERTIES)
     out.append(f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX_NAME} IF NOT EXISTS FOR (n:{labels}) ON EACH [{props}]")

@@ -27,13 +27,9 @@ from graph.engine import GraphEngine
 from graph.settings import Settings
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
+from queries.search import search_services
 from queries.search_model import GeoPoint, Hit, Resident, ServiceQuery, UnknownNeed
 from tests.reference.brute_force import BruteForce, RefHit, always_open, daytime_only
-
-try:
-    from queries.search import search_services
-except ImportError as exc:  # the lead engineer's module is not there yet: stay green, say why
-    pytest.skip(f"queries.search.search_services does not import yet ({exc})", allow_module_level=True)
 
 SERVICES = 600
 SEED = 11

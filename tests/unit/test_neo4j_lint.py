@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from graph.schema import neo4j as neo4j_schema
-from graph.schema.model import NODE_LABELS, RELATIONSHIP_TYPES, property_keys
+from graph.schema.model import DERIVED_LABELS, NODE_LABELS, RELATIONSHIP_TYPES, property_keys
 from queries import catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ _UNDECLARED = re.compile(r"\bnot (?:present|available) in the database\b")
 # Plugin namespaces the project's Neo4j has (`apoc`, `gds`): none, so their functions and procedures are errors.
 PLUGINS: list[str] = []
 SCHEMA: dict[str, list[str]] = {
-    "labels": list(NODE_LABELS),
+    "labels": [*NODE_LABELS, *DERIVED_LABELS],
     "relationshipTypes": list(RELATIONSHIP_TYPES),
     "propertyKeys": list(property_keys()),
 }

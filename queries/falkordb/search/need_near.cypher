@@ -1,0 +1,19 @@
+// name: search/need_near
+// params: terms, latitude, longitude, outer, inner, areaKeys, age, limit
+// returns: one
+// purpose: The front-line question in one scan of search sites: sites of services tagged with any of the need terms, age-filtered when $age is given, within $outer metres of the point or of a service whose area covers it ($areaKeys). Returns the count of services surely in (covered, or a site within $inner), the first $limit sites by distance (nulls last, then service id), and the sites in the boundary band ($inner, $outer] with which of their services are in anyway, for the caller to decide exactly.
+UNWIND $terms AS term
+MATCH (x:SearchSite)
+WHERE term IN x.needs
+  AND ($age IS NULL OR ((x.minAge IS NULL OR x.minAge <= $age) AND (x.maxAge IS NULL OR x.maxAge >= $age)))
+WITH x, distance(x.point, point({latitude: $latitude, longitude: $longitude})) AS d,
+     any(k IN x.areaKeys WHERE k IN $areaKeys) AS covered
+WHERE d <= $outer OR covered
+WITH x.service AS service, d, x.location AS location, x.latitude AS latitude, x.longitude AS longitude,
+     covered OR d <= $inner AS sure
+ORDER BY d, service
+WITH collect([service, d, location, latitude, longitude, sure]) AS rows,
+     count(DISTINCT CASE WHEN sure THEN service END) AS sureServices
+WITH rows, sureServices, [r IN rows WHERE NOT r[5] | r[0]] AS bandServices
+RETURN sureServices, size(rows) AS siteCount, rows[0..$limit] AS top, [r IN rows WHERE NOT r[5]] AS band,
+       [r IN rows WHERE r[5] AND r[0] IN bandServices | r[0]] AS sureInBand
