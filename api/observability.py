@@ -35,7 +35,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import MaskErrors, SchemaExtension
 
-from graph.errors import Conflict, DatabaseUnavailable, NotFound
+from graph.errors import Conflict, DatabaseUnavailable, InvalidValue, NotFound
 from queries.search_model import SearchInputError
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -46,6 +46,7 @@ DELIBERATE_ERRORS: tuple[type[BaseException], ...] = (
     SearchInputError,
     NotFound,
     Conflict,
+    InvalidValue,
     PermissionError,  # a strawberry permission class may raise its own subclass
 )
 """Exceptions the schema raises on purpose: their message is meant for the client and passes unmasked."""

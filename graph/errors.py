@@ -25,3 +25,7 @@ class NotFound(GraphError):
 
 class Conflict(GraphError):
     """A write would break a constraint."""
+
+
+class InvalidValue(GraphError):
+    """A value the database cannot store or compare (e.g. text with a NUL character): the caller's to fix."""

@@ -13,7 +13,7 @@ import redis
 from falkordb import FalkorDB
 
 from graph.engine import Dialect, Row, Statement
-from graph.errors import Conflict, DatabaseUnavailable
+from graph.errors import Conflict, DatabaseUnavailable, InvalidValue
 from graph.schema import falkordb as falkordb_schema
 
 LOAD_LOCK_TTL_S = 6 * 3600  # a crashed loader's lock expires
@@ -25,6 +25,28 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def _nul_in(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_nul_in(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_nul_in(v) for v in value)
+    return False
+
+
+def _checked_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The parameters, unless text in one holds a NUL character: FalkorDB reads parameters as text
+    that would end there (a different query, or a syntax error), so such a value is refused."""
+    if not params:
+        return None
+    for name, value in params.items():
+        if _nul_in(value):
+            raise InvalidValue(f"{name}: text with a NUL character (\\u0000) cannot be searched for or stored; "
+                               "remove it")
+    return dict(params)
 
 
 class FalkorEngine:
@@ -53,13 +75,13 @@ class FalkorEngine:
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         try:
-            return self._rows(self._graph.ro_query(query, dict(params) if params else None))
+            return self._rows(self._graph.ro_query(query, _checked_params(params)))
         except redis.ConnectionError as exc:
             raise self._unavailable(exc) from exc
 
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         try:
-            return self._rows(self._graph.query(query, dict(params) if params else None))
+            return self._rows(self._graph.query(query, _checked_params(params)))
         except redis.ConnectionError as exc:
             raise self._unavailable(exc) from exc
 
@@ -117,7 +139,8 @@ class FalkorEngine:
             for query, params in statements:
                 if failures:
                     break
-                header = self._graph._build_params_header(dict(params)) if params else ""
+                checked = _checked_params(params)
+                header = self._graph._build_params_header(checked) if checked else ""
                 pending.put(header + query)
         finally:
             pending.put(None)
