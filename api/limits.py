@@ -1,7 +1,8 @@
 """Schema extensions that bound what one GraphQL request may ask for (and the page-size cap resolvers use).
 
 The limits are checked before anything runs: the token count while the document is parsed, depth and
-aliases while it is validated. A request over a limit is answered with a GraphQL error that names the
+aliases while it is validated (cached per document: a front end's repeated query with new variables is
+not validated again). A request over a limit is answered with a GraphQL error that names the
 limit and says what to do; nothing is executed. Introspection stays on (GraphiQL needs it); its
 `__schema`/`__type` fields do not count towards the depth.
 
@@ -15,7 +16,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from graphql import GraphQLError, ValidationContext, ValidationRule
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
@@ -82,12 +89,19 @@ def _too_many_aliases(error: GraphQLError) -> str:
             "Use fewer aliases, or split the request into several requests.")
 
 
+# The rules are made once: the validation cache knows a document by its content and the rule classes.
+_DEPTH_RULE = _explained(depth_validator(MAX_DEPTH, None), _too_deep)
+_ALIAS_RULE = _explained(aliases_validator(MAX_ALIASES), _too_many_aliases)
+CACHED_DOCUMENTS = 256
+"""Distinct documents whose validation is kept (front ends send a handful, with variables)."""
+
+
 class DepthLimit(QueryDepthLimiter):
     """Refuses operations nested deeper than MAX_DEPTH."""
 
     def __init__(self) -> None:
         super().__init__(max_depth=MAX_DEPTH)
-        self.validation_rules = [_explained(depth_validator(MAX_DEPTH, None), _too_deep)]
+        self.validation_rules = [_DEPTH_RULE]
 
 
 class AliasLimit(MaxAliasesLimiter):
@@ -95,7 +109,7 @@ class AliasLimit(MaxAliasesLimiter):
 
     def __init__(self) -> None:
         super().__init__(max_alias_count=MAX_ALIASES)
-        self.validation_rules = [_explained(aliases_validator(MAX_ALIASES), _too_many_aliases)]
+        self.validation_rules = [_ALIAS_RULE]
 
 
 class TokenLimit(MaxTokensLimiter):
@@ -115,4 +129,6 @@ class TokenLimit(MaxTokensLimiter):
 def schema_extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     """The extensions the schema is built with (classes: strawberry makes fresh ones for each request).
     A schema built for a test with this list behaves as the real one does."""
-    return [TokenLimit, DepthLimit, AliasLimit, OperationMetrics, MaskInternalErrors]
+    # (no ParserCache: parsing is cheap, and a cached parse would skip TokenLimit's rewording)
+    return [TokenLimit, DepthLimit, AliasLimit, lambda: ValidationCache(maxsize=CACHED_DOCUMENTS), OperationMetrics,
+            MaskInternalErrors]

@@ -177,9 +177,10 @@ def _connection(info: Info[Context, None], hits: list[Hit], first: int, after: s
     start = offset_after(after)
     page = hits[start:start + first]
     db = info.context.db
-    if page and not assessed:
-        page = search_q.assess_hits(db, page, resident)
     details = directory.service_details(db, [h.service_id for h in page])
+    page = [h for h in page if h.service_id in details]  # (a load may have removed one meanwhile)
+    if page and not assessed:
+        page = search_q.assess_hits(db, page, resident, details)
     edges = []
     for i, hit in enumerate(page):
         service = _service_of(details[hit.service_id])

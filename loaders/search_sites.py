@@ -18,6 +18,10 @@ from queries.geo import extent_key
 # Tags that say who a service is for or what its organization is, not which need it meets
 # (the search's queries.search.NON_NEED_LINK_TYPES; repeated here so loaders do not import queries).
 NON_NEED_LINK_TYPES = frozenset({"eligibility", "sector"})
+# A service without an age limit gets these on its sites, so the search's age test is two plain
+# comparisons (`minAge <= upper AND maxAge >= lower`), no null checks.
+NO_MINIMUM_AGE = -1
+NO_MAXIMUM_AGE = 1000
 
 
 def area_extent_keys(plan: GraphPlan) -> Iterator[dict[str, str]]:
@@ -51,7 +55,9 @@ def search_site_rows(plan: GraphPlan) -> Iterator[dict[str, Any]]:
             area_keys[r["from"]].add(extent_key(str(extent)))
     for service_id, service in plan.nodes.get("Service", {}).items():
         props = service["props"]
-        common = {"service": service_id, "minAge": props.get("minimumAge"), "maxAge": props.get("maximumAge"),
+        low, high = props.get("minimumAge"), props.get("maximumAge")
+        common = {"service": service_id, "minAge": NO_MINIMUM_AGE if low is None else low,
+                  "maxAge": NO_MAXIMUM_AGE if high is None else high,
                   "needs": sorted(needs.get(service_id, ())), "areaKeys": sorted(area_keys.get(service_id, ()))}
         for location_id in sorted(located.get(service_id, ())):
             where = locations[location_id]["props"]

@@ -11,11 +11,27 @@ from queries import run
 SECTOR_LINK_TYPE = "sector"
 
 
+_DETAIL_LISTS = {  # row kind -> the key of the list it goes to
+    "organization": "organizations", "location": "locations", "term": "terms", "language": "languages",
+    "phone": "phones", "contact": "contacts", "schedule": "schedules", "area": "areas",
+}
+
+
 def service_details(db: GraphEngine, ids: Sequence[str]) -> dict[str, Row]:
-    """Everything a result page shows of each service, in one round trip, by service id."""
+    """Everything a result page shows of each service, in one round trip, by service id:
+    {"id", "service": properties, "organizations", "locations", "terms", "languages", "phones",
+    "contacts", "schedules", "areas"} (see search/service_details for each list's items)."""
     if not ids:
         return {}
-    return {r["id"]: r for r in run.read(db, "search/service_details", ids=list(ids))}
+    rows = run.read(db, "search/service_details", ids=list(ids))
+    details: dict[str, Row] = {
+        r["id"]: {"id": r["id"], "service": r["value"], **{key: [] for key in _DETAIL_LISTS.values()}}
+        for r in rows if r["kind"] == "service"
+    }
+    for r in rows:
+        if r["kind"] != "service" and r["id"] in details:
+            details[r["id"]][_DETAIL_LISTS[r["kind"]]].append(r["value"])
+    return details
 
 
 def organization(db: GraphEngine, id: str) -> Row | None:

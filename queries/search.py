@@ -20,6 +20,7 @@ from typing import Any
 
 from graph.engine import GraphEngine
 from graph.schema.model import SEARCH_INDEX_VERSION
+from loaders.search_sites import NO_MAXIMUM_AGE, NO_MINIMUM_AGE
 from queries import run
 from queries.eligibility import Population, ResidentFacts, ServiceFacts, assess
 from queries.geo import AreaIndex, haversine_km
@@ -230,9 +231,29 @@ def _facts(db: GraphEngine, ids: Sequence[str]) -> dict[str, ServiceFacts]:
     }
 
 
-def assess_hits(db: GraphEngine, hits: Sequence[Hit], resident: ResidentFacts | None) -> list[Hit]:
-    """The hits with their eligibility for the resident (one query for all of them)."""
-    facts = _facts(db, [h.service_id for h in hits])
+def facts_of_details(details: dict[str, Any]) -> ServiceFacts:
+    """What eligibility is judged from, out of a service's page details (queries.directory.service_details):
+    the same facts `search/service_facts` fetches, so a page needs no second query for them."""
+    service = details["service"]
+    populations = {t["id"]: Population(t["id"], t.get("code"), t.get("name") or t.get("code") or t["id"])
+                   for link_type, t in details["terms"] if link_type == ELIGIBILITY_LINK_TYPE and t}
+    return ServiceFacts(
+        minimum_age=service.get("minimumAge"), maximum_age=service.get("maximumAge"),
+        eligibility_description=service.get("eligibilityDescription"),
+        interpretation_services=service.get("interpretationServices"),
+        languages=tuple(sorted({code for code in details["languages"] if code})),
+        populations=tuple(p for _, p in sorted(populations.items())),
+    )
+
+
+def assess_hits(db: GraphEngine, hits: Sequence[Hit], resident: ResidentFacts | None,
+                details: dict[str, dict[str, Any]] | None = None) -> list[Hit]:
+    """The hits with their eligibility for the resident: from the page `details` when given (no query),
+    else from one query for all of them."""
+    if details is not None:
+        facts = {h.service_id: facts_of_details(details[h.service_id]) for h in hits}
+    else:
+        facts = _facts(db, [h.service_id for h in hits])
     return [replace(h, eligibility=assess(facts[h.service_id], resident)) for h in hits]
 
 
@@ -289,7 +310,8 @@ def _scan_need_near(db: GraphEngine, query: ServiceQuery, terms: frozenset[str],
     limit = 2 * prefix + 16 if prefix is not None else None
     row = run.read(db, "search/need_near", terms=sorted(terms), latitude=point.latitude, longitude=point.longitude,
                    outer=meters * (1 + _BAND_RELATIVE) + _BAND_PAD_M, inner=meters * (1 - _BAND_RELATIVE) - _BAND_PAD_M,
-                   areaKeys=area_index(db).covering_keys(point), age=age,
+                   areaKeys=area_index(db).covering_keys(point),
+                   youngest=NO_MINIMUM_AGE if age is None else age, oldest=NO_MAXIMUM_AGE if age is None else age,
                    limit=limit if limit is not None else 2**31 - 1)[0]
 
     def km(r: list[Any]) -> float | None:

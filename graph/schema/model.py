@@ -63,7 +63,7 @@ DERIVED_NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
     SEARCH_SITE_LABEL: ("service", "location", "point", "latitude", "longitude", "minAge", "maxAge", "needs",
                         "areaKeys"),
 }
-SEARCH_INDEX_VERSION: Final[int] = 1  # Dataset.searchIndex: bump when SearchSite's shape changes
+SEARCH_INDEX_VERSION: Final[int] = 2  # Dataset.searchIndex: bump when SearchSite's shape changes
 
 # Labels shared between datasets (a vocabulary, not a dataset's records): `--replace` keeps them
 # and only removes those no longer referenced.

@@ -1,25 +1,41 @@
 // name: search/service_details
 // params: ids
 // returns: many
-// purpose: Everything a result page shows of each service, in one round trip: organization, locations with addresses, tagged terms, languages, phones, contacts with their phones, schedules, service areas.
-UNWIND $ids AS sid
-MATCH (s:Service {id: sid})
-OPTIONAL MATCH (o:Organization)-[:PROVIDES]->(s)
-WITH s, collect(DISTINCT properties(o)) AS organizations
-OPTIONAL MATCH (s)-[:DELIVERED_AT]->(:ServiceAtLocation)-[:AT]->(l:Location)
+// purpose: Everything a result page shows of each service, in one round trip: one row per (service id, kind, value), kind being service (its properties), organization, location ([id, properties, address properties]), term ([linkType, properties]), language (code), phone, contact ([id, properties, phone properties]), schedule, area ([id, name, description]). Whole patterns, no chain of per-row OPTIONAL MATCHes: FalkorDB traverses each in bulk.
+MATCH (s:Service)
+WHERE s.id IN $ids
+RETURN s.id AS id, 'service' AS kind, properties(s) AS value
+UNION ALL
+MATCH (o:Organization)-[:PROVIDES]->(s:Service)
+WHERE s.id IN $ids
+RETURN DISTINCT s.id AS id, 'organization' AS kind, properties(o) AS value
+UNION ALL
+MATCH (s:Service)-[:DELIVERED_AT]->(:ServiceAtLocation)-[:AT]->(l:Location)
+WHERE s.id IN $ids
 OPTIONAL MATCH (l)-[:HAS_ADDRESS]->(a:Address)
-WITH s, organizations, collect(DISTINCT [l.id, properties(l), properties(a)]) AS locations
-OPTIONAL MATCH (s)-[g:TAGGED]->(t:TaxonomyTerm)
-WITH s, organizations, locations, collect(DISTINCT [g.linkType, properties(t)]) AS terms
-OPTIONAL MATCH (s)-[:OFFERED_IN]->(lang:Language)
-WITH s, organizations, locations, terms, collect(DISTINCT lang.code) AS languages
-OPTIONAL MATCH (s)-[:HAS_PHONE]->(ph:Phone)
-WITH s, organizations, locations, terms, languages, collect(DISTINCT properties(ph)) AS phones
-OPTIONAL MATCH (s)-[:HAS_CONTACT]->(c:Contact)
+RETURN DISTINCT s.id AS id, 'location' AS kind, [l.id, properties(l), properties(a)] AS value
+UNION ALL
+MATCH (s:Service)-[g:TAGGED]->(t:TaxonomyTerm)
+WHERE s.id IN $ids
+RETURN DISTINCT s.id AS id, 'term' AS kind, [g.linkType, properties(t)] AS value
+UNION ALL
+MATCH (s:Service)-[:OFFERED_IN]->(lang:Language)
+WHERE s.id IN $ids
+RETURN DISTINCT s.id AS id, 'language' AS kind, lang.code AS value
+UNION ALL
+MATCH (s:Service)-[:HAS_PHONE]->(ph:Phone)
+WHERE s.id IN $ids
+RETURN DISTINCT s.id AS id, 'phone' AS kind, properties(ph) AS value
+UNION ALL
+MATCH (s:Service)-[:HAS_CONTACT]->(c:Contact)
+WHERE s.id IN $ids
 OPTIONAL MATCH (c)-[:HAS_PHONE]->(cp:Phone)
-WITH s, organizations, locations, terms, languages, phones, collect(DISTINCT [c.id, properties(c), properties(cp)]) AS contacts
-OPTIONAL MATCH (s)-[:HAS_SCHEDULE]->(own:Schedule)
-WITH s, organizations, locations, terms, languages, phones, contacts, collect(DISTINCT properties(own)) AS schedules
-OPTIONAL MATCH (s)-[:SERVES_AREA]->(sa:ServiceArea)
-RETURN s.id AS id, properties(s) AS service, organizations, locations, terms, languages, phones, contacts, schedules,
-       collect(DISTINCT [sa.id, sa.name, sa.description]) AS areas
+RETURN DISTINCT s.id AS id, 'contact' AS kind, [c.id, properties(c), properties(cp)] AS value
+UNION ALL
+MATCH (s:Service)-[:HAS_SCHEDULE]->(own:Schedule)
+WHERE s.id IN $ids
+RETURN DISTINCT s.id AS id, 'schedule' AS kind, properties(own) AS value
+UNION ALL
+MATCH (s:Service)-[:SERVES_AREA]->(sa:ServiceArea)
+WHERE s.id IN $ids
+RETURN DISTINCT s.id AS id, 'area' AS kind, [sa.id, sa.name, sa.description] AS value

@@ -12,6 +12,7 @@ import pytest
 from demo.taxonomy import NEED_TERMS
 from graph.connect import connect
 from graph.engine import GraphEngine
+from graph.schema.model import SEARCH_INDEX_VERSION
 from graph.settings import Settings
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
@@ -91,7 +92,7 @@ def test_reloading_rebuilds_the_sites_without_duplicates(graph_settings: Setting
         assert _site_count(db) == first
         load_parsed(db, parse_hsds(demo_source), dataset_id="demo", path=demo_source, replace=True)
         assert _site_count(db) == first
-        rows = run.read(db, "search/index_ready", version=1)
+        rows = run.read(db, "search/index_ready", version=SEARCH_INDEX_VERSION)
         assert rows[0]["datasets"] == rows[0]["ready"] == 1
     finally:
         db.close()
