@@ -8,7 +8,7 @@ BIN     = $(VENV)/bin
 LINT    = tests/lint
 AUDIT   = tests/audit
 
-.PHONY: setup demo serve test lint typecheck bench clean
+.PHONY: setup demo serve test lint typecheck bench bench-postgis clean
 
 setup: $(VENV)/.installed $(LINT)/node_modules/.installed $(AUDIT)/node_modules/.installed
 
@@ -40,8 +40,13 @@ typecheck: setup
 test: lint typecheck  ## ruff, mypy, then the whole suite on the real embedded engine
 	$(BIN)/python -m pytest
 
-bench: setup  ## load throughput at 10k and 100k generated services (writes bench/results/load.json)
+bench: setup  ## load throughput, then search latency and throughput, at 10k and 100k generated services
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/search.py
+
+bench-postgis: setup  ## the search question on PostGIS, same data (needs PostgreSQL 15 + PostGIS 3 installed)
+	$(BIN)/pip install --quiet "psycopg[binary]>=3.1"
+	$(BIN)/python bench/search_postgis.py
 
 clean:
 	rm -rf $(VENV) $(LINT)/node_modules $(AUDIT)/node_modules .safetynet .pytest_cache .mypy_cache .ruff_cache .hypothesis
