@@ -39,6 +39,7 @@ from api.types import (
     text,
 )
 from graph.errors import NotFound
+from graph.schema.model import NON_NEED_LINK_TYPES
 from queries import directory, reads
 from queries import search as search_q
 from queries.search_model import DEFAULT_RADIUS_KM, Hit, SearchInputError, ServiceQuery
@@ -119,7 +120,7 @@ def _service_of(row: dict[str, Any]) -> Service:
             continue
         if link_type == search_q.ELIGIBILITY_LINK_TYPE:
             populations.append(term_of(term))
-        elif link_type not in search_q.NON_NEED_LINK_TYPES:
+        elif link_type not in NON_NEED_LINK_TYPES:
             needs.append(term_of(term))
     contacts: dict[str, tuple[dict[str, Any], list[Phone]]] = {}
     for cid, contact, phone in row["contacts"]:

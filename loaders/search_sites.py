@@ -12,16 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from graph.schema.model import NO_MAXIMUM_AGE, NO_MINIMUM_AGE, NON_NEED_LINK_TYPES
 from loaders.plan import GraphPlan
 from queries.geo import extent_key
-
-# Tags that say who a service is for or what its organization is, not which need it meets
-# (the search's queries.search.NON_NEED_LINK_TYPES; repeated here so loaders do not import queries).
-NON_NEED_LINK_TYPES = frozenset({"eligibility", "sector"})
-# A service without an age limit gets these on its sites, so the search's age test is two plain
-# comparisons (`minAge <= upper AND maxAge >= lower`), no null checks.
-NO_MINIMUM_AGE = -1
-NO_MAXIMUM_AGE = 1000
 
 
 def area_extent_keys(plan: GraphPlan) -> Iterator[dict[str, str]]:

@@ -19,8 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from graph.engine import GraphEngine
-from graph.schema.model import SEARCH_INDEX_VERSION
-from loaders.search_sites import NO_MAXIMUM_AGE, NO_MINIMUM_AGE
+from graph.schema.model import NO_MAXIMUM_AGE, NO_MINIMUM_AGE, NON_NEED_LINK_TYPES, SEARCH_INDEX_VERSION
 from queries import run
 from queries.eligibility import Population, ResidentFacts, ServiceFacts, assess
 from queries.geo import AreaIndex, haversine_km
@@ -36,7 +35,6 @@ from queries.search_model import (
     UnknownNeed,
 )
 
-NON_NEED_LINK_TYPES = ("eligibility", "sector")  # attributes that say who is served / what an org is
 ELIGIBILITY_LINK_TYPE = "eligibility"
 DEFAULT_TIMEZONE = "America/Toronto"
 # The engines' distance() uses an Earth radius of ~6378.14 km and float32 points (up to ~0.15 % longer

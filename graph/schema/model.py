@@ -64,6 +64,12 @@ DERIVED_NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
                         "areaKeys"),
 }
 SEARCH_INDEX_VERSION: Final[int] = 2  # Dataset.searchIndex: bump when SearchSite's shape changes
+# A service without an age limit gets these on its sites, so the search's age test is two plain
+# comparisons (`minAge <= oldest AND maxAge >= youngest`), no null checks.
+NO_MINIMUM_AGE: Final[int] = -1
+NO_MAXIMUM_AGE: Final[int] = 1000
+# TAGGED link types that say who a service is for or what its organization is, not which need it meets.
+NON_NEED_LINK_TYPES: Final[tuple[str, ...]] = ("eligibility", "sector")
 
 # Labels shared between datasets (a vocabulary, not a dataset's records): `--replace` keeps them
 # and only removes those no longer referenced.

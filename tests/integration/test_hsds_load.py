@@ -300,11 +300,13 @@ def test_replace_removes_a_dropped_service_and_leaves_other_datasets_untouched(
     _load(db, hsds_examples / "csv", "examples")
     _load(db, other, "other")
     other_before = db.read("MATCH (n) WHERE n.dataset = 'other' RETURN count(n) AS n")
-    assert other_before == [{"n": 19}]
+    assert other_before == [{"n": 20}]  # 19 records and its service's search site
 
     _load(db, smaller, "examples", replace=True)
 
     assert db.read("MATCH (s:Service) RETURN s.id AS id") == [{"id": f"other-{SERVICE}"}]
+    assert db.read("MATCH (n) WHERE n.dataset = 'other' RETURN count(n) AS n") == other_before
+    assert db.read("MATCH (x:SearchSite) RETURN x.service AS service") == [{"service": f"other-{SERVICE}"}]
     assert db.read("MATCH ()-[r]->() WHERE $id IN split(r.id, '>') RETURN count(r) AS n", {"id": SERVICE}) == [{"n": 0}]
     # what hung off the service only (phone, contact, schedule, cost option, …) went with it; the rest stayed
     assert db.read("MATCH (n) WHERE n.dataset = 'examples' RETURN labels(n)[0] AS label ORDER BY label") == [
