@@ -32,6 +32,7 @@ import redis
 from graph.errors import DatabaseUnavailable
 
 START_TIMEOUT_S = 30.0
+LOADING_TIMEOUT_S = 1800.0  # a server replaying a large append-only file answers "loading" meanwhile
 STOP_TIMEOUT_S = 30.0
 _children: dict[int, subprocess.Popen[bytes]] = {}  # servers this process spawned, to reap them
 
@@ -105,7 +106,10 @@ def status(data_dir: Path) -> ServerInfo | None:
 
 
 def _wait_ready(port: int, proc: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
+    """Wait until the server answers. While it says it is loading (replaying its files: a graph of
+    100k services takes a minute or more) the wait goes on, up to LOADING_TIMEOUT_S in all."""
     client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=2)
+    hard_deadline = time.monotonic() + LOADING_TIMEOUT_S
     try:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -114,12 +118,15 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], log: Path, deadline: f
                 client.ping()
                 client.execute_command("GRAPH.LIST")
                 return
-            except redis.BusyLoadingError:
-                pass  # replaying its append-only file: the data is coming back
+            except (redis.BusyLoadingError, redis.TimeoutError):
+                # Replaying its files (it says so, or it is too busy decoding a large graph to answer
+                # at all: it took the connection, so it is up): the data is coming back; keep waiting.
+                deadline = min(hard_deadline, max(deadline, time.monotonic() + START_TIMEOUT_S))
             except redis.RedisError:
                 pass
             time.sleep(0.05)
-        raise TimeoutError(f"the server did not answer within {START_TIMEOUT_S:.0f} s; see {log}")
+        raise TimeoutError(f"the server did not answer within {START_TIMEOUT_S:.0f} s (or finish loading within "
+                           f"{LOADING_TIMEOUT_S:.0f} s); see {log}")
     finally:
         client.close()
 
