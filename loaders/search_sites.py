@@ -4,6 +4,9 @@ Computed from the load's own plan (no database reads, so the load stays fast): o
 (service, located location), and one without a point for a service that has service areas but no
 located location. A service's need terms are its direct tags (not eligibility or sector ones):
 the search passes the need's whole closure, so a taxonomy loaded later still counts.
+
+A site's lookup `keys` (queries.search_keys) pair each of its need terms with where it can be
+reached from: its grid cell at each level, and the extent of each of its service areas.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any
 from graph.schema.model import NO_MAXIMUM_AGE, NO_MINIMUM_AGE, NON_NEED_LINK_TYPES
 from loaders.plan import GraphPlan
 from queries.geo import extent_key
+from queries.search_keys import site_keys
+from queries.search_model import GeoPoint
 
 
 def area_extent_keys(plan: GraphPlan) -> Iterator[dict[str, str]]:
@@ -49,12 +54,15 @@ def search_site_rows(plan: GraphPlan) -> Iterator[dict[str, Any]]:
     for service_id, service in plan.nodes.get("Service", {}).items():
         props = service["props"]
         low, high = props.get("minimumAge"), props.get("maximumAge")
+        service_needs, service_areas = sorted(needs.get(service_id, ())), sorted(area_keys.get(service_id, ()))
         common = {"service": service_id, "minAge": NO_MINIMUM_AGE if low is None else low,
-                  "maxAge": NO_MAXIMUM_AGE if high is None else high,
-                  "needs": sorted(needs.get(service_id, ())), "areaKeys": sorted(area_keys.get(service_id, ()))}
+                  "maxAge": NO_MAXIMUM_AGE if high is None else high, "needs": service_needs, "areaKeys": service_areas}
         for location_id in sorted(located.get(service_id, ())):
             where = locations[location_id]["props"]
+            point = GeoPoint(float(where["latitude"]), float(where["longitude"]))
             yield {"id": f"{service_id}@{location_id}", "location": location_id,
-                   "latitude": float(where["latitude"]), "longitude": float(where["longitude"]), **common}
-        if not located.get(service_id) and common["areaKeys"]:
-            yield {"id": f"{service_id}@", "latitude": None, **common}
+                   "latitude": point.latitude, "longitude": point.longitude,
+                   "keys": site_keys(service_needs, point, service_areas), **common}
+        if not located.get(service_id) and service_areas:
+            yield {"id": f"{service_id}@", "latitude": None, "keys": site_keys(service_needs, None, service_areas),
+                   **common}

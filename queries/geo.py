@@ -1,4 +1,5 @@
-"""Plane-free geometry the search needs: great-circle distance and GeoJSON polygon coverage.
+"""Plane-free geometry the search needs: great-circle distance, GeoJSON polygon coverage, and the
+search grid.
 
 Neither engine can test a point against a polygon in Cypher, so service-area coverage is decided
 here, against the areas' GeoJSON extents (`AreaIndex`, built once per graph version: a city has
@@ -12,7 +13,7 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from queries.search_model import EARTH_RADIUS_KM, GeoPoint
 
@@ -85,6 +86,41 @@ def parse_extent(text: str) -> Shape | None:
     if not xs or any(len(rings[0]) < 4 for rings in polygons):
         return None
     return Shape(polygons, (min(xs), min(ys), max(xs), max(ys)))
+
+
+# The search grid: cells of fixed size in degrees (latitude, longitude) at three nested levels,
+# each four times coarser. A search site is keyed by its cell at every level, so a search near a
+# point reads only the cells around it: a fine level for small radii, a coarse one for wide ones.
+GRID_LEVELS: Final[tuple[tuple[float, float], ...]] = ((0.02, 0.03), (0.08, 0.12), (0.32, 0.48))
+
+
+def grid_cells(point: GeoPoint) -> list[str]:
+    """The point's cell at each grid level, as `level|row|column`."""
+    return [f"{level}|{math.floor(point.latitude / dlat)}|{math.floor(point.longitude / dlon)}"
+            for level, (dlat, dlon) in enumerate(GRID_LEVELS)]
+
+
+def grid_cells_within(point: GeoPoint, radius_km: float, level: int, limit: int) -> list[str] | None:
+    """The cells of a grid level that hold every point within `radius_km` of `point` (a few more
+    at the corners); None where that takes more than `limit` cells or the circle reaches a pole or
+    the antimeridian, which the grid does not wrap."""
+    delta = math.degrees(radius_km / EARTH_RADIUS_KM) * 1.01 + 1e-9  # 1 % for rounding, never exact
+    low_lat, high_lat = point.latitude - delta, point.latitude + delta
+    if low_lat <= -90.0 or high_lat >= 90.0:
+        return None
+    ratio = math.sin(math.radians(delta)) / math.cos(math.radians(point.latitude))
+    if ratio >= 1.0:
+        return None
+    half_width = math.degrees(math.asin(ratio)) * 1.01 + 1e-9
+    low_lon, high_lon = point.longitude - half_width, point.longitude + half_width
+    if low_lon < -180.0 or high_lon > 180.0:
+        return None
+    dlat, dlon = GRID_LEVELS[level]
+    rows = range(math.floor(low_lat / dlat), math.floor(high_lat / dlat) + 1)
+    columns = range(math.floor(low_lon / dlon), math.floor(high_lon / dlon) + 1)
+    if len(rows) * len(columns) > limit:
+        return None
+    return [f"{level}|{row}|{column}" for row in rows for column in columns]
 
 
 def extent_key(extent: str) -> str:

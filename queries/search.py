@@ -24,6 +24,7 @@ from queries import run
 from queries.eligibility import Population, ResidentFacts, ServiceFacts, assess
 from queries.geo import AreaIndex, haversine_km
 from queries.opening import is_open
+from queries.search_keys import MAX_LOOKUP_KEYS, lookup_keys
 from queries.search_model import (
     MAX_RADIUS_KM,
     Eligibility,
@@ -299,16 +300,18 @@ def _scan_applies(db: GraphEngine, query: ServiceQuery) -> bool:
 
 
 def _scan_need_near(db: GraphEngine, query: ServiceQuery, terms: frozenset[str], age: int | None,
-                    prefix: int | None) -> tuple[list[Hit], int] | None:
-    """(the first hits — all of them when `prefix` is None —, their total) from one scan of search
-    sites; None in the rare case its first rows cannot settle the order (ties within a metre)."""
+                    prefix: int | None, max_keys: int = MAX_LOOKUP_KEYS) -> tuple[list[Hit], int] | None:
+    """(the first hits — all of them when `prefix` is None —, their total) from one pass over
+    search sites; None in the rare case its first rows cannot settle the order (ties within a metre)."""
     point = query.point
     assert point is not None
     meters = query.radius_km * 1000 * _ENGINE_DISTANCE_RATIO
+    outer = meters * (1 + _BAND_RELATIVE) + _BAND_PAD_M
     limit = 2 * prefix + 16 if prefix is not None else None
-    row = run.read(db, "search/need_near", terms=sorted(terms), latitude=point.latitude, longitude=point.longitude,
-                   outer=meters * (1 + _BAND_RELATIVE) + _BAND_PAD_M, inner=meters * (1 - _BAND_RELATIVE) - _BAND_PAD_M,
-                   areaKeys=area_index(db).covering_keys(point),
+    area_keys = area_index(db).covering_keys(point)
+    keys = lookup_keys(terms, point, outer / 1000 / _ENGINE_DISTANCE_RATIO, area_keys, max_keys)
+    row = run.read(db, "search/need_near", keys=keys, latitude=point.latitude, longitude=point.longitude,
+                   outer=outer, inner=meters * (1 - _BAND_RELATIVE) - _BAND_PAD_M, areaKeys=area_keys,
                    youngest=NO_MINIMUM_AGE if age is None else age, oldest=NO_MAXIMUM_AGE if age is None else age,
                    limit=limit if limit is not None else 2**31 - 1)[0]
 

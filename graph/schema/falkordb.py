@@ -34,8 +34,8 @@ def apply(graph: Any, connection: Any, graph_name: str) -> None:
                                        "PROPERTIES", 1, "id")
     if not has("Location", "point", "RANGE"):
         graph.query("CREATE INDEX FOR (n:Location) ON (n.point)")
-    # search sites: found by need term (an array index: `term IN x.needs`), removed by dataset or service
-    for prop in ("needs", "dataset", "service"):
+    # search sites: found by lookup key (an array index: `key IN x.keys`), removed by dataset or service
+    for prop in ("keys", "dataset", "service"):
         if not has(SEARCH_SITE_LABEL, prop, "RANGE"):
             graph.query(f"CREATE INDEX FOR (n:{SEARCH_SITE_LABEL}) ON (n.{prop})")
     for label in FULLTEXT_LABELS:

@@ -56,14 +56,15 @@ NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
 # rebuilt with each load of a dataset. A SearchSite is one place a service can be found from: one
 # per (service, located location), or one without a point for a service that only has service
 # areas. It carries what the front-line search filters on (the service's need terms, ages, the
-# point, its areas' extent keys), so that search is one index scan over flat nodes, not a
-# traversal of four relationships per candidate.
+# point, its areas' extent keys, and lookup keys pairing each need with the site's grid cells and
+# areas), so that search is a few index lookups over flat nodes, not a traversal of four
+# relationships per candidate.
 SEARCH_SITE_LABEL: Final[str] = "SearchSite"
 DERIVED_NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
     SEARCH_SITE_LABEL: ("service", "location", "point", "latitude", "longitude", "minAge", "maxAge", "needs",
-                        "areaKeys"),
+                        "areaKeys", "keys"),
 }
-SEARCH_INDEX_VERSION: Final[int] = 2  # Dataset.searchIndex: bump when SearchSite's shape changes
+SEARCH_INDEX_VERSION: Final[int] = 3  # Dataset.searchIndex: bump when SearchSite's shape changes
 # A service without an age limit gets these on its sites, so the search's age test is two plain
 # comparisons (`minAge <= oldest AND maxAge >= youngest`), no null checks.
 NO_MINIMUM_AGE: Final[int] = -1

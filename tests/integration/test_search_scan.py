@@ -1,6 +1,7 @@
-"""The search-site scan (need + point + age in one index scan) against the general path, which
-traverses the graph itself: the same services, order, reach, distances and totals, whole or by
-page; and the sites themselves: rebuilt, not duplicated, by a reload."""
+"""The search-site scan (need + point + age in one pass over sites looked up by key) against the
+general path, which traverses the graph itself: the same services, order, reach, distances and
+totals, whole or by page, whichever keys the lookup uses; and the sites themselves: rebuilt, not
+duplicated, by a reload."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
 from queries import run
 from queries.search import _scan_applies, _scan_need_near, need_terms, rank
+from queries.search_keys import MAX_LOOKUP_KEYS
 from queries.search_model import GeoPoint, Hit, Resident, ServiceQuery
 
 LAT, LON = (44.20, 44.38), (-76.65, -76.32)  # the demo city's bbox, a little wider
@@ -43,13 +45,18 @@ def _same(got: list[Hit], expected: list[Hit]) -> None:
             assert g.distance_km == pytest.approx(e.distance_km, abs=1e-9)
 
 
+# Key budgets that make the scan look sites up by (need, fine cell), (need, coarse cell) or bare need.
+KEY_BUDGETS = {"default": MAX_LOOKUP_KEYS, "small": 24, "none": 0}
+
+
+@pytest.mark.parametrize("budget", KEY_BUDGETS)
 @pytest.mark.parametrize("case", range(CASES))
-def test_the_scan_answers_as_the_general_path(demo_db: GraphEngine, case: int) -> None:
+def test_the_scan_answers_as_the_general_path(demo_db: GraphEngine, case: int, budget: str) -> None:
     query = _question(random.Random(1000 + case))
     assert _scan_applies(demo_db, query)
     general = rank(demo_db, query, scan=False)
     age = query.resident.age if query.resident and not query.include_ineligible else None
-    scanned = _scan_need_near(demo_db, query, need_terms(demo_db, query.need), age, None)
+    scanned = _scan_need_near(demo_db, query, need_terms(demo_db, query.need), age, None, KEY_BUDGETS[budget])
     assert scanned is not None
     hits, total = scanned
     assert total == general.total == len(general.hits)
