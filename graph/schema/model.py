@@ -14,7 +14,7 @@ from typing import Final
 NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
     "Organization": (
         "name", "alternateName", "description", "email", "website", "taxStatus", "taxId",
-        "yearIncorporated", "legalStatus", "logo", "uri", "sector", "lastVerified",
+        "yearIncorporated", "legalStatus", "logo", "uri", "sector", "lastVerified", "staffOnly",
     ),
     "OrganizationIdentifier": ("identifierScheme", "identifierType", "identifier"),
     "Program": ("name", "alternateName", "description"),
@@ -22,19 +22,19 @@ NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
         "name", "alternateName", "description", "url", "email", "status",
         "interpretationServices", "applicationProcess", "feesDescription", "waitTime", "fees",
         "accreditations", "eligibilityDescription", "minimumAge", "maximumAge", "assuredDate",
-        "assurerEmail", "licenses", "alert", "lastModified",
+        "assurerEmail", "licenses", "alert", "lastModified", "staffOnly", "derivedFields",
     ),
     "Location": (
         "locationType", "url", "name", "alternateName", "description", "transportation",
-        "latitude", "longitude", "point", "externalIdentifier", "externalIdentifierType",
+        "latitude", "longitude", "point", "externalIdentifier", "externalIdentifierType", "staffOnly",
     ),
     "Address": (
         "attention", "address1", "address2", "city", "region", "stateProvince", "postalCode",
-        "country", "addressType",
+        "country", "addressType", "staffOnly",
     ),
     "ServiceAtLocation": ("description",),
-    "Phone": ("number", "extension", "type", "description"),
-    "Contact": ("name", "title", "department", "email"),
+    "Phone": ("number", "extension", "type", "description", "staffOnly"),
+    "Contact": ("name", "title", "department", "email", "staffOnly"),
     "Schedule": (
         "validFrom", "validTo", "dtstart", "timezone", "until", "count", "wkst", "freq",
         "interval", "byday", "byweekno", "bymonthday", "byyearday", "description", "opensAt",
@@ -50,7 +50,18 @@ NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
     "Taxonomy": ("name", "description", "uri", "version"),
     "TaxonomyTerm": ("code", "name", "description", "taxonomy", "language", "termUri"),
     "Dataset": ("format", "path", "loadedAt", "counts", "warnings", "searchIndex"),
+    # A planning area (neighbourhood, ward, district): GeoJSON `extent`, `population` where known.
+    "Area": ("name", "kind", "population", "extent", "extentKey"),
+    # De-identified referral aggregates (never events): referrals from one organization to an
+    # organization or service for one need in one month, and needs met or unmet per area and month.
+    "ReferralFlow": ("month", "need", "count"),
+    "NeedCount": ("month", "need", "outcome", "count"),
 }
+# `staffOnly` (on Organization, Service, Location, Address, Phone, Contact): names of the node's
+# properties the source marked private (211 exports' `…IsPrivate` columns); served to staff only.
+# A Location with "address" in it is a confidential site: no address, point or precise distance
+# for the public role. `derivedFields` (Service): properties extracted from free text at load
+# time (e.g. minimumAge from "Age 60 or over"), not stated by the source.
 
 # Derived nodes: written by the loader from the graph itself, never from a source file, and
 # rebuilt with each load of a dataset. A SearchSite is one place a service can be found from: one
@@ -78,7 +89,12 @@ SHARED_LABELS: Final[frozenset[str]] = frozenset({"Language"})
 
 # Relationship properties. Every relationship also carries `id` (the source record id or a
 # derived key, so re-loading merges onto the same edge) and `dataset`.
-RELATIONSHIP_PROPERTIES: Final[tuple[str, ...]] = ("linkType", "linkEntity", "value", "name", "note")
+RELATIONSHIP_PROPERTIES: Final[tuple[str, ...]] = (
+    "linkType", "linkEntity", "value", "name", "note",
+    "since", "weight", "source",  # agency ties: since when, how strong, who says so
+)
+# Agency ties between organizations (a collaborative such as a situation table is an Organization).
+TIE_TYPES: Final[tuple[str, ...]] = ("REFERS_TO", "PARTNERS_WITH", "SHARES_DATA_WITH", "FUNDS", "MEMBER_OF")
 
 # (from label, TYPE, to label): the only relationships loaders may create.
 RELATIONSHIPS: Final[frozenset[tuple[str, str, str]]] = frozenset({
@@ -125,6 +141,18 @@ RELATIONSHIPS: Final[frozenset[tuple[str, str, str]]] = frozenset({
     ("Schedule", "TAGGED", "TaxonomyTerm"),
     ("ServiceArea", "TAGGED", "TaxonomyTerm"),
     ("Address", "TAGGED", "TaxonomyTerm"),
+    # planning areas
+    ("Location", "IN_AREA", "Area"),
+    ("Area", "WITHIN", "Area"),
+    ("ServiceArea", "MATCHES", "Area"),
+    ("Service", "RESIDENTS_OF", "Area"),  # eligibility: residents of the area only
+    # agency ties
+    *(("Organization", tie, "Organization") for tie in TIE_TYPES),
+    # referral aggregates
+    ("Organization", "SENT", "ReferralFlow"),
+    ("ReferralFlow", "RECEIVED_BY", "Organization"),
+    ("ReferralFlow", "RECEIVED_BY", "Service"),
+    ("NeedCount", "IN_AREA", "Area"),
 })
 
 NODE_LABELS: Final[tuple[str, ...]] = tuple(NODE_PROPERTIES)
