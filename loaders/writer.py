@@ -61,7 +61,8 @@ class FreshKinds:
 def head_statements(db: GraphEngine, *, dataset_id: str, replace: bool) -> Iterator[Statement]:
     """What comes before any node: with `replace`, the removal of the dataset's previous load."""
     if replace:
-        yield run.statement(db, load("load/delete_dataset_relationships", db.dialect), dataset=dataset_id)
+        yield run.statement(db, load("load/delete_dataset_relationships", db.dialect), dataset=dataset_id,
+                            shared=sorted(SHARED_LABELS))
         yield run.statement(db, load("load/delete_dataset_nodes", db.dialect), dataset=dataset_id,
                             shared=sorted(SHARED_LABELS))
 
@@ -102,6 +103,9 @@ def tail_statements(
             yield run.statement(db, query, rows=batch, dataset=dataset_id)
     if replace:
         yield run.statement(db, load("load/delete_orphan_languages", db.dialect))
+        yield run.statement(db, load("load/delete_stale_vocabulary", db.dialect), dataset=dataset_id,
+                            terms=sorted(plan.nodes.get("TaxonomyTerm", {})),
+                            taxonomies=sorted(plan.nodes.get("Taxonomy", {})))
     yield from search_site_statements(db, plan, dataset_id=dataset_id, fresh=fresh, batch_size=batch_size)
     yield run.statement(
         db, load("load/record_dataset", db.dialect), id=dataset_id, format=fmt, path=path,

@@ -83,9 +83,11 @@ NO_MAXIMUM_AGE: Final[int] = 1000
 # TAGGED link types that say who a service is for or what its organization is, not which need it meets.
 NON_NEED_LINK_TYPES: Final[tuple[str, ...]] = ("eligibility", "sector")
 
-# Labels shared between datasets (a vocabulary, not a dataset's records): `--replace` keeps them
-# and only removes those no longer referenced.
-SHARED_LABELS: Final[frozenset[str]] = frozenset({"Language"})
+# Labels shared between datasets (a vocabulary, not a dataset's records: the AIRS/211 and Open
+# Eligibility terms of every 211 source, languages): `--replace` keeps them, and the relationships
+# among them (BROADER, IN_TAXONOMY), which another dataset may have declared too; it removes only
+# those the replaced load wrote last, no longer declares, and nothing references.
+SHARED_LABELS: Final[frozenset[str]] = frozenset({"Language", "Taxonomy", "TaxonomyTerm"})
 
 # Relationship properties. Every relationship also carries `id` (the source record id or a
 # derived key, so re-loading merges onto the same edge) and `dataset`.

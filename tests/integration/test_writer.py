@@ -11,6 +11,8 @@ from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import Conflict
 from graph.settings import Settings
+from loaders.plan import GraphPlan
+from loaders.taxonomy_codes import chain, term_id
 from loaders.writer import write_plan
 from queries import reads
 from tests.factories import small_plan
@@ -105,3 +107,45 @@ def test_a_second_load_into_the_same_graph_waits_its_turn(db: GraphEngine, graph
     finally:
         other.close()
     assert reads.service_count(db) == 2
+
+
+def _airs_plan(prefix: str, codes: list[str]) -> GraphPlan:
+    """A dataset tagging one service with each AIRS code (shared term ids), with BROADER chains."""
+    plan = GraphPlan()
+    plan.add_node("Taxonomy", "airs", {"name": "AIRS/211 Taxonomy"})
+    for code in codes:
+        for child, parent in zip(chain(code), chain(code)[1:], strict=False):
+            plan.add_relationship(("TaxonomyTerm", "BROADER", "TaxonomyTerm"), term_id(child), term_id(parent))
+        for c in chain(code):
+            plan.add_node("TaxonomyTerm", term_id(c), {"code": c, "name": c, "taxonomy": "airs"})
+            plan.add_relationship(("TaxonomyTerm", "IN_TAXONOMY", "Taxonomy"), term_id(c), "airs")
+        service = f"{prefix}svc-{code}"
+        plan.add_node("Service", service, {"name": f"{prefix} {code}"})
+        plan.add_relationship(("Service", "TAGGED", "TaxonomyTerm"), service, term_id(code), {"linkType": "need"})
+    return plan
+
+
+def _tagged(db: GraphEngine, code: str) -> set[str]:
+    rows = db.read("MATCH (s:Service)-[:TAGGED]->(:TaxonomyTerm {id: $id}) RETURN s.id AS id", {"id": term_id(code)})
+    return {r["id"] for r in rows}
+
+
+def _chain_in_graph(db: GraphEngine, code: str) -> list[str]:
+    rows = db.read("MATCH (:TaxonomyTerm {id: $id})-[:BROADER*0..]->(t:TaxonomyTerm) RETURN t.code AS code",
+                   {"id": term_id(code)})
+    return sorted(r["code"] for r in rows)
+
+
+def test_a_replace_keeps_the_shared_terms_and_chains_another_dataset_uses(db: GraphEngine) -> None:
+    write_plan(db, _airs_plan("dc-", ["BD-1800.2000", "LH-2700"]), dataset_id="dc", fmt="test", path="m")
+    write_plan(db, _airs_plan("balt-", ["BD-1800.2000", "PH-0300"]), dataset_id="balt", fmt="test", path="m")
+    # Baltimore wrote the shared BD terms last; replacing it with a set that no longer uses them must
+    # not take them (or their chain) from DC, and must drop what only Baltimore used.
+    write_plan(db, _airs_plan("balt-", ["LH-2700"]), dataset_id="balt", fmt="test", path="m", replace=True)
+    assert _tagged(db, "BD-1800.2000") == {"dc-svc-BD-1800.2000"}
+    assert _chain_in_graph(db, "BD-1800.2000") == ["B", "BD", "BD-1800", "BD-1800.2000"]
+    assert _tagged(db, "LH-2700") == {"dc-svc-LH-2700", "balt-svc-LH-2700"}
+    codes = {r["code"] for r in db.read("MATCH (t:TaxonomyTerm) RETURN t.code AS code")}
+    assert "PH-0300" not in codes  # only the replaced load declared and used it
+    assert {"B", "BD", "BD-1800", "BD-1800.2000", "L", "LH", "LH-2700"} <= codes
+    assert db.read("MATCH (x:Taxonomy {id: 'airs'}) RETURN count(x) AS n")[0]["n"] == 1
