@@ -37,6 +37,11 @@ class RoleRequired(PermissionError):
         self.extensions = {"code": "FORBIDDEN", "requiredRole": role.name}
 
 
+def is_staff(info: Info[Any, Any]) -> bool:
+    """Whether the caller has the staff role or a higher one (sees internal and private values)."""
+    return role_of(info) >= Role.STAFF
+
+
 def role_of(info: Info[Any, Any]) -> Role:
     """The caller's role (public when the context carries none)."""
     role = getattr(info.context, "role", Role.PUBLIC)

@@ -14,7 +14,8 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.limits import MAX_PAGE_SIZE, schema_extensions
-from api.permissions import staff_only
+from api.permissions import is_staff, staff_only
+from api.privacy import visible, visible_locations, visible_phones
 from api.types import (
     Contact,
     Eligibility,
@@ -65,7 +66,8 @@ class Organization:
 
     @strawberry.field(description="Its locations: its own and those where its services are delivered.")
     def locations(self, info: Info[Context, None]) -> list[Location]:
-        return [location_of(loc, addr) for loc, addr in directory.organization_locations(info.context.db, str(self.id))]
+        rows = directory.organization_locations(info.context.db, str(self.id))
+        return [location_of(loc, addr) for loc, addr in visible_locations(rows, staff=is_staff(info))]
 
 
 def organization_of(props: dict[str, Any], sectors: list[dict[str, Any]] | None = None) -> Organization:
@@ -109,11 +111,12 @@ class Service:
         return self.contact_list
 
 
-def _service_of(row: dict[str, Any]) -> Service:
-    props = row["service"]
-    orgs = [o for o in row["organizations"] if o]
-    locations = sorted((location_of(loc, addr) for lid, loc, addr in row["locations"] if lid is not None),
-                       key=lambda loc: str(loc.id))
+def _service_of(row: dict[str, Any], *, staff: bool) -> Service:
+    """A service from its details row, as much of it as the caller may see (api.privacy)."""
+    props = visible(row["service"], staff=staff)
+    orgs = [visible(o, staff=staff) for o in row["organizations"] if o]
+    located = visible_locations(((loc, addr) for lid, loc, addr in row["locations"] if lid is not None), staff=staff)
+    locations = sorted((location_of(loc, addr) for loc, addr in located), key=lambda loc: str(loc.id))
     needs, populations = [], []
     for link_type, term in row["terms"]:
         if term is None:
@@ -127,8 +130,7 @@ def _service_of(row: dict[str, Any]) -> Service:
         if cid is None:
             continue
         entry = contacts.setdefault(cid, (contact, []))
-        if phone:
-            entry[1].append(phone_of(phone))
+        entry[1].extend(phone_of(p) for p in visible_phones([phone], staff=staff))
     return Service(
         id=strawberry.ID(props["id"]), name=str(props.get("name") or ""),
         alternate_name=text(props, "alternateName"), description=text(props, "description"), url=text(props, "url"),
@@ -142,7 +144,8 @@ def _service_of(row: dict[str, Any]) -> Service:
         locations=locations,
         needs=sorted(needs, key=lambda t: str(t.id)), populations=sorted(populations, key=lambda t: str(t.id)),
         languages=sorted(c for c in row["languages"] if c),
-        phones=[phone_of(p) for p in sorted((p for p in row["phones"] if p), key=lambda p: str(p.get("id")))],
+        phones=[phone_of(p) for p in sorted(visible_phones(row["phones"], staff=staff),
+                                             key=lambda p: str(p.get("id")))],
         schedules=[schedule_of(s) for s in sorted((s for s in row["schedules"] if s), key=lambda s: str(s.get("id")))],
         service_areas=[ServiceArea(id=strawberry.ID(a[0]), name=a[1], description=a[2])
                        for a in sorted(row["areas"], key=lambda a: str(a[0])) if a[0] is not None],
@@ -184,7 +187,7 @@ def _connection(info: Info[Context, None], hits: list[Hit], first: int, after: s
         page = search_q.assess_hits(db, page, resident, details)
     edges = []
     for i, hit in enumerate(page):
-        service = _service_of(details[hit.service_id])
+        service = _service_of(details[hit.service_id], staff=is_staff(info))
         nearest = next((loc for loc in service.locations if str(loc.id) == hit.nearest_location_id), None)
         edges.append(ServiceEdge(
             cursor=cursor_at(start + i), node=service, reach=Reach(hit.reach) if hit.reach else None,
@@ -228,7 +231,7 @@ class Query:
     @strawberry.field(description="One service by its HSDS id, or null if there is none.")
     def service(self, info: Info[Context, None], id: strawberry.ID) -> Service | None:
         details = directory.service_details(info.context.db, [str(id)])
-        return _service_of(details[str(id)]) if str(id) in details else None
+        return _service_of(details[str(id)], staff=is_staff(info)) if str(id) in details else None
 
     @strawberry.field(description=(
         "Services that can reach this need, for this resident, near here, now. A service reaches the point "
@@ -246,7 +249,7 @@ class Query:
         query = ServiceQuery(
             need=tuple(str(n) for n in need or ()), text=text, near=near.to_model() if near else None,
             radius_km=radius_km, resident=resident.to_model() if resident else None, open_at=aware(open_at, "openAt"),
-            include_ineligible=include_ineligible,
+            include_ineligible=include_ineligible, confidential=is_staff(info),
         )
         ranked = search_q.rank(info.context.db, query, prefix=offset_after(after) + first)
         return _connection(info, ranked.hits, first, after, assessed=ranked.assessed, resident=ranked.resident,

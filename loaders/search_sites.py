@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from graph.schema.model import NO_MAXIMUM_AGE, NO_MINIMUM_AGE, NON_NEED_LINK_TYPES
+from graph.schema.model import NO_MAXIMUM_AGE, NO_MINIMUM_AGE, NON_NEED_LINK_TYPES, is_confidential
 from loaders.plan import GraphPlan
 from queries.geo import extent_key
 from queries.search_keys import site_keys
@@ -62,6 +62,7 @@ def search_site_rows(plan: GraphPlan) -> Iterator[dict[str, Any]]:
             point = GeoPoint(float(where["latitude"]), float(where["longitude"]))
             yield {"id": f"{service_id}@{location_id}", "location": location_id,
                    "latitude": point.latitude, "longitude": point.longitude,
+                   "confidential": True if is_confidential(where) else None,
                    "keys": site_keys(service_needs, point, service_areas), **common}
         if not located.get(service_id) and service_areas:
             yield {"id": f"{service_id}@", "latitude": None, "keys": site_keys(service_needs, None, service_areas),

@@ -170,8 +170,9 @@ def area_index(db: GraphEngine) -> AreaIndex:
 
 # ---------------------------------------------------------------- the search
 
-def _places(rows: Iterable[dict[str, Any]]) -> dict[str, Places]:
-    """Places per service from rows of kind service / location / area (see search/need_candidates)."""
+def _places(rows: Iterable[dict[str, Any]], confidential: bool) -> dict[str, Places]:
+    """Places per service from rows of kind service / location / area (see search/need_candidates);
+    confidential locations only when `confidential` (staff)."""
     locations: dict[str, list[tuple[str, float, float]]] = {}
     areas: dict[str, set[str]] = {}
     for r in rows:
@@ -180,15 +181,17 @@ def _places(rows: Iterable[dict[str, Any]]) -> dict[str, Places]:
             locations.setdefault(sid, [])
             areas.setdefault(sid, set())
         elif kind == "location":
-            locations.setdefault(sid, []).append((value[0], float(value[1]), float(value[2])))
+            located = locations.setdefault(sid, [])
+            if confidential or not value[3]:
+                located.append((value[0], float(value[1]), float(value[2])))
         else:
             areas.setdefault(sid, set()).add(value[0])
     return {sid: Places(tuple(sorted(set(locations.get(sid, ())))), frozenset(areas.get(sid, ())))
             for sid in locations.keys() | areas.keys()}
 
 
-def _fetch_places(db: GraphEngine, ids: Iterable[str]) -> dict[str, Places]:
-    return _places(run.read(db, "search/service_places", ids=sorted(ids)))
+def _fetch_places(db: GraphEngine, ids: Iterable[str], confidential: bool) -> dict[str, Places]:
+    return _places(run.read(db, "search/service_places", ids=sorted(ids)), confidential)
 
 
 def _nearest(places: Places, point: GeoPoint) -> tuple[float, str] | None:
@@ -312,6 +315,7 @@ def _scan_need_near(db: GraphEngine, query: ServiceQuery, terms: frozenset[str],
     keys = lookup_keys(terms, point, outer / 1000 / _ENGINE_DISTANCE_RATIO, area_keys, max_keys)
     row = run.read(db, "search/need_near", keys=keys, latitude=point.latitude, longitude=point.longitude,
                    outer=outer, inner=meters * (1 - _BAND_RELATIVE) - _BAND_PAD_M, areaKeys=area_keys,
+                   confidential=query.confidential,
                    youngest=NO_MINIMUM_AGE if age is None else age, oldest=NO_MAXIMUM_AGE if age is None else age,
                    limit=limit if limit is not None else 2**31 - 1)[0]
 
@@ -371,7 +375,7 @@ def rank(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZO
     if query.need:
         rows = run.read(db, "search/need_candidates", terms=sorted(need_terms(db, query.need)),
                         excluded=list(NON_NEED_LINK_TYPES), age=age)
-        places = _places(rows)
+        places = _places(rows, query.confidential)
         ids = set(places)
     relevance: dict[str, float] = {}
     if query.text is not None:
@@ -390,7 +394,7 @@ def rank(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZO
 
     if point is not None:
         if places is None or not ids <= places.keys():
-            places = _fetch_places(db, ids)
+            places = _fetch_places(db, ids, query.confidential)
         reached = (_reach(sid, places[sid], point, query.radius_km, covering) for sid in ids if sid in places)
         hits = [h for h in reached if h is not None]
         hits.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0, h.service_id))
@@ -429,7 +433,7 @@ def crisis_responders(
     if not terms:
         return []
     places = _places(run.read(db, "search/need_candidates", terms=terms, excluded=list(NON_NEED_LINK_TYPES),
-                              age=None))
+                              age=None), confidential=True)  # crisis responders are for staff
     covering = area_index(db).covering(at)
     hits = []
     for sid, where in places.items():

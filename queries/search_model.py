@@ -72,6 +72,9 @@ class ServiceQuery:
     resident: Resident | None = None
     open_at: datetime | None = None  # timezone-aware
     include_ineligible: bool = False
+    # Confidential locations (a shelter whose address the source marks private) reach and rank only
+    # for staff; for everyone else the service is as if it had no such location.
+    confidential: bool = False
 
     @property
     def point(self) -> GeoPoint | None:

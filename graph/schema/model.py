@@ -62,6 +62,13 @@ NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
 # A Location with "address" in it is a confidential site: no address, point or precise distance
 # for the public role. `derivedFields` (Service): properties extracted from free text at load
 # time (e.g. minimumAge from "Age 60 or over"), not stated by the source.
+CONFIDENTIAL_MARK: Final[str] = "address"
+
+
+def is_confidential(location: dict[str, object]) -> bool:
+    """Whether a Location's properties mark it a confidential site (its address is staff-only)."""
+    marked = location.get("staffOnly")
+    return isinstance(marked, (list, tuple)) and CONFIDENTIAL_MARK in marked
 
 # Derived nodes: written by the loader from the graph itself, never from a source file, and
 # rebuilt with each load of a dataset. A SearchSite is one place a service can be found from: one
@@ -73,9 +80,9 @@ NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
 SEARCH_SITE_LABEL: Final[str] = "SearchSite"
 DERIVED_NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
     SEARCH_SITE_LABEL: ("service", "location", "point", "latitude", "longitude", "minAge", "maxAge", "needs",
-                        "areaKeys", "keys"),
+                        "areaKeys", "keys", "confidential"),
 }
-SEARCH_INDEX_VERSION: Final[int] = 3  # Dataset.searchIndex: bump when SearchSite's shape changes
+SEARCH_INDEX_VERSION: Final[int] = 4  # Dataset.searchIndex: bump when SearchSite's shape changes
 # A service without an age limit gets these on its sites, so the search's age test is two plain
 # comparisons (`minAge <= oldest AND maxAge >= youngest`), no null checks.
 NO_MINIMUM_AGE: Final[int] = -1

@@ -16,7 +16,7 @@ MATCH (t)<-[g:TAGGED]-(s:Service)-[:DELIVERED_AT]->(:ServiceAtLocation)-[:AT]->(
 WHERE (g.linkType IS NULL OR NOT g.linkType IN $excluded)
   AND ($age IS NULL OR ((s.minimumAge IS NULL OR s.minimumAge <= $age) AND (s.maximumAge IS NULL OR s.maximumAge >= $age)))
   AND l.point IS NOT NULL
-RETURN DISTINCT s.id AS id, 'location' AS kind, [l.id, l.latitude, l.longitude] AS value
+RETURN DISTINCT s.id AS id, 'location' AS kind, [l.id, l.latitude, l.longitude, coalesce('address' IN l.staffOnly, false)] AS value
 UNION ALL
 MATCH (t:TaxonomyTerm)
 WHERE t.id IN $terms

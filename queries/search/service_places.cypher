@@ -8,7 +8,7 @@ RETURN s.id AS id, 'service' AS kind, [] AS value
 UNION ALL
 MATCH (s:Service)-[:DELIVERED_AT]->(:ServiceAtLocation)-[:AT]->(l:Location)
 WHERE s.id IN $ids AND l.point IS NOT NULL
-RETURN DISTINCT s.id AS id, 'location' AS kind, [l.id, l.latitude, l.longitude] AS value
+RETURN DISTINCT s.id AS id, 'location' AS kind, [l.id, l.latitude, l.longitude, coalesce('address' IN l.staffOnly, false)] AS value
 UNION ALL
 MATCH (s:Service)-[:SERVES_AREA]->(sa:ServiceArea)
 WHERE s.id IN $ids
