@@ -5,27 +5,21 @@ from __future__ import annotations
 import json
 import signal
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.common import database, fail, out
 from cli.keys import keys_app
+from cli.load import load_app, load_hsds_source
 from graph import embedded
-from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.errors import BadDatabaseUri, Conflict, DatabaseUnavailable
+from graph.errors import BadDatabaseUri, DatabaseUnavailable
 from graph.settings import Settings, get_settings
 from graph.uri import parse_db_uri
-from loaders.load import LoadResult, default_dataset_id, load_source
-from loaders.plan import NodesReady
-from loaders.report import LoadRejected
 from queries import reads
 
 app = typer.Typer(
@@ -34,8 +28,6 @@ app = typer.Typer(
     "falkordb://HOST:PORT, or bolt://… / neo4j://… for Neo4j 5 (with SAFETYNET_DB_USER, SAFETYNET_DB_PASSWORD).",
     no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False,
 )
-load_app = typer.Typer(help="Load source data into the graph (validated first: on any error nothing is written).",
-                       no_args_is_help=True)
 db_app = typer.Typer(help="Manage the database: the embedded server's lifecycle, and what the graph holds.",
                      no_args_is_help=True)
 generate_app = typer.Typer(help="Generate datasets.", no_args_is_help=True)
@@ -44,37 +36,13 @@ app.add_typer(db_app, name="db")
 app.add_typer(generate_app, name="generate")
 app.add_typer(keys_app, name="keys")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _database(settings: Settings) -> Iterator[GraphEngine]:
-    """The engine for the command, with database errors turned into messages (not tracebacks)."""
-    try:
-        db = connect(settings)
-    except (DatabaseUnavailable, BadDatabaseUri) as exc:
-        _fail(str(exc))
-    try:
-        yield db
-    except DatabaseUnavailable as exc:
-        _fail(str(exc))
-    finally:
-        db.close()
-
-
 def _embedded_dir(settings: Settings) -> Path:
     try:
         target = parse_db_uri(settings.db)
     except BadDatabaseUri as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if target.kind != "embedded" or target.path is None:
-        _fail(f"SAFETYNET_DB={settings.db} is not an embedded database; `db start|stop` manage only embedded://PATH")
+        fail(f"SAFETYNET_DB={settings.db} is not an embedded database; `db start|stop` manage only embedded://PATH")
     return target.path
 
 
@@ -106,7 +74,7 @@ PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
 def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql) on the configured database."""
     settings = get_settings()
-    with _database(settings) as db:
+    with database(settings) as db:
         _serve(settings, host, port, db)
 
 
@@ -123,88 +91,11 @@ def demo(
     target = parse_db_uri(settings.db)
     base = target.path if target.kind == "embedded" and target.path else Path(".safetynet").resolve()
     data = base / "demo-data"
-    with _database(settings) as db:
+    with database(settings) as db:
         summary = generate_demo(data, services=services, seed=seed)
         out.print(f"Generated {summary.services:,} services of {summary.organizations:,} organizations in {data}")
-        _load_hsds(db, data, dataset_id="demo", replace=True, strict=False, dry_run=False)
+        load_hsds_source(db, data, dataset_id="demo", replace=True, strict=False, dry_run=False)
         _serve(settings, host, port, db)
-
-
-# ---------------------------------------------------------------- load
-
-def _print_result(result: LoadResult, show_warnings: int = 30) -> None:
-    table = Table(title=f"dataset {result.dataset_id} ({result.format})" + ("" if result.written else " — dry run"))
-    table.add_column("nodes / relationships")
-    table.add_column("count", justify="right")
-    for name, count in sorted(result.counts.items()):
-        table.add_row(name, f"{count:,}")
-    out.print(table)
-    for problem in result.warnings[:show_warnings]:
-        err.print(f"[yellow]warning:[/] {problem}", highlight=False)
-    if len(result.warnings) > show_warnings:
-        err.print(f"[yellow]… and {len(result.warnings) - show_warnings} more warnings[/]")
-    verb = "loaded" if result.written else "validated (nothing written)"
-    out.print(f"{result.records:,} records {verb} in {result.seconds:.2f} s "
-              f"({result.records_per_second:,.0f} records/s), {len(result.warnings)} warning(s)")
-
-
-def _load_hsds(db: GraphEngine | None, path: Path, *, dataset_id: str, replace: bool, strict: bool,
-               dry_run: bool) -> LoadResult:
-    from loaders.hsds import ParseResult, parse_hsds
-
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    started = time.perf_counter()
-    try:
-        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
-            reading = progress.add_task(f"reading {path.name}", total=None)
-            writing = progress.add_task("writing", total=None, visible=not dry_run)
-
-            def parse(on_nodes: NodesReady | None) -> ParseResult:
-                parsed = parse_hsds(path, on_nodes=on_nodes, on_progress=lambda file, records: progress.update(
-                    reading, description=f"reading {file}", completed=records))
-                progress.update(reading, total=parsed.records, completed=parsed.records,
-                                description="read and validated")
-                return parsed
-
-            result = load_source(db, parse, dataset_id=dataset_id, path=path, strict=strict, replace=replace,
-                                 dry_run=dry_run, started=started,
-                                 on_write=lambda done, total: progress.update(writing, completed=done, total=total))
-    except LoadRejected as exc:
-        for problem in exc.report.errors:
-            err.print(f"[red]error:[/] {problem}", highlight=False)
-        for problem in exc.report.warnings:
-            err.print(f"[yellow]warning:[/] {problem}", highlight=False)
-        _fail(f"{len(exc.report.errors)} error(s) in {path}: nothing was loaded. Fix them"
-              + (" (or drop --strict to accept warnings)" if strict else "") + " and load again.", code=1)
-    except (FileNotFoundError, ValueError) as exc:
-        _fail(str(exc), code=1)
-    except Conflict as exc:
-        _fail(str(exc))
-    _print_result(result)
-    return result
-
-
-@load_app.command("hsds")
-def load_hsds(
-    path: Annotated[Path, typer.Argument(help="A folder of HSDS 3.0 CSVs (tabular package), or a JSON/NDJSON "
-                                              "file or folder of full service objects.")],
-    replace: Annotated[bool, typer.Option(help="First remove what the previous load of this dataset id brought.")
-                       ] = False,
-    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
-    dataset_id: Annotated[str | None, typer.Option(help="Provenance id of this load (default: the source's "
-                                                         "name).")] = None,
-    dry_run: Annotated[bool, typer.Option(help="Validate and report only; write nothing.")] = False,
-) -> None:
-    """Load Open Referral HSDS 3.0 data. Errors abort the load with file:row:field messages."""
-    if not path.exists():
-        _fail(f"{path} does not exist", code=1)
-    dataset = dataset_id or default_dataset_id(path)
-    if dry_run:
-        _load_hsds(None, path, dataset_id=dataset, replace=replace, strict=strict, dry_run=True)
-        return
-    with _database(get_settings()) as db:
-        _load_hsds(db, path, dataset_id=dataset, replace=replace, strict=strict, dry_run=False)
 
 
 # ---------------------------------------------------------------- db
@@ -216,7 +107,7 @@ def db_start() -> None:
     try:
         info, started = embedded.start(data_dir)
     except DatabaseUnavailable as exc:
-        _fail(str(exc))
+        fail(str(exc))
     out.print(f"{'started' if started else 'already running'}: pid {info.pid}, port {info.port}, data {data_dir}")
 
 
@@ -241,7 +132,7 @@ def db_status() -> None:
 @db_app.command("stats")
 def db_stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False) -> None:
     """Node counts per label and relationship counts per type."""
-    with _database(get_settings()) as db:
+    with database(get_settings()) as db:
         stats = reads.graph_stats(db)
     if as_json:
         sys.stdout.write(json.dumps(stats.model_dump(), indent=2, sort_keys=True) + "\n")
@@ -267,7 +158,7 @@ def generate_demo_command(
     from demo.generator import generate_demo
 
     if services < 1:
-        _fail("--services must be at least 1", code=1)
+        fail("--services must be at least 1", code=1)
     summary = generate_demo(out_dir, services=services, seed=seed)
     out.print(f"wrote {summary.records:,} records ({summary.services:,} services, "
               f"{summary.organizations:,} organizations, {summary.locations:,} locations) to {out_dir}")

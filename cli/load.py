@@ -1,0 +1,123 @@
+"""`safetynet load …`: one command per source format, each validated in full before anything is written."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.common import database, err, fail, out
+from graph.engine import GraphEngine
+from graph.errors import Conflict
+from graph.settings import get_settings
+from loaders.load import LoadResult, Parsed, default_dataset_id, load_source
+from loaders.plan import NodesReady
+from loaders.report import LoadRejected
+
+load_app = typer.Typer(
+    help="Load source data into the graph. Everything is validated first: on any error nothing is written and "
+    "each problem is reported as file:row:field: message. Loading the same dataset id again is idempotent; "
+    "--replace first removes what its previous load brought.",
+    no_args_is_help=True,
+)
+
+ReadProgress = Callable[[str, int], None]  # (file being read, records read so far)
+# A format's parse: given where to report progress (and, for formats that stream, where to hand
+# finished nodes), the parsed source.
+Parse = Callable[[ReadProgress, NodesReady | None], Parsed]
+
+ReplaceOpt = Annotated[bool, typer.Option(help="First remove what the previous load of this dataset id brought.")]
+StrictOpt = Annotated[bool, typer.Option(help="Treat warnings as errors.")]
+DatasetOpt = Annotated[str | None, typer.Option(help="Provenance id of this load (default: the source's name). "
+                                                     "Ids of 211 and Ohana records are prefixed with it.")]
+DryRunOpt = Annotated[bool, typer.Option(help="Validate and report only; write nothing.")]
+
+
+def _print_result(result: LoadResult, show_warnings: int = 30) -> None:
+    table = Table(title=f"dataset {result.dataset_id} ({result.format})" + ("" if result.written else " — dry run"))
+    table.add_column("nodes / relationships")
+    table.add_column("count", justify="right")
+    for name, count in sorted(result.counts.items()):
+        table.add_row(name, f"{count:,}")
+    out.print(table)
+    for problem in result.warnings[:show_warnings]:
+        err.print(f"[yellow]warning:[/] {problem}", highlight=False)
+    if len(result.warnings) > show_warnings:
+        err.print(f"[yellow]… and {len(result.warnings) - show_warnings} more warnings[/]")
+    verb = "loaded" if result.written else "validated (nothing written)"
+    out.print(f"{result.records:,} records {verb} in {result.seconds:.2f} s "
+              f"({result.records_per_second:,.0f} records/s), {len(result.warnings)} warning(s)")
+
+
+def run_load(db: GraphEngine | None, path: Path, parse: Parse, *, dataset_id: str, replace: bool, strict: bool,
+             dry_run: bool) -> LoadResult:
+    """Parse with progress bars, then write all or nothing; problems become messages and exit codes."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    started = time.perf_counter()
+    try:
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+            reading = progress.add_task(f"reading {path.name}", total=None)
+            writing = progress.add_task("writing", total=None, visible=not dry_run)
+
+            def parse_with_progress(on_nodes: NodesReady | None) -> Parsed:
+                parsed = parse(lambda file, records: progress.update(
+                    reading, description=f"reading {file}", completed=records), on_nodes)
+                progress.update(reading, total=parsed.records, completed=parsed.records,
+                                description="read and validated")
+                return parsed
+
+            result = load_source(db, parse_with_progress, dataset_id=dataset_id, path=path, strict=strict,
+                                 replace=replace, dry_run=dry_run, started=started,
+                                 on_write=lambda done, total: progress.update(writing, completed=done, total=total))
+    except LoadRejected as exc:
+        for problem in exc.report.errors:
+            err.print(f"[red]error:[/] {problem}", highlight=False)
+        for problem in exc.report.warnings:
+            err.print(f"[yellow]warning:[/] {problem}", highlight=False)
+        fail(f"{len(exc.report.errors)} error(s) in {path}: nothing was loaded. Fix them"
+             + (" (or drop --strict to accept warnings)" if strict else "") + " and load again.", code=1)
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc), code=1)
+    except Conflict as exc:
+        fail(str(exc))
+    _print_result(result)
+    return result
+
+
+def _dataset(path: Path, dataset_id: str | None) -> str:
+    if not path.exists():
+        fail(f"{path} does not exist", code=1)
+    return dataset_id or default_dataset_id(path)
+
+
+# ---------------------------------------------------------------- HSDS
+
+def load_hsds_source(db: GraphEngine | None, path: Path, *, dataset_id: str, replace: bool, strict: bool,
+                     dry_run: bool) -> LoadResult:
+    from loaders.hsds import parse_hsds
+
+    def parse(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
+        return parse_hsds(path, on_nodes=on_nodes, on_progress=progress)
+
+    return run_load(db, path, parse, dataset_id=dataset_id, replace=replace, strict=strict, dry_run=dry_run)
+
+
+@load_app.command("hsds")
+def load_hsds(
+    path: Annotated[Path, typer.Argument(help="A folder of HSDS 3.0 CSVs (tabular package), or a JSON/NDJSON "
+                                              "file or folder of full service objects.")],
+    replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
+) -> None:
+    """Load Open Referral HSDS 3.0 data."""
+    dataset = _dataset(path, dataset_id)
+    if dry_run:
+        load_hsds_source(None, path, dataset_id=dataset, replace=replace, strict=strict, dry_run=True)
+        return
+    with database(get_settings()) as db:
+        load_hsds_source(db, path, dataset_id=dataset, replace=replace, strict=strict, dry_run=False)
