@@ -121,3 +121,49 @@ def load_hsds(
         return
     with database(get_settings()) as db:
         load_hsds_source(db, path, dataset_id=dataset, replace=replace, strict=strict, dry_run=False)
+
+
+# ---------------------------------------------------------------- agency ties and referrals
+
+def _load_against_directory(path: Path, dataset_id: str | None, *, replace: bool, strict: bool, dry_run: bool,
+                            parser: Callable[..., Parsed]) -> None:
+    """Formats that name what other loads brought (organizations, services, areas): the graph is
+    read first, even for a dry run, and the file is checked against it."""
+    from loaders.directory_lookup import load_directory
+
+    dataset = _dataset(path, dataset_id)
+    with database(get_settings()) as db:
+        directory = load_directory(db)
+
+        def parse(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
+            return parser(path, namespace=dataset, directory=directory, on_progress=progress)
+
+        run_load(None if dry_run else db, path, parse, dataset_id=dataset, replace=replace, strict=strict,
+                 dry_run=dry_run)
+
+
+@load_app.command("ties")
+def load_ties(
+    path: Annotated[Path, typer.Argument(help="CSV with columns from_org,to_org,type[,since,weight,source]; type "
+                                              "one of REFERS_TO, PARTNERS_WITH, SHARES_DATA_WITH, FUNDS, MEMBER_OF.")],
+    replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
+) -> None:
+    """Load ties between agencies. Organizations are named by id or exact name (case and spacing aside); a
+    MEMBER_OF target that is no organization (a situation table) becomes a collaborative."""
+    from loaders.ties import parse_ties
+
+    _load_against_directory(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_ties)
+
+
+@load_app.command("referrals")
+def load_referrals(
+    path: Annotated[Path, typer.Argument(help="CSV of de-identified events: date,from_org,to_org_or_service,"
+                                              "need_code,area_id,outcome (referred | unmet:<reason>).")],
+    replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
+) -> None:
+    """Load referral and unmet-need counts per month. Only the counts are stored, never the events; a file
+    with columns or values that look like personal data is refused."""
+    from loaders.referrals import parse_referrals
+
+    _load_against_directory(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run,
+                            parser=parse_referrals)
