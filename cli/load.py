@@ -167,3 +167,43 @@ def load_referrals(
 
     _load_against_directory(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run,
                             parser=parse_referrals)
+
+
+# ---------------------------------------------------------------- planning areas
+
+@load_app.command("areas")
+def load_areas(
+    path: Annotated[Path, typer.Argument(help="A GeoJSON FeatureCollection of WGS 84 (Multi)Polygons, one Feature "
+                                              "per area.")],
+    id_prop: Annotated[str | None, typer.Option(help="Property with each area's id (default: the Feature id, else "
+                                                     "detected, e.g. AREA_SHORT_CODE).")] = None,
+    name_prop: Annotated[str | None, typer.Option(help="Property with the name (default: detected, e.g. "
+                                                       "AREA_NAME).")] = None,
+    kind: Annotated[str, typer.Option(help="Kind of every area: neighbourhood, ward, district…")] = "neighbourhood",
+    kind_prop: Annotated[str | None, typer.Option(help="Property giving each area's kind (wins over --kind where "
+                                                       "set).")] = None,
+    population_prop: Annotated[str | None, typer.Option(help="Property with the population (default: "
+                                                             "`population` where present).")] = None,
+    parent_prop: Annotated[str | None, typer.Option(help="Property naming each area's parent area (in this file "
+                                                         "or loaded before).")] = None,
+    parent_id: Annotated[str | None, typer.Option(help="Id of one area every area of the file lies within.")] = None,
+    replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
+) -> None:
+    """Load planning areas (neighbourhoods, wards) and link every located location in the graph IN_AREA.
+    Invalid polygons are repaired with a warning. Load boundaries again with --replace when they change."""
+    from loaders.areas import parse_areas
+    from loaders.areas_links import existing_area_ids, located_locations
+
+    if parent_prop and parent_id:
+        fail("give --parent-prop or --parent-id, not both", code=1)
+    dataset = _dataset(path, dataset_id)
+    with database(get_settings()) as db:
+        locations, known = located_locations(db), existing_area_ids(db)
+
+        def parse(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
+            return parse_areas(path, namespace=dataset, id_prop=id_prop, name_prop=name_prop, kind=kind,
+                               kind_prop=kind_prop, population_prop=population_prop, parent_prop=parent_prop,
+                               parent_id=parent_id, known_areas=known, locations=locations, on_progress=progress)
+
+        run_load(None if dry_run else db, path, parse, dataset_id=dataset, replace=replace, strict=strict,
+                 dry_run=dry_run)
