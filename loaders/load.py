@@ -23,7 +23,7 @@ from loaders.report import LoadRejected, Problem, Report
 from loaders.writer import (
     BATCH_SIZE,
     FreshKinds,
-    head_statements,
+    WriteScope,
     node_statements,
     reporting,
     tail_statements,
@@ -119,14 +119,13 @@ def load_source(
     def statements() -> Iterator[Statement]:
         """Drawn inside write_atomic (lock held): nodes as the parser hands them over, then the rest."""
         assert db is not None
-        fresh = FreshKinds(db, enabled=not replace)
-        yield from head_statements(db, dataset_id=dataset_id, replace=replace)
+        scope = WriteScope(dataset_id, replace, FreshKinds(db, enabled=not replace))
         written: dict[str, int] = {}
         while isinstance(item := handoff.get(), tuple):
             label, nodes = item
             written[label] = len(nodes)
             rows = ({"id": rid, "props": props} for rid, props in nodes.items())
-            yield from node_statements(db, label, rows, dataset_id=dataset_id, fresh=fresh, batch_size=batch_size)
+            yield from node_statements(db, label, rows, scope, batch_size=batch_size)
         if item is _ABORT:
             raise LoadCancelled("reading the source failed; nothing was written")
         parsed: Parsed = item
@@ -139,9 +138,8 @@ def load_source(
                                    f"but it has {len(parsed.plan.nodes.get(label, {}))}")
         outcome.append((parsed, report))
         total[0] = total_rows(parsed.plan)
-        yield from tail_statements(db, parsed.plan, dataset_id=dataset_id, fmt=parsed.format, path=str(path),
-                                   replace=replace, warnings=len(report.warnings), fresh=fresh, written=written,
-                                   batch_size=batch_size)
+        yield from tail_statements(db, parsed.plan, scope, fmt=parsed.format, path=str(path),
+                                   warnings=len(report.warnings), written=written, batch_size=batch_size)
 
     def until_cancelled(stream: Iterator[Statement]) -> Iterator[Statement]:
         for statement in stream:

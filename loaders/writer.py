@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -58,35 +60,52 @@ class FreshKinds:
         return self._known[kind]
 
 
-def head_statements(db: GraphEngine, *, dataset_id: str, replace: bool) -> Iterator[Statement]:
-    """What comes before any node: with `replace`, the removal of the dataset's previous load."""
-    if replace:
-        yield run.statement(db, load("load/delete_dataset_relationships", db.dialect), dataset=dataset_id,
-                            shared=sorted(SHARED_LABELS))
-        yield run.statement(db, load("load/delete_dataset_nodes", db.dialect), dataset=dataset_id,
-                            shared=sorted(SHARED_LABELS))
+@dataclass(frozen=True)
+class WriteScope:
+    """Who writes — a dataset, and this load of it (`load_id`, stamped on everything written) — and
+    how: adding to the dataset's previous load, or replacing it (`replace`). A replace updates in
+    place what the new load still has and then removes the rest, so the relationships other datasets
+    made to the dataset's surviving nodes (agency ties, area links, referral counts) survive it."""
+
+    dataset_id: str
+    replace: bool
+    fresh: FreshKinds
+    load_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 def node_statements(
-    db: GraphEngine, label: str, rows: Iterable[NodeRow], *, dataset_id: str, fresh: FreshKinds,
-    batch_size: int = BATCH_SIZE,
+    db: GraphEngine, label: str, rows: Iterable[NodeRow], scope: WriteScope, *, batch_size: int = BATCH_SIZE,
 ) -> Iterator[Statement]:
     """The nodes of one label, in batches."""
-    query = load("load/create_nodes" if fresh.label(label) else "load/merge_nodes", db.dialect).expand(label=label)
+    name = ("load/create_nodes" if scope.fresh.label(label)
+            else "load/replace_nodes" if scope.replace else "load/merge_nodes")
+    query = load(name, db.dialect).expand(label=label)
     for batch in _batches(rows, batch_size):
-        yield run.statement(db, query, rows=batch, dataset=dataset_id)
+        yield run.statement(db, query, rows=batch, dataset=scope.dataset_id, loadId=scope.load_id)
+
+
+def sweep_statements(db: GraphEngine, scope: WriteScope) -> Iterator[Statement]:
+    """After a replace has written: what the dataset's previous load had and this one has not."""
+    shared = sorted(SHARED_LABELS)
+    yield run.statement(db, load("load/delete_dataset_relationships", db.dialect), dataset=scope.dataset_id,
+                        loadId=scope.load_id, shared=shared)
+    yield run.statement(db, load("load/delete_dataset_nodes", db.dialect), dataset=scope.dataset_id,
+                        loadId=scope.load_id, shared=shared)
+    yield run.statement(db, load("load/delete_orphan_languages", db.dialect))
+    yield run.statement(db, load("load/delete_stale_vocabulary", db.dialect), dataset=scope.dataset_id,
+                        loadId=scope.load_id)
 
 
 def tail_statements(
-    db: GraphEngine, plan: GraphPlan, *, dataset_id: str, fmt: str, path: str, replace: bool, warnings: int,
-    fresh: FreshKinds, written: Collection[str] = (), batch_size: int = BATCH_SIZE,
+    db: GraphEngine, plan: GraphPlan, scope: WriteScope, *, fmt: str, path: str, warnings: int,
+    written: Collection[str] = (), batch_size: int = BATCH_SIZE,
 ) -> Iterator[Statement]:
     """Everything after the nodes of the labels already `written`: the other nodes, location
-    points, relationships, then the Dataset record."""
+    points, relationships, the sweep of a replace, search sites, then the Dataset record."""
+    dataset_id, fresh = scope.dataset_id, scope.fresh
     for label, by_id in plan.nodes.items():
         if label not in written:
-            yield from node_statements(db, label, by_id.values(), dataset_id=dataset_id, fresh=fresh,
-                                       batch_size=batch_size)
+            yield from node_statements(db, label, by_id.values(), scope, batch_size=batch_size)
     located = (
         {"id": row["id"], "latitude": row["props"]["latitude"], "longitude": row["props"]["longitude"]}
         for row in plan.nodes.get("Location", {}).values()
@@ -97,15 +116,13 @@ def tail_statements(
         yield run.statement(db, set_points, rows=batch)
     for kind, by_id in plan.relationships.items():
         a, rel_type, b = kind
-        name = "load/create_relationships" if fresh.relationship(kind) else "load/merge_relationships"
+        name = ("load/create_relationships" if fresh.relationship(kind)
+                else "load/replace_relationships" if scope.replace else "load/merge_relationships")
         query = load(name, db.dialect).expand(**{"from": a, "type": rel_type, "to": b})
         for batch in _batches(by_id.values(), batch_size):
-            yield run.statement(db, query, rows=batch, dataset=dataset_id)
-    if replace:
-        yield run.statement(db, load("load/delete_orphan_languages", db.dialect))
-        yield run.statement(db, load("load/delete_stale_vocabulary", db.dialect), dataset=dataset_id,
-                            terms=sorted(plan.nodes.get("TaxonomyTerm", {})),
-                            taxonomies=sorted(plan.nodes.get("Taxonomy", {})))
+            yield run.statement(db, query, rows=batch, dataset=dataset_id, loadId=scope.load_id)
+    if scope.replace:
+        yield from sweep_statements(db, scope)
     yield from search_site_statements(db, plan, dataset_id=dataset_id, fresh=fresh, batch_size=batch_size)
     yield run.statement(
         db, load("load/record_dataset", db.dialect), id=dataset_id, format=fmt, path=path,
@@ -138,12 +155,10 @@ def plan_statements(
     db: GraphEngine, plan: GraphPlan, *, dataset_id: str, fmt: str, path: str, replace: bool,
     warnings: int, batch_size: int = BATCH_SIZE,
 ) -> Iterator[Statement]:
-    """Every statement of one load, in order: optional removal of the dataset's previous load,
-    nodes, location points, relationships, then the Dataset record."""
-    fresh = FreshKinds(db, enabled=not replace)
-    yield from head_statements(db, dataset_id=dataset_id, replace=replace)
-    yield from tail_statements(db, plan, dataset_id=dataset_id, fmt=fmt, path=path, replace=replace,
-                               warnings=warnings, fresh=fresh, batch_size=batch_size)
+    """Every statement of one load, in order: nodes, location points, relationships, the removal of
+    what a replaced load had and this one has not, search sites, then the Dataset record."""
+    scope = WriteScope(dataset_id, replace, FreshKinds(db, enabled=not replace))
+    yield from tail_statements(db, plan, scope, fmt=fmt, path=path, warnings=warnings, batch_size=batch_size)
 
 
 def total_rows(plan: GraphPlan) -> int:

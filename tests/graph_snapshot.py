@@ -17,9 +17,11 @@ def counts(db: GraphEngine) -> tuple[dict[str, int], dict[str, int]]:
 
 def snapshot(db: GraphEngine) -> tuple[list[str], list[str]]:
     """Every node (labels, properties) and relationship (type, ends, properties), as sorted JSON text.
-    `loadedAt` (a clock reading) is left out so that two loads of the same data compare equal."""
+    `loadedAt` (a clock reading) and `loadId` (which load wrote it) are left out so that two loads
+    of the same data compare equal."""
     def text(row: dict[str, Any]) -> str:
         row["props"].pop("loadedAt", None)
+        row["props"].pop("loadId", None)
         return json.dumps(row, sort_keys=True, ensure_ascii=False)
 
     nodes = db.read("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Final
 
 # Labels whose nodes carry a source (HSDS) id, each with the properties loaders may set.
-# Every node also carries `id` and `dataset` (the id of the load that wrote it last).
+# Every node also carries `id`, `dataset` (the id of the dataset whose load wrote it last) and
+# `loadId` (which load that was: a --replace keeps what the new load wrote and removes the rest).
 NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
     "Organization": (
         "name", "alternateName", "description", "email", "website", "taxStatus", "taxId",
@@ -176,7 +177,7 @@ FULLTEXT_INDEX_NAME: Final[str] = "serviceText"
 
 def property_keys() -> tuple[str, ...]:
     """Every property key the project may write, for declaring the schema to linters."""
-    keys = {"id", "dataset", *RELATIONSHIP_PROPERTIES}
+    keys = {"id", "dataset", "loadId", *RELATIONSHIP_PROPERTIES}
     for props in (*NODE_PROPERTIES.values(), *DERIVED_NODE_PROPERTIES.values()):
         keys.update(props)
     return tuple(sorted(keys))

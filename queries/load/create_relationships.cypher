@@ -1,5 +1,5 @@
 // name: load/create_relationships
-// params: rows, dataset
+// params: rows, dataset, loadId
 // returns: none
 // template: from, type, to
 // purpose: Create relationships of a kind the graph has none of yet (rows: {id, from, to, props}): the fast path of a first load.
@@ -7,4 +7,4 @@ UNWIND $rows AS row
 MATCH (a:{from} {id: row.from})
 MATCH (b:{to} {id: row.to})
 CREATE (a)-[r:{type}]->(b)
-SET r = row.props, r.id = row.id, r.dataset = $dataset
+SET r = row.props, r.id = row.id, r.dataset = $dataset, r.loadId = $loadId

@@ -1,7 +1,7 @@
 // name: load/delete_dataset_nodes
-// params: dataset, shared
+// params: dataset, loadId, shared
 // returns: none
-// purpose: Remove the nodes (and their relationships) a dataset brought, except shared vocabulary labels.
+// purpose: After a --replace has written: remove the dataset's nodes its new load did not write ($loadId), and their relationships, except shared vocabulary labels (see load/delete_stale_vocabulary).
 MATCH (n)
-WHERE n.dataset = $dataset AND NONE(label IN labels(n) WHERE label IN $shared)
+WHERE n.dataset = $dataset AND coalesce(n.loadId, '') <> $loadId AND NONE(label IN labels(n) WHERE label IN $shared)
 DETACH DELETE n

@@ -149,3 +149,39 @@ def test_a_replace_keeps_the_shared_terms_and_chains_another_dataset_uses(db: Gr
     assert "PH-0300" not in codes  # only the replaced load declared and used it
     assert {"B", "BD", "BD-1800", "BD-1800.2000", "L", "LH", "LH-2700"} <= codes
     assert db.read("MATCH (x:Taxonomy {id: 'airs'}) RETURN count(x) AS n")[0]["n"] == 1
+
+
+def _area_links_plan() -> GraphPlan:
+    """Another dataset's area, with a link to the small plan's location and a tie from its organization."""
+    plan = GraphPlan()
+    plan.add_node("Area", "ward-1", {"name": "Ward 1", "kind": "ward"})
+    plan.add_relationship(("Location", "IN_AREA", "Area"), "loc-1", "ward-1")
+    plan.add_node("Organization", "table", {"name": "Situation Table", "sector": "collaborative"})
+    plan.add_relationship(("Organization", "MEMBER_OF", "Organization"), "org-1", "table")
+    return plan
+
+
+def _links(db: GraphEngine) -> set[str]:
+    rows = db.read("MATCH (a)-[r:IN_AREA|MEMBER_OF]->(b) RETURN type(r) AS type, a.id AS a, b.id AS b")
+    return {f"{r['a']}-{r['type']}->{r['b']}" for r in rows}
+
+
+def test_a_replace_keeps_what_other_datasets_link_to_its_surviving_records(db: GraphEngine) -> None:
+    write_plan(db, small_plan(services=3), dataset_id="d1", fmt="test", path="memory")
+    write_plan(db, _area_links_plan(), dataset_id="planning", fmt="test", path="memory")
+    assert _links(db) == {"loc-1-IN_AREA->ward-1", "org-1-MEMBER_OF->table"}
+    write_plan(db, small_plan(services=2), dataset_id="d1", fmt="test", path="memory", replace=True)
+    assert _links(db) == {"loc-1-IN_AREA->ward-1", "org-1-MEMBER_OF->table"}  # org and location survive
+    labels, _ = _counts(db)
+    assert labels["Service"] == 2  # svc-3 went with the replace
+    write_plan(db, small_plan("new-", services=1), dataset_id="d1", fmt="test", path="memory", replace=True)
+    assert _links(db) == set()  # now the organization and location themselves are gone
+
+
+def test_a_replace_leaves_exactly_the_new_properties(db: GraphEngine) -> None:
+    plan = small_plan(services=1)
+    plan.nodes["Service"]["svc-1"]["props"]["email"] = "old@example.org"
+    write_plan(db, plan, dataset_id="d1", fmt="test", path="memory")
+    write_plan(db, small_plan(services=1), dataset_id="d1", fmt="test", path="memory", replace=True)
+    props = db.read("MATCH (s:Service {id: 'svc-1'}) RETURN properties(s) AS p")[0]["p"]
+    assert "email" not in props and props["name"] == "Service 1" and props["dataset"] == "d1"
