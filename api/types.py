@@ -153,7 +153,9 @@ def location_of(props: dict[str, Any], address: dict[str, Any] | None) -> Locati
 
 
 def term_of(props: dict[str, Any], parent_id: str | None = None) -> TaxonomyTerm:
-    return TaxonomyTerm(id=strawberry.ID(props["id"]), code=text(props, "code"), name=str(props.get("name") or ""),
+    # A term no source named (an AIRS code known only by its place in the tree) goes by its code.
+    return TaxonomyTerm(id=strawberry.ID(props["id"]), code=text(props, "code"),
+                        name=str(props.get("name") or props.get("code") or ""),
                         description=text(props, "description"), taxonomy=text(props, "taxonomy"),
                         parent_id=strawberry.ID(parent_id) if parent_id else None)
 

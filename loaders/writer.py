@@ -77,8 +77,9 @@ def node_statements(
     db: GraphEngine, label: str, rows: Iterable[NodeRow], scope: WriteScope, *, batch_size: int = BATCH_SIZE,
 ) -> Iterator[Statement]:
     """The nodes of one label, in batches."""
+    # Shared vocabulary is only ever added to: another dataset may have named a term this one does not.
     name = ("load/create_nodes" if scope.fresh.label(label)
-            else "load/replace_nodes" if scope.replace else "load/merge_nodes")
+            else "load/replace_nodes" if scope.replace and label not in SHARED_LABELS else "load/merge_nodes")
     query = load(name, db.dialect).expand(label=label)
     for batch in _batches(rows, batch_size):
         yield run.statement(db, query, rows=batch, dataset=scope.dataset_id, loadId=scope.load_id)

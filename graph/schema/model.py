@@ -140,6 +140,7 @@ RELATIONSHIPS: Final[frozenset[tuple[str, str, str]]] = frozenset({
     ("Service", "HAS_FUNDING", "Funding"),
     ("TaxonomyTerm", "IN_TAXONOMY", "Taxonomy"),
     ("TaxonomyTerm", "BROADER", "TaxonomyTerm"),
+    ("TaxonomyTerm", "MAPS_TO", "TaxonomyTerm"),  # a crosswalk between taxonomies (AIRS/211 → Open Eligibility)
     # HSDS attributes: any taggable record -> the term, with {linkType, linkEntity, value}.
     ("Organization", "TAGGED", "TaxonomyTerm"),
     ("Program", "TAGGED", "TaxonomyTerm"),
