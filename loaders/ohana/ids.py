@@ -1,0 +1,56 @@
+"""Graph ids of a dataset's records, and resolving the source ids that reference them.
+
+Source ids (`1`, `139776`) collide between datasets, so each record's graph id carries the
+dataset: `baltimore-211:service:143903`. Vocabulary (taxonomy terms, languages) is shared and is
+not namespaced.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from loaders.report import Report
+
+_NAMESPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def check_namespace(namespace: str) -> str:
+    """The namespace, if usable as the first part of an id (no `:`, no spaces)."""
+    if not _NAMESPACE.match(namespace):
+        raise ValueError(f"namespace {namespace!r}: use letters, digits, '.', '_' and '-' (e.g. 'baltimore-211')")
+    return namespace
+
+
+@dataclass
+class Known:
+    """The records of one kind read so far (source id -> graph id), and whether their file was read
+    whole: a reference to an id that is not here then really dangles."""
+
+    noun: str  # "location", for problems
+    ids: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)  # source id -> the row it was read from
+    bad: set[str] = field(default_factory=set)  # ids of records left out (reported): not reported again
+    complete: bool = True
+
+    def resolve(self, source_id: str, report: Report, file: str, row: int, column: str, *, required: bool,
+                skipped: str = "link skipped") -> str | None:
+        """The graph id a reference names; None (reported: an error when `required`, else a warning
+        saying what is `skipped`) when it names no record."""
+        found = self.ids.get(source_id)
+        if found is None and self.complete and source_id not in self.bad:
+            if required:
+                report.error(file, row, column, f"no {self.noun} with id {source_id!r}")
+            else:
+                report.warning(file, row, column, f"no {self.noun} with id {source_id!r}; {skipped}")
+        return found
+
+
+class Ids:
+    """Makes the graph ids of one dataset."""
+
+    def __init__(self, namespace: str) -> None:
+        self.namespace = check_namespace(namespace)
+
+    def __call__(self, kind: str, source_id: str) -> str:
+        return f"{self.namespace}:{kind}:{source_id}"
