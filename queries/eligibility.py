@@ -49,6 +49,9 @@ class ServiceFacts:
     populations: tuple[Population, ...] = ()  # who it is for; () = no population restriction
     eligibility_description: str | None = None
     interpretation_services: str | None = None
+    # Some criteria were read from the eligibility text at load time, not stated by the source: the
+    # text may say more than was read, so the reasons quote it.
+    derived: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,11 @@ def _languages(service: ServiceFacts, resident: ResidentFacts | None) -> Finding
 def _free_text(service: ServiceFacts) -> Finding | None:
     low, high = _limits(service)
     text = _clip(service.eligibility_description or "", _DESCRIPTION_CHARS)
-    if low is not None or high is not None or service.populations or not text:
+    if not text:
+        return None
+    if service.derived:
+        return "ELIGIBLE", f"criteria read from the eligibility text, which may say more: '{text}'"
+    if low is not None or high is not None or service.populations:
         return None
     if says_open_to_all(service.eligibility_description or ""):
         return "ELIGIBLE", NO_REQUIREMENTS

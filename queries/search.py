@@ -226,7 +226,7 @@ def _facts(db: GraphEngine, ids: Sequence[str]) -> dict[str, ServiceFacts]:
     return {
         sid: ServiceFacts(
             minimum_age=v[0], maximum_age=v[1], eligibility_description=v[2], interpretation_services=v[3],
-            languages=tuple(sorted(languages.get(sid, ()))),
+            derived=bool(v[4]), languages=tuple(sorted(languages.get(sid, ()))),
             populations=tuple(p for _, p in sorted(populations.get(sid, {}).items())),
         )
         for sid, v in base.items()
@@ -243,6 +243,7 @@ def facts_of_details(details: dict[str, Any]) -> ServiceFacts:
         minimum_age=service.get("minimumAge"), maximum_age=service.get("maximumAge"),
         eligibility_description=service.get("eligibilityDescription"),
         interpretation_services=service.get("interpretationServices"),
+        derived=bool(service.get("derivedFields")),
         languages=tuple(sorted({code for code in details["languages"] if code})),
         populations=tuple(p for _, p in sorted(populations.items())),
     )

@@ -5,7 +5,8 @@
 MATCH (s:Service)
 WHERE s.id IN $ids
 RETURN s.id AS id, 'service' AS kind,
-       [s.minimumAge, s.maximumAge, s.eligibilityDescription, s.interpretationServices] AS value
+       [s.minimumAge, s.maximumAge, s.eligibilityDescription, s.interpretationServices,
+        size(coalesce(s.derivedFields, [])) > 0] AS value
 UNION ALL
 MATCH (s:Service)-[:OFFERED_IN]->(lang:Language)
 WHERE s.id IN $ids

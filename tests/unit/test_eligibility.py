@@ -296,3 +296,15 @@ def test_any_unknown_finding_wins_over_eligible_ones() -> None:
 
 def test_resident_facts_are_not_shown_in_their_repr() -> None:
     assert repr(resident(age=41, languages=("so",), populations={"pop-veterans"})) == "ResidentFacts(<redacted>)"
+
+
+def test_criteria_read_from_text_are_judged_and_the_text_is_quoted_for_what_was_not_read() -> None:
+    service = ServiceFacts(minimum_age=18, eligibility_description="Adults 18+. Must be drug free.", derived=True)
+    young = assess(service, ResidentFacts(age=16))
+    assert young.status == "INELIGIBLE"
+    adult = assess(service, ResidentFacts(age=30))
+    assert adult.status == "ELIGIBLE"
+    assert adult.reasons[-1] == "criteria read from the eligibility text, which may say more: " \
+                                "'Adults 18+. Must be drug free.'"
+    stated = assess(ServiceFacts(minimum_age=18, eligibility_description="Adults 18+."), ResidentFacts(age=30))
+    assert len(stated.reasons) == 1  # a source's own limits need no quote
