@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -18,6 +18,9 @@ from graph.settings import get_settings
 from loaders.load import LoadResult, Parsed, default_dataset_id, load_source
 from loaders.plan import NodesReady
 from loaders.report import LoadRejected
+
+if TYPE_CHECKING:
+    from loaders.join_to_graph import JoinSummary
 
 load_app = typer.Typer(
     help="Load source data into the graph. Everything is validated first: on any error nothing is written and "
@@ -115,7 +118,11 @@ def load_hsds(
     replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
 ) -> None:
     """Load Open Referral HSDS 3.0 data."""
+    from loaders.ohana import is_ohana_folder
+
     dataset = _dataset(path, dataset_id)
+    if path.is_dir() and is_ohana_folder(path):
+        fail(f"{path} is an Ohana API CSV export, not HSDS 3.0: load it with `safetynet load ohana {path}`", code=1)
     if dry_run:
         load_hsds_source(None, path, dataset_id=dataset, replace=replace, strict=strict, dry_run=True)
         return
@@ -207,3 +214,52 @@ def load_areas(
 
         run_load(None if dry_run else db, path, parse, dataset_id=dataset, replace=replace, strict=strict,
                  dry_run=dry_run)
+
+
+# ---------------------------------------------------------------- 211 exports and Ohana sets
+
+def _print_join(summary: JoinSummary) -> None:
+    e, areas = summary.eligibility, summary.service_areas
+    out.print(f"from eligibility text: {e.minimum_ages:,} minimum and {e.maximum_ages:,} maximum ages, "
+              f"{e.tags:,} population tags on {e.tagged_services:,} services; {summary.residency_links:,} residency "
+              f"links; {areas.matched:,} coverage areas matched to loaded areas; {summary.area_links:,} locations "
+              "linked IN_AREA", highlight=False)
+    if areas.ambiguous:
+        err.print(f"[yellow]warning:[/] coverage areas that fit several loaded areas (not linked): "
+                  f"{', '.join(areas.ambiguous[:10])}" + (" …" if len(areas.ambiguous) > 10 else ""), highlight=False)
+
+
+def _load_directory_source(path: Path, dataset_id: str | None, *, replace: bool, strict: bool, dry_run: bool,
+                           parser: Callable[..., Parsed]) -> None:
+    """A directory in its own format, joined to the graph (loaders.join_to_graph) before it is written."""
+    from loaders.area_matching import read_areas
+    from loaders.join_to_graph import join_to_graph
+
+    dataset = _dataset(path, dataset_id)
+    joined: list[JoinSummary] = []
+    with database(get_settings()) as db:
+        areas = read_areas(db)
+
+        def parse(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
+            parsed = parser(path, namespace=dataset, on_progress=progress)
+            if not parsed.report.errors:
+                joined.append(join_to_graph(parsed.plan, areas))
+            return parsed
+
+        run_load(None if dry_run else db, path, parse, dataset_id=dataset, replace=replace, strict=strict,
+                 dry_run=dry_run)
+    if joined:
+        _print_join(joined[0])
+
+
+@load_app.command("ohana")
+def load_ohana(
+    path: Annotated[Path, typer.Argument(help="A folder of Ohana API CSVs (organizations.csv, locations.csv, "
+                                              "services.csv, …) with its optional JSON category maps.")],
+    replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
+) -> None:
+    """Load an Ohana API CSV export (older 211 directories), with ages and populations read from its
+    eligibility text and its areas joined to the planning areas already loaded."""
+    from loaders.ohana import parse_ohana
+
+    _load_directory_source(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_ohana)
