@@ -5,32 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-SAFETYNET = [sys.executable, "-m", "cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([*SAFETYNET, *args], env=env, capture_output=True, text=True, timeout=300)
-    if check and result.returncode != 0:
-        command = " ".join(args)
-        raise AssertionError(f"safetynet {command} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
-    return result
+from tests.e2e.cli import SAFETYNET, free_port
+from tests.e2e.cli import run_cli as _cli
 
 
 def _post_graphql(port: int, query: str, variables: dict[str, object] | None = None) -> dict[str, object]:
@@ -54,13 +36,6 @@ def _wait_http(port: int, path: str, proc: subprocess.Popen[str], timeout: float
     raise AssertionError(f"no answer on :{port}{path} within {timeout} s")
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {**os.environ, "SAFETYNET_DB": f"embedded://{tmp_path / 'db'}", "NO_COLOR": "1"}
-    yield env
-    _cli(env, "db", "stop", check=False)  # whatever a failed test left running
-
-
 def test_demo_data_loaded_by_the_cli_is_served_over_graphql(cli_env: dict[str, str], tmp_path: Path) -> None:
     data = tmp_path / "demo"
     _cli(cli_env, "generate", "demo", str(data), "--services", "120")
@@ -71,7 +46,7 @@ def test_demo_data_loaded_by_the_cli_is_served_over_graphql(cli_env: dict[str, s
     assert stats["labels"]["Service"] == 120
     assert stats["labels"]["Dataset"] == 1
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([*SAFETYNET, "serve", "--port", str(port)], env=cli_env, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -125,7 +100,7 @@ def test_a_load_with_errors_exits_non_zero_and_lists_them(cli_env: dict[str, str
 
 
 def test_an_unreachable_database_is_a_message_not_a_traceback(tmp_path: Path) -> None:
-    env = {**os.environ, "SAFETYNET_DB": f"falkordb://127.0.0.1:{_free_port()}", "NO_COLOR": "1"}
+    env = {**os.environ, "SAFETYNET_DB": f"falkordb://127.0.0.1:{free_port()}", "NO_COLOR": "1"}
     result = _cli(env, "db", "stats", check=False)
     assert result.returncode == 2
     assert "Cannot reach the graph database at falkordb://" in result.stderr
@@ -140,7 +115,7 @@ def test_every_command_has_help() -> None:
 
 
 def test_the_demo_command_generates_loads_and_serves_the_demo_city(cli_env: dict[str, str]) -> None:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([*SAFETYNET, "demo", "--port", str(port), "--services", "80"], env=cli_env,
                               text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
