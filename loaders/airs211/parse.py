@@ -1,0 +1,57 @@
+"""Entry point: read a 211 resource-database export (iCarol/AIRS-style wide CSV) into a write plan."""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from loaders.airs211 import columns as c
+from loaders.airs211.build import Builder
+from loaders.airs211.csvfile import read_table
+from loaders.airs211.ids import Ids, check_namespace
+from loaders.airs211.records import read_records
+from loaders.plan import GraphPlan
+from loaders.report import Report
+
+FORMAT: Literal["211-csv"] = "211-csv"
+ReadProgress = Callable[[str, int], None]  # (file being read, records read so far)
+
+
+@dataclass
+class Parse211Result:
+    """What `parse_211` read (satisfies loaders.load.Parsed)."""
+
+    plan: GraphPlan
+    report: Report
+    format: Literal["211-csv"] = FORMAT
+    records: int = 0  # data rows read, unreadable ones included
+    encoding: str = "utf-8"  # the file's text encoding: utf-8, utf-8-sig, utf-16 or cp1252
+    stats: Counter[str] = field(default_factory=Counter)  # hours read in full / in part / not, staff-only records
+
+
+def parse_211(path: Path, *, namespace: str, on_progress: ReadProgress | None = None) -> Parse211Result:
+    """Parse and validate a 211 export. Pure: no database. Problems with the data never raise; they
+    are in `report` (load nothing if it has errors). Raises FileNotFoundError when `path` is
+    missing and ValueError for a namespace that could not keep ids apart."""
+    path = Path(path)
+    ids = Ids(check_namespace(namespace))
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    report = Report()
+    table = read_table(path, report, required=c.REQUIRED, id_column=c.NUMBER,
+                       on_rows=(lambda n: on_progress(path.name, n)) if on_progress else None)
+    gc_was_on = gc.isenabled()
+    gc.disable()  # many small acyclic objects: repeated collections would only slow the build
+    try:
+        records = read_records(table, report)
+        builder = Builder(table, records, report, ids)
+        plan = builder.build()
+    finally:
+        if gc_was_on:
+            gc.enable()
+    report.problems.sort(key=lambda p: (p.file, p.row, p.field))
+    return Parse211Result(plan, report, FORMAT, table.records, table.encoding, builder.stats)
