@@ -8,6 +8,7 @@ the database server. Targets (issue 2): ≥ 20,000 records/s, ≤ 1.5 GB peak.
 
 Run: python bench/load.py [N ...]        (default: 10000 100000)
 Writes bench/results/load.json and prints a table.
+`python bench/load.py sources` times the real-world formats instead (bench/load_sources.py).
 """
 
 from __future__ import annotations
@@ -105,7 +106,12 @@ def _cores() -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--one":
+    if sys.argv[1:] == ["sources"]:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from load_sources import main as sources_main
+
+        sources_main()
+    elif len(sys.argv) == 3 and sys.argv[1] == "--one":
         print(json.dumps(run_one(int(sys.argv[2]))))
     else:
         main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])

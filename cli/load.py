@@ -263,3 +263,17 @@ def load_ohana(
     from loaders.ohana import parse_ohana
 
     _load_directory_source(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_ohana)
+
+
+@load_app.command("211")
+def load_211(
+    path: Annotated[Path, typer.Argument(help="A 211 resource-database export: one wide CSV whose rows are Agency, "
+                                              "Site, Program and ProgramAtSite records (TaxonomyLevelName).")],
+    replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
+) -> None:
+    """Load a 211 export (iCarol/AIRS style): any column order, UTF-8 or Windows-1252, any line endings; hours read
+    into schedules, AIRS codes into the taxonomy tree, private values kept for staff, ages and populations read
+    from its eligibility text and its areas joined to the planning areas already loaded."""
+    from loaders.airs211 import parse_211
+
+    _load_directory_source(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_211)

@@ -101,7 +101,7 @@ def test_an_ohana_export_loads_joined_to_the_areas_and_hsds_refuses_it(
     assert stats["relationships"]["MAPS_TO"] > 0
 
 
-@pytest.mark.parametrize("command", ["areas", "ties", "referrals", "ohana"])
+@pytest.mark.parametrize("command", ["areas", "ties", "referrals", "ohana", "211"])
 def test_each_load_command_has_help(command: str, cli_env: dict[str, str]) -> None:
     result = _cli(cli_env, "load", command, "--help")
     assert "Usage" in result.stdout and "--dry-run" in result.stdout
