@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -101,12 +102,14 @@ class FalkorEngine:
                                "wait for it to finish, then load again")
             staging = f"{self._graph_name}.loading-{token[:12]}"
             try:
+                _wait_for_no_fork(conn)
                 if conn.exists(self._graph_name):
                     conn.execute_command("GRAPH.COPY", self._graph_name, staging)
                 else:
                     falkordb_schema.apply(self._db.select_graph(staging), conn, staging)
                 self._stream(staging, statements)
                 conn.rename(staging, self._graph_name)
+                _compact_append_only_file(conn)
             except BaseException:
                 with contextlib.suppress(redis.RedisError):
                     conn.delete(staging)
@@ -164,3 +167,46 @@ class FalkorEngine:
             if self._on_close:
                 self._on_close()
                 self._on_close = None
+
+
+# Forks and GRAPH.COPY. The staging copy forks the server; so do a background save and an AOF
+# rewrite. When they meet, FalkorDB logs "Can't fork for module" and GRAPH.COPY never returns. So a
+# load starts its copy only once no other fork runs, and (the embedded server does no rewrite of
+# its own) compacts the AOF itself after a load, waiting for that fork to end while it still holds
+# the load lock. A server configured elsewhere may still fork on its own schedule between the check
+# and the copy: disable `save` and `auto-aof-rewrite-percentage` there too.
+FORK_WAIT_S = 600.0
+AOF_GROWTH_TO_COMPACT = 2.0  # rewrite once the AOF is this many times its last rewritten size
+
+
+def _persistence(conn: Any) -> dict[str, Any]:
+    info: dict[str, Any] = conn.info("persistence")
+    return info
+
+
+def _forking(info: dict[str, Any]) -> bool:
+    return any(int(info.get(key, 0) or 0) for key in
+               ("rdb_bgsave_in_progress", "aof_rewrite_in_progress", "module_fork_in_progress",
+                "aof_rewrite_scheduled"))
+
+
+def _wait_for_no_fork(conn: Any, timeout_s: float = FORK_WAIT_S) -> None:
+    deadline = time.monotonic() + timeout_s
+    while _forking(_persistence(conn)):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the database server has been saving in the background for over {timeout_s:.0f} s; "
+                               "load again once it has finished")
+        time.sleep(0.05)
+
+
+def _compact_append_only_file(conn: Any) -> None:
+    """Rewrite the AOF when it has grown well past its last rewrite, and wait for that to finish."""
+    info = _persistence(conn)
+    if not int(info.get("aof_enabled", 0) or 0):
+        return
+    base, current = int(info.get("aof_base_size", 0) or 0), int(info.get("aof_current_size", 0) or 0)
+    if current <= max(base * AOF_GROWTH_TO_COMPACT, 64 * 1024 * 1024 if base == 0 else 0):
+        return
+    _wait_for_no_fork(conn)
+    conn.bgrewriteaof()
+    _wait_for_no_fork(conn)

@@ -87,3 +87,41 @@ def test_an_unreachable_neo4j_names_the_uri_and_what_to_try() -> None:
 def test_a_database_uri_we_do_not_understand_is_rejected_with_examples(uri: str) -> None:
     with pytest.raises(BadDatabaseUri, match="SAFETYNET_DB"):
         connect(Settings(db=uri))
+
+
+def test_the_embedded_server_never_forks_on_its_own_and_a_load_waits_for_a_running_fork(
+    falkordb_server: embedded.ServerInfo,
+) -> None:
+    """A load's staging copy (GRAPH.COPY) forks the server and hangs for good if a background save or
+    AOF rewrite forks at the same moment: the embedded server schedules neither, and a load waits
+    for one already running (an operator's BGREWRITEAOF, say) before it copies."""
+    import threading
+
+    import redis
+
+    from graph.falkor import _forking
+    from loaders.writer import write_plan
+    from tests.factories import small_plan
+
+    client = redis.Redis(host="127.0.0.1", port=falkordb_server.port)
+    try:
+        assert client.config_get("save")["save"] == ""
+        assert client.config_get("auto-aof-rewrite-percentage")["auto-aof-rewrite-percentage"] == "0"
+        db = connect(Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name="fork-test"))
+        try:
+            write_plan(db, small_plan(services=50), dataset_id="d1", fmt="test", path="memory")
+            def load(done: threading.Event) -> None:
+                write_plan(db, small_plan(services=50), dataset_id="d1", fmt="test", path="memory")
+                done.set()
+
+            for _ in range(5):
+                client.bgrewriteaof()
+                done = threading.Event()
+                threading.Thread(target=load, args=(done,), daemon=True).start()
+                assert done.wait(60), "a load hung while the server was rewriting its append-only file"
+            assert not _forking(client.info("persistence"))
+            assert reads.service_count(db) == 50
+        finally:
+            db.close()
+    finally:
+        client.close()
