@@ -40,7 +40,7 @@ from api.types import (
     text,
 )
 from graph.errors import NotFound
-from graph.schema.model import NON_NEED_LINK_TYPES
+from graph.schema.model import NON_NEED_LINK_TYPES, is_staff_only_record
 from queries import directory, reads
 from queries import search as search_q
 from queries.search_model import DEFAULT_RADIUS_KM, Hit, SearchInputError, ServiceQuery
@@ -61,7 +61,8 @@ class Organization:
     @strawberry.field(description="The services it provides, by name.")
     def services(self, info: Info[Context, None], first: int = DEFAULT_PAGE_SIZE,
                  after: str | None = None) -> ServiceConnection:
-        ids = directory.organization_service_ids(info.context.db, str(self.id))
+        ids = search_q.visible_ids(info.context.db, directory.organization_service_ids(info.context.db, str(self.id)),
+                                   staff=is_staff(info))
         return _connection(info, [Hit(sid) for sid in ids], first, after, assessed=False, resident=None)
 
     @strawberry.field(description="Its locations: its own and those where its services are delivered.")
@@ -231,7 +232,10 @@ class Query:
     @strawberry.field(description="One service by its HSDS id, or null if there is none.")
     def service(self, info: Info[Context, None], id: strawberry.ID) -> Service | None:
         details = directory.service_details(info.context.db, [str(id)])
-        return _service_of(details[str(id)], staff=is_staff(info)) if str(id) in details else None
+        row, staff = details.get(str(id)), is_staff(info)
+        if row is None or (is_staff_only_record(row["service"]) and not staff):
+            return None
+        return _service_of(row, staff=staff)
 
     @strawberry.field(description=(
         "Services that can reach this need, for this resident, near here, now. A service reaches the point "
@@ -269,13 +273,17 @@ class Query:
     @strawberry.field(description="One organization by its HSDS id, with its services and locations; null if none.")
     def organization(self, info: Info[Context, None], id: strawberry.ID) -> Organization | None:
         row = directory.organization(info.context.db, str(id))
-        return organization_of(row["organization"], row["sectors"]) if row else None
+        if row is None or (is_staff_only_record(row["organization"]) and not is_staff(info)):
+            return None
+        return organization_of(row["organization"], row["sectors"])
 
     @strawberry.field(description="Organizations whose name contains `search`, in `sector` (term id or code), by name.")
     def organizations(self, info: Info[Context, None], search: str | None = None, sector: strawberry.ID | None = None,
                       first: int = DEFAULT_PAGE_SIZE, after: str | None = None) -> OrganizationConnection:
         check_first(first, MAX_PAGE_SIZE)
         rows = directory.organizations(info.context.db, search=search, sector=str(sector) if sector else None)
+        if not is_staff(info):
+            rows = [r for r in rows if not is_staff_only_record(r["organization"])]
         start = offset_after(after)
         page = rows[start:start + first]
         return OrganizationConnection(nodes=[organization_of(r["organization"], r["sectors"]) for r in page],

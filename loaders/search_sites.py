@@ -15,7 +15,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from graph.schema.model import NO_MAXIMUM_AGE, NO_MINIMUM_AGE, NON_NEED_LINK_TYPES, is_confidential
+from graph.schema.model import (
+    NO_MAXIMUM_AGE,
+    NO_MINIMUM_AGE,
+    NON_NEED_LINK_TYPES,
+    UNLISTED_STATUSES,
+    is_confidential,
+    is_staff_only_record,
+)
 from loaders.plan import GraphPlan
 from queries.geo import extent_key
 from queries.search_keys import site_keys
@@ -53,10 +60,13 @@ def search_site_rows(plan: GraphPlan) -> Iterator[dict[str, Any]]:
             area_keys[r["from"]].add(extent_key(str(extent)))
     for service_id, service in plan.nodes.get("Service", {}).items():
         props = service["props"]
+        if str(props.get("status") or "").lower() in UNLISTED_STATUSES:
+            continue  # never offered by the search
         low, high = props.get("minimumAge"), props.get("maximumAge")
         service_needs, service_areas = sorted(needs.get(service_id, ())), sorted(area_keys.get(service_id, ()))
         common = {"service": service_id, "minAge": NO_MINIMUM_AGE if low is None else low,
-                  "maxAge": NO_MAXIMUM_AGE if high is None else high, "needs": service_needs, "areaKeys": service_areas}
+                  "maxAge": NO_MAXIMUM_AGE if high is None else high, "needs": service_needs, "areaKeys": service_areas,
+                  "hidden": True if is_staff_only_record(props) else None}
         for location_id in sorted(located.get(service_id, ())):
             where = locations[location_id]["props"]
             point = GeoPoint(float(where["latitude"]), float(where["longitude"]))

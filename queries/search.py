@@ -19,7 +19,14 @@ from datetime import datetime
 from typing import Any
 
 from graph.engine import GraphEngine
-from graph.schema.model import NO_MAXIMUM_AGE, NO_MINIMUM_AGE, NON_NEED_LINK_TYPES, SEARCH_INDEX_VERSION
+from graph.schema.model import (
+    NO_MAXIMUM_AGE,
+    NO_MINIMUM_AGE,
+    NON_NEED_LINK_TYPES,
+    SEARCH_INDEX_VERSION,
+    STAFF_ONLY_RECORD,
+    UNLISTED_STATUSES,
+)
 from queries import run
 from queries.eligibility import Population, ResidentFacts, ServiceFacts, assess
 from queries.geo import AreaIndex, haversine_km
@@ -295,6 +302,26 @@ def search_index_ready(db: GraphEngine) -> bool:
     return ready
 
 
+def visible_ids(db: GraphEngine, ids: Sequence[str], *, staff: bool) -> list[str]:
+    """The services of `ids` the caller may know of (staff-only records only for staff), in order."""
+    if staff or not ids:
+        return list(ids)
+    shown = {r["id"] for r in run.read(db, "search/listed_services", ids=list(ids), unlisted=[],
+                                       staffOnlyMark=STAFF_ONLY_RECORD, staff=False)}
+    return [sid for sid in ids if sid in shown]
+
+
+def listed(db: GraphEngine, hits: list[Hit], *, staff: bool) -> list[Hit]:
+    """The hits the search may offer (search/listed_services): no inactive or defunct service, and
+    a staff-only record only to staff. (Search sites are built without the former and marked for
+    the latter, so the scan needs no such check.)"""
+    if not hits:
+        return hits
+    ids = {r["id"] for r in run.read(db, "search/listed_services", ids=[h.service_id for h in hits],
+                                     unlisted=list(UNLISTED_STATUSES), staffOnlyMark=STAFF_ONLY_RECORD, staff=staff)}
+    return [h for h in hits if h.service_id in ids]
+
+
 def _scan_applies(db: GraphEngine, query: ServiceQuery) -> bool:
     """The search-site scan answers need + point (+ age): not text, opening hours or populations,
     which need facts the sites do not carry."""
@@ -407,6 +434,7 @@ def rank(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZO
     if query.text is not None:
         hits = [replace(h, relevance=relevance.get(h.service_id)) for h in hits]
 
+    hits = listed(db, hits, staff=query.confidential)
     assessed = False
     if resident is not None and not query.include_ineligible and hits:
         hits = [h for h in assess_hits(db, hits, resident) if h.eligibility.status != "INELIGIBLE"]
@@ -445,6 +473,7 @@ def crisis_responders(
         police = {r["id"] for r in run.read(db, "search/sector_services", ids=[h.service_id for h in hits],
                                             sectors=list(excluded_sectors), sectorLinkType=SECTOR_LINK_TYPE)}
         hits = [h for h in hits if h.service_id not in police]
+    hits = listed(db, hits, staff=True)  # call takers are staff
     if hits:
         hits = _open(db, hits, ServiceQuery(open_at=when), timezone)
     hits.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0, h.service_id))

@@ -64,6 +64,17 @@ NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
 # for the public role. `derivedFields` (Service): properties extracted from free text at load
 # time (e.g. minimumAge from "Age 60 or over"), not stated by the source.
 CONFIDENTIAL_MARK: Final[str] = "address"
+# In `staffOnly`: the whole record is for staff (a 211 record excluded from the public website);
+# the public is not told it exists (not listed, not found, not fetched by id).
+STAFF_ONLY_RECORD: Final[str] = "*"
+# Services the search never offers (HSDS service status); a direct lookup by id still shows them.
+UNLISTED_STATUSES: Final[tuple[str, ...]] = ("inactive", "defunct")
+
+
+def is_staff_only_record(props: dict[str, object]) -> bool:
+    """Whether a node's properties mark the whole record as staff-only."""
+    marked = props.get("staffOnly")
+    return isinstance(marked, (list, tuple)) and STAFF_ONLY_RECORD in marked
 
 
 def is_confidential(location: dict[str, object]) -> bool:
@@ -81,9 +92,9 @@ def is_confidential(location: dict[str, object]) -> bool:
 SEARCH_SITE_LABEL: Final[str] = "SearchSite"
 DERIVED_NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
     SEARCH_SITE_LABEL: ("service", "location", "point", "latitude", "longitude", "minAge", "maxAge", "needs",
-                        "areaKeys", "keys", "confidential"),
+                        "areaKeys", "keys", "confidential", "hidden"),
 }
-SEARCH_INDEX_VERSION: Final[int] = 4  # Dataset.searchIndex: bump when SearchSite's shape changes
+SEARCH_INDEX_VERSION: Final[int] = 5  # Dataset.searchIndex: bump when SearchSite's shape changes
 # A service without an age limit gets these on its sites, so the search's age test is two plain
 # comparisons (`minAge <= oldest AND maxAge >= youngest`), no null checks.
 NO_MINIMUM_AGE: Final[int] = -1

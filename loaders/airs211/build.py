@@ -27,7 +27,7 @@ from loaders.airs211.csvfile import Column, Table
 from loaders.airs211.ids import Ids
 from loaders.airs211.languages import read_languages
 from loaders.airs211.places import Location, Place, Places, address_props, location_props, read_point
-from loaders.airs211.privacy import CONFIDENTIAL_LOCATION, Privacy, mark, mark_all
+from loaders.airs211.privacy import CONFIDENTIAL_LOCATION, Privacy, mark, mark_all, mark_record
 from loaders.airs211.records import Record, Records
 from loaders.airs211.taxonomy import Vocabulary, link_type
 from loaders.airs211.values import emails, iso_date, iso_datetime, single_line, web_addresses, year
@@ -109,7 +109,7 @@ class Builder:
         props = {k: v for k, v in props.items() if v is not None}
         mark(props, self.privacy.value_flags(record.row) & set(props))
         if hidden:
-            mark_all(props)
+            mark_record(props)
         self.plan.add_node(label, node_id, props)
 
     # --- the plan ------------------------------------------------------------------------------

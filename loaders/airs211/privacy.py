@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from graph.schema.model import STAFF_ONLY_RECORD
 from loaders.airs211 import columns as c
 from loaders.airs211.csvfile import Column, Row, Table
 from loaders.airs211.values import yes_no
@@ -37,8 +38,14 @@ def mark(props: dict[str, Any], names: Iterable[str]) -> None:
 
 
 def mark_all(props: dict[str, Any]) -> None:
-    """The whole node is for staff only."""
+    """Every value of the node is for staff only."""
     mark(props, (key for key, value in props.items() if key != "staffOnly" and value is not None))
+
+
+def mark_record(props: dict[str, Any]) -> None:
+    """The whole record is for staff: its values, and that it exists (STAFF_ONLY_RECORD)."""
+    mark_all(props)
+    mark(props, [STAFF_ONLY_RECORD])
 
 
 @dataclass

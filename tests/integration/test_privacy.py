@@ -51,6 +51,16 @@ def _plan() -> GraphPlan:
             plan.add_relationship(("Service", "DELIVERED_AT", "ServiceAtLocation"), service, sal)
             plan.add_relationship(("ServiceAtLocation", "AT", "Location"), sal, location)
     plan.add_relationship(("Service", "SERVES_AREA", "ServiceArea"), "svc-line", "area-city")
+    # a record the source keeps off its website (the whole of it is for staff), and a defunct service
+    plan.add_node("Service", "svc-internal", {"name": "Intake desk", "staffOnly": ["*", "name"]})
+    plan.add_node("Service", "svc-closed", {"name": "Old pantry", "status": "defunct"})
+    for service in ("svc-internal", "svc-closed"):
+        plan.add_relationship(("Organization", "PROVIDES", "Service"), "org", service)
+        plan.add_relationship(("Service", "TAGGED", "TaxonomyTerm"), service, "need-shelter", {"linkType": "need"},
+                              id=f"{service}-need")
+        plan.add_node("ServiceAtLocation", f"{service}@clinic", {})
+        plan.add_relationship(("Service", "DELIVERED_AT", "ServiceAtLocation"), service, f"{service}@clinic")
+        plan.add_relationship(("ServiceAtLocation", "AT", "Location"), f"{service}@clinic", "loc-clinic")
     plan.add_node("Phone", "ph-public", {"number": "555-0100"})
     plan.add_node("Phone", "ph-intake", {"number": "555-0199", "staffOnly": ["number"]})
     plan.add_relationship(("Service", "HAS_PHONE", "Phone"), "svc-beds", "ph-public")
@@ -129,3 +139,30 @@ def test_private_values_are_for_staff_only(graph: GraphEngine) -> None:
     assert staff["service"]["locations"] == [{"id": "loc-shelter", "name": "Harbour House shelter",
                                               "point": {"latitude": SHELTER.latitude},
                                               "address": {"address1": "12 Quiet Lane", "city": "Kingston"}}]
+
+
+@pytest.mark.parametrize("scan", [True, False])
+def test_a_staff_only_record_is_found_by_staff_alone_and_a_defunct_service_by_nobody(graph: GraphEngine,
+                                                                                    scan: bool) -> None:
+    def found(confidential: bool) -> set[str]:
+        query = ServiceQuery(need=("need-shelter",), near=CLINIC, radius_km=1.0, confidential=confidential)
+        ranked = rank(graph, query, scan=scan)
+        assert ranked.total == len(ranked.hits)
+        return {h.service_id for h in ranked.hits}
+
+    assert found(confidential=False) == {"svc-outreach", "svc-line"}  # svc-line by its service area
+    assert found(confidential=True) == {"svc-outreach", "svc-line", "svc-internal"}
+
+
+def test_the_public_cannot_fetch_or_list_a_staff_only_record(graph: GraphEngine) -> None:
+    query = """query($id: ID!) {
+      service(id: $id) { id name }
+      organization(id: "org") { services(first: 50) { totalCount edges { node { id } } } }
+    }"""
+    public = _run(graph, query, Role.PUBLIC, id="svc-internal")
+    assert public["service"] is None
+    listed = {e["node"]["id"] for e in public["organization"]["services"]["edges"]}
+    assert "svc-internal" not in listed and public["organization"]["services"]["totalCount"] == len(listed) == 4
+    staff = _run(graph, query, Role.STAFF, id="svc-internal")
+    assert staff["service"] == {"id": "svc-internal", "name": "Intake desk"}
+    assert staff["organization"]["services"]["totalCount"] == 5

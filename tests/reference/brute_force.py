@@ -4,6 +4,8 @@ It answers the question of `queries.search_model.ServiceQuery` the slow, obvious
 `queries.search.search_services` against: it reads the CSV files with the `csv` module and never
 touches the graph, the catalogue queries, `queries.search` or `queries.geo`.
 
+- **listed**: services whose `status` is "inactive" or "defunct" are never offered (the demo has
+  no staff-only records).
 - **need**: term ids or codes from `taxonomy_terms.csv`; the closure walks `parent_id` downwards
   (a term matches itself and every descendant). A service matches when an `attributes.csv` row
   with `link_entity` "service" and a `link_type` other than "eligibility" or "sector" tags it with
@@ -123,6 +125,8 @@ class BruteForce:
         self.service_ids: list[str] = []
         self.ages: dict[str, tuple[int | None, int | None]] = {}
         for r in rows(self.folder, "services"):
+            if r.get("status", "").strip().lower() in ("inactive", "defunct"):
+                continue  # the search never offers these
             self.service_ids.append(r["id"])
             self.ages[r["id"]] = (_age(r.get("minimum_age", "")), _age(r.get("maximum_age", "")))
 

@@ -373,7 +373,7 @@ def test_a_record_excluded_from_the_website_is_kept_for_staff_only_as_a_whole(tm
     result = parse(export(tmp_path, [AGENCY, hidden]))
     plan = result.plan
     service = props(plan, "Service", SVC)
-    assert service["staffOnly"] == sorted(k for k in service if k != "staffOnly")
+    assert service["staffOnly"] == sorted(["*", *(k for k in service if k != "staffOnly")])  # "*": the whole record
     assert "name" in service["staffOnly"] and "eligibilityDescription" in service["staffOnly"]
     assert "number" in props(plan, "Phone", f"{NS}:phone:200:1")["staffOnly"]
     assert props(plan, "Contact", f"{NS}:contact:200:seniorworker")["staffOnly"] == ["name"]
