@@ -99,10 +99,14 @@ def run_all() -> list[dict[str, Any]]:
                              "graph_entities": sum(result.counts.values()), "warnings": len(result.warnings)})
                 return result
 
+            # What a parse needs from the graph is read before the load starts, as the CLI does: the
+            # parse runs beside the writer, which holds the engine meanwhile.
             def directory_parse(parser: Any, path: Path, name: str) -> Any:
+                areas = read_areas(db)
+
                 def parse(on_nodes: Any) -> Parsed:
                     parsed: Parsed = parser(path, namespace=name)
-                    join_to_graph(parsed.plan, read_areas(db))
+                    join_to_graph(parsed.plan, areas)
                     return parsed
                 return parse
 
@@ -111,8 +115,9 @@ def run_all() -> list[dict[str, Any]]:
             dc = SHARED / "dc-211" / "211.csv"
             step("211", dc, directory_parse(parse_211, dc, "dc-211"))
             toronto = SHARED / "toronto" / "toronto_neighbourhoods.geojson"
-            step("areas", toronto, lambda on_nodes: parse_areas(
-                toronto, namespace="toronto", known_areas=existing_area_ids(db), locations=located_locations(db)))
+            known, located = existing_area_ids(db), located_locations(db)
+            step("areas", toronto, lambda on_nodes: parse_areas(toronto, namespace="toronto", known_areas=known,
+                                                                locations=located))
             directory = load_directory(db)
             organizations = sorted(directory.organizations)
             ties = _ties_file(Path(tmp) / "ties.csv", organizations, rng)
@@ -120,8 +125,9 @@ def run_all() -> list[dict[str, Any]]:
             areas = sorted(existing_area_ids(db))
             needs = sorted(t for t in directory.need_terms if t.startswith("airs:"))[:200] or ["need-food"]
             events = _referrals_file(Path(tmp) / "referrals.csv", organizations, areas, needs, rng)
+            directory = load_directory(db)
             step("referrals", events, lambda on_nodes: parse_referrals(events, namespace="referrals",
-                                                                       directory=load_directory(db)))
+                                                                       directory=directory))
             info = embedded.status(store)
             server_mb = _server_peak_mb(info.pid) if info else float("nan")
         finally:
