@@ -13,14 +13,14 @@ SECTOR_LINK_TYPE = "sector"
 
 _DETAIL_LISTS = {  # row kind -> the key of the list it goes to
     "organization": "organizations", "location": "locations", "term": "terms", "language": "languages",
-    "phone": "phones", "contact": "contacts", "schedule": "schedules", "area": "areas",
+    "phone": "phones", "contact": "contacts", "schedule": "schedules", "area": "areas", "residency": "residency",
 }
 
 
 def service_details(db: GraphEngine, ids: Sequence[str]) -> dict[str, Row]:
     """Everything a result page shows of each service, in one round trip, by service id:
     {"id", "service": properties, "organizations", "locations", "terms", "languages", "phones",
-    "contacts", "schedules", "areas"} (see search/service_details for each list's items)."""
+    "contacts", "schedules", "areas", "residency"} (see search/service_details for each list's items)."""
     if not ids:
         return {}
     rows = run.read(db, "search/service_details", ids=list(ids))

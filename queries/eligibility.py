@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
-from queries.search_model import Eligibility, EligibilityStatus
+from queries.geo import Shape, parse_extent
+from queries.search_model import Eligibility, EligibilityStatus, GeoPoint
 
 NO_REQUIREMENTS: Final = "no eligibility requirements"
 NOTHING_RECORDED: Final = "no eligibility requirements recorded"
@@ -42,6 +44,16 @@ class Population:
 
 
 @dataclass(frozen=True)
+class Residency:
+    """An area whose residents alone the service is for (Service RESIDENTS_OF Area, read from its
+    eligibility text at load time); `extent` is the area's GeoJSON, when it has one."""
+
+    id: str
+    name: str
+    extent: str | None = None
+
+
+@dataclass(frozen=True)
 class ServiceFacts:
     minimum_age: int | None = None
     maximum_age: int | None = None
@@ -52,6 +64,7 @@ class ServiceFacts:
     # Some criteria were read from the eligibility text at load time, not stated by the source: the
     # text may say more than was read, so the reasons quote it.
     derived: bool = False
+    residency: tuple[Residency, ...] = ()  # () = open to residents of anywhere
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,7 @@ class ResidentFacts:
     languages: tuple[str, ...] = ()  # () = not given
     # ids AND codes of the resident's population terms plus all their ancestors; None = not given
     populations: frozenset[str] | None = None
+    location: GeoPoint | None = None  # where the resident lives (or is), for residency rules
 
     def __repr__(self) -> str:  # never let resident facts reach a log line by accident
         return "ResidentFacts(<redacted>)"
@@ -72,7 +86,7 @@ def assess(service: ServiceFacts, resident: ResidentFacts | None) -> Eligibility
     """The resident's eligibility for the service, with one reason per criterion the service records."""
     findings = [
         f for f in (_age(service, resident), _populations(service, resident), _languages(service, resident),
-                    _free_text(service))
+                    _residency(service, resident), _free_text(service))
         if f is not None
     ]
     if not findings:
@@ -123,6 +137,26 @@ def _populations(service: ServiceFacts, resident: ResidentFacts | None) -> Findi
     if matched:
         return "ELIGIBLE", f"for: {', '.join(matched)} (the resident is)"
     return "INELIGIBLE", f"for: {names} — the resident is in none of these"
+
+
+@lru_cache(maxsize=256)
+def _shape(extent: str) -> Shape | None:
+    return parse_extent(extent)
+
+
+def _residency(service: ServiceFacts, resident: ResidentFacts | None) -> Finding | None:
+    if not service.residency:
+        return None
+    names = ", ".join(area.name for area in service.residency)
+    where = resident.location if resident else None
+    if where is None:
+        return "UNKNOWN", f"for residents of {names}; where the resident lives is not given"
+    shapes = [_shape(area.extent) if area.extent else None for area in service.residency]
+    if any(shape is not None and shape.covers(where) for shape in shapes):
+        return "ELIGIBLE", f"for residents of {names} (the resident's location is within)"
+    if any(shape is None for shape in shapes):
+        return "UNKNOWN", f"for residents of {names}; not every one of these areas has a boundary to check"
+    return "INELIGIBLE", f"for residents of {names} — the resident's location is outside"
 
 
 def _language_key(code: str) -> str:

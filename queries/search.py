@@ -28,7 +28,7 @@ from graph.schema.model import (
     UNLISTED_STATUSES,
 )
 from queries import run
-from queries.eligibility import Population, ResidentFacts, ServiceFacts, assess
+from queries.eligibility import Population, Residency, ResidentFacts, ServiceFacts, assess
 from queries.geo import AreaIndex, haversine_km
 from queries.opening import is_open
 from queries.search_keys import MAX_LOOKUP_KEYS, lookup_keys
@@ -122,7 +122,8 @@ def resident_facts(db: GraphEngine, resident: Resident | None) -> ResidentFacts 
         populations = frozenset(
             x for r in rows for x in (r["id"], r["code"], *r["aboveIds"], *r["aboveCodes"]) if x
         )
-    return ResidentFacts(age=resident.age, languages=tuple(resident.languages), populations=populations)
+    return ResidentFacts(age=resident.age, languages=tuple(resident.languages), populations=populations,
+                         location=resident.location)
 
 
 def _words(text: str) -> list[str]:
@@ -222,8 +223,11 @@ def _facts(db: GraphEngine, ids: Sequence[str]) -> dict[str, ServiceFacts]:
     base: dict[str, list[Any]] = {}
     languages: dict[str, set[str]] = {}
     populations: dict[str, dict[str, Population]] = {}
+    residency: dict[str, dict[str, Residency]] = {}
     for r in rows:
         sid, kind, value = r["id"], r["kind"], r["value"]
+        if kind == "residency" and value[0] is not None:
+            residency.setdefault(sid, {})[value[0]] = Residency(value[0], value[1] or value[0], value[2])
         if kind == "service":
             base[sid] = value
         elif kind == "language" and value[0]:
@@ -234,6 +238,7 @@ def _facts(db: GraphEngine, ids: Sequence[str]) -> dict[str, ServiceFacts]:
         sid: ServiceFacts(
             minimum_age=v[0], maximum_age=v[1], eligibility_description=v[2], interpretation_services=v[3],
             derived=bool(v[4]), languages=tuple(sorted(languages.get(sid, ()))),
+            residency=tuple(a for _, a in sorted(residency.get(sid, {}).items())),
             populations=tuple(p for _, p in sorted(populations.get(sid, {}).items())),
         )
         for sid, v in base.items()
@@ -251,6 +256,8 @@ def facts_of_details(details: dict[str, Any]) -> ServiceFacts:
         eligibility_description=service.get("eligibilityDescription"),
         interpretation_services=service.get("interpretationServices"),
         derived=bool(service.get("derivedFields")),
+        residency=tuple(Residency(a[0], a[1] or a[0], a[2]) for a in sorted(details.get("residency", []),
+                                                                             key=lambda a: str(a[0])) if a[0]),
         languages=tuple(sorted({code for code in details["languages"] if code})),
         populations=tuple(p for _, p in sorted(populations.items())),
     )
@@ -323,11 +330,13 @@ def listed(db: GraphEngine, hits: list[Hit], *, staff: bool) -> list[Hit]:
 
 
 def _scan_applies(db: GraphEngine, query: ServiceQuery) -> bool:
-    """The search-site scan answers need + point (+ age): not text, opening hours or populations,
-    which need facts the sites do not carry."""
+    """The search-site scan answers need + point (+ age): not text, opening hours, populations or
+    the resident's location (residency), which need facts the sites do not carry."""
     populations = query.resident is not None and bool(query.resident.populations) and not query.include_ineligible
+    # where the resident lives can make a service with a residency rule ineligible: the sites cannot tell
+    residency = query.resident is not None and query.resident.location is not None and not query.include_ineligible
     return (bool(query.need) and query.point is not None and query.text is None and query.open_at is None
-            and not populations and search_index_ready(db))
+            and not populations and not residency and search_index_ready(db))
 
 
 def _scan_need_near(db: GraphEngine, query: ServiceQuery, terms: frozenset[str], age: int | None,

@@ -1,7 +1,7 @@
 // name: search/service_details
 // params: ids
 // returns: many
-// purpose: Everything a result page shows of each service, in one round trip: one row per (service id, kind, value), kind being service (its properties), organization, location ([id, properties, address properties]), term ([linkType, properties]), language (code), phone, contact ([id, properties, phone properties]), schedule, area ([id, name, description]). Whole patterns, no chain of per-row OPTIONAL MATCHes: FalkorDB traverses each in bulk.
+// purpose: Everything a result page shows of each service, in one round trip: one row per (service id, kind, value), kind being service (its properties), organization, location ([id, properties, address properties]), term ([linkType, properties]), language (code), phone, contact ([id, properties, phone properties]), schedule, area ([id, name, description]), residency ([area id, name, extent]). Whole patterns, no chain of per-row OPTIONAL MATCHes: FalkorDB traverses each in bulk.
 MATCH (s:Service)
 WHERE s.id IN $ids
 RETURN s.id AS id, 'service' AS kind, properties(s) AS value
@@ -39,3 +39,7 @@ UNION ALL
 MATCH (s:Service)-[:SERVES_AREA]->(sa:ServiceArea)
 WHERE s.id IN $ids
 RETURN DISTINCT s.id AS id, 'area' AS kind, [sa.id, sa.name, sa.description] AS value
+UNION ALL
+MATCH (s:Service)-[:RESIDENTS_OF]->(a:Area)
+WHERE s.id IN $ids
+RETURN DISTINCT s.id AS id, 'residency' AS kind, [a.id, a.name, a.extent] AS value

@@ -15,3 +15,7 @@ UNION ALL
 MATCH (s:Service)-[e:TAGGED]->(p:TaxonomyTerm)
 WHERE s.id IN $ids AND e.linkType = $eligibilityLinkType
 RETURN s.id AS id, 'population' AS kind, [p.id, p.code, p.name] AS value
+UNION ALL
+MATCH (s:Service)-[:RESIDENTS_OF]->(a:Area)
+WHERE s.id IN $ids
+RETURN s.id AS id, 'residency' AS kind, [a.id, a.name, a.extent] AS value

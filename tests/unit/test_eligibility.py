@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from queries.eligibility import Population, ResidentFacts, ServiceFacts, assess, says_open_to_all
-from queries.search_model import Eligibility
+from queries.eligibility import Population, Residency, ResidentFacts, ServiceFacts, assess, says_open_to_all
+from queries.search_model import Eligibility, GeoPoint
 
 SENIORS = Population("pop-seniors", "SEN", "Seniors")
 VETERANS = Population("pop-veterans", None, "Veterans")
@@ -308,3 +310,24 @@ def test_criteria_read_from_text_are_judged_and_the_text_is_quoted_for_what_was_
                                 "'Adults 18+. Must be drug free.'"
     stated = assess(ServiceFacts(minimum_age=18, eligibility_description="Adults 18+."), ResidentFacts(age=30))
     assert len(stated.reasons) == 1  # a source's own limits need no quote
+
+
+WARD = Residency("dc:ward-6", "Ward 6", json.dumps({"type": "Polygon", "coordinates": [
+    [[-77.0, 38.8], [-76.9, 38.8], [-76.9, 38.9], [-77.0, 38.9], [-77.0, 38.8]]]}))
+
+
+def test_a_residency_rule_is_judged_by_where_the_resident_lives() -> None:
+    service = ServiceFacts(residency=(WARD,))
+    inside = assess(service, ResidentFacts(location=GeoPoint(38.85, -76.95)))
+    assert inside.status == "ELIGIBLE" and "Ward 6" in inside.reasons[0]
+    outside = assess(service, ResidentFacts(location=GeoPoint(38.95, -76.95)))
+    assert outside.status == "INELIGIBLE"
+    assert outside.reasons == ("for residents of Ward 6 — the resident's location is outside",)
+    unknown = assess(service, ResidentFacts(age=30))
+    assert unknown.status == "UNKNOWN" and "where the resident lives is not given" in unknown.reasons[0]
+
+
+def test_an_area_without_a_boundary_cannot_rule_a_resident_out() -> None:
+    service = ServiceFacts(residency=(WARD, Residency("dc:ward-7", "Ward 7", None)))
+    assert assess(service, ResidentFacts(location=GeoPoint(38.95, -76.95))).status == "UNKNOWN"
+    assert assess(service, ResidentFacts(location=GeoPoint(38.85, -76.95))).status == "ELIGIBLE"
