@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from loaders.hours_text import read_hours
 from loaders.ohana.files import CsvFile, Row
 from loaders.ohana.ids import Ids, Known
 from loaders.ohana.languages import LanguageText, read_languages
@@ -80,12 +81,16 @@ class Build:
             self.plan.add_relationship((label, "HAS_FUNDING", "Funding"), owner, funding)
 
     def hours(self, label: str, kind: str, owner: str, row: Row) -> None:
-        """The `hours` text (where an export has the column) as a Schedule described in words."""
+        """The `hours` text (where an export has the column) read into weekly schedules as the 211
+        loader reads it (loaders.hours_text; the text stays each schedule's description), or one
+        schedule in words where it cannot be read."""
         text = row.get("hours")
-        if text is not None:
-            schedule = self.ids("hours", f"{kind}:{row.values['id']}")
-            self.plan.add_node("Schedule", schedule, {"description": text})
-            self.plan.add_relationship((label, "HAS_SCHEDULE", "Schedule"), owner, schedule)
+        if text is None:
+            return
+        for i, schedule in enumerate(read_hours(text).schedules(), start=1):
+            schedule_id = self.ids("hours", f"{kind}:{row.values['id']}" + (f":{i}" if i > 1 else ""))
+            self.plan.add_node("Schedule", schedule_id, schedule)
+            self.plan.add_relationship((label, "HAS_SCHEDULE", "Schedule"), owner, schedule_id)
 
 
 def pick(row: Row, columns: dict[str, str]) -> dict[str, Any]:

@@ -502,10 +502,17 @@ def test_regular_and_holiday_schedules_become_weekly_and_dated_schedules_of_thei
         (SVC, f"{NS}:holiday_schedule:2")}
 
 
-def test_hours_text_where_an_export_has_it_is_a_schedule_in_words(tmp_path: Path) -> None:
+def test_hours_text_where_an_export_has_it_is_read_into_weekly_schedules(tmp_path: Path) -> None:
     plan = parse(export(tmp_path, services_csv=rows_with(SERVICES, hours="Mon-Fri 9-5"))).plan
-    assert props(plan, "Schedule", f"{NS}:hours:service:100") == {"description": "Mon-Fri 9-5"}
+    schedule = props(plan, "Schedule", f"{NS}:hours:service:100")
+    assert schedule["description"] == "Mon-Fri 9-5" and schedule["freq"] == "WEEKLY"
+    assert (schedule["opensAt"], schedule["closesAt"]) == ("09:00", "17:00")
     assert links(plan, "HAS_SCHEDULE") == {(SVC, f"{NS}:hours:service:100")}
+
+
+def test_hours_text_that_cannot_be_read_is_a_schedule_in_words(tmp_path: Path) -> None:
+    plan = parse(export(tmp_path, services_csv=rows_with(SERVICES, hours="Call for an appointment"))).plan
+    assert props(plan, "Schedule", f"{NS}:hours:service:100") == {"description": "Call for an appointment"}
 
 
 # --- reading the files -------------------------------------------------------------------------------------
