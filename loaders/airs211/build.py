@@ -18,6 +18,7 @@ staff-only (loaders.airs211.privacy).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, Final
 
 from loaders.airs211 import columns as c
@@ -84,25 +85,21 @@ class Builder:
         return value
 
     def _email(self, record: Record) -> str | None:
-        text = record.get(c.EMAIL)
-        if text is None:
-            return None
-        found = emails(text)
-        if not found:
-            self._warn(record, c.EMAIL, f"{text!r} is not an e-mail address; left out")
-        elif len(found) > 1:
-            self._warn(record, c.EMAIL, f"{len(found)} addresses in one value; the first is kept")
-        return found[0] if found else None
+        return self._first(record, c.EMAIL, emails, "an e-mail address")
 
     def _website(self, record: Record) -> str | None:
-        text = record.get(c.WEBSITE)
+        return self._first(record, c.WEBSITE, web_addresses, "a web address")
+
+    def _first(self, record: Record, column: Column, find: Callable[[str], list[str]], what: str) -> str | None:
+        """The first address `find` sees in the column's value, with a warning when it sees none or several."""
+        text = record.get(column)
         if text is None:
             return None
-        found = web_addresses(text)
+        found = find(text)
         if not found:
-            self._warn(record, c.WEBSITE, f"{text!r} is not a web address; left out")
+            self._warn(record, column, f"{text!r} is not {what}; left out")
         elif len(found) > 1:
-            self._warn(record, c.WEBSITE, f"{len(found)} addresses in one value; the first is kept")
+            self._warn(record, column, f"{len(found)} addresses in one value; the first is kept")
         return found[0] if found else None
 
     def _node(self, label: str, node_id: str, props: dict[str, Any], record: Record, *, hidden: bool) -> None:
