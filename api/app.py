@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
                 app.state.db.close()
 
     app = FastAPI(title="Safety Net Graph", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings  # per-request settings the context reads (the suppression threshold)
     app.add_middleware(GraphQLResponseMediaType, path=GRAPHQL_PATH)
     app.add_middleware(RequestObservability)  # added last: outermost, so it sees every response
     app.add_exception_handler(RequestRefused, refused_response)  # a bad API key: 401 with a GraphQL-style body

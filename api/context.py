@@ -18,18 +18,20 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import BaseContext
 
+from analytics.suppression import DEFAULT_THRESHOLD
 from api.auth import PUBLIC_CALLER, AuthError, KeyStore, Role, authenticate, default_key_store
 from graph.engine import GraphEngine
 
 
 class Context(BaseContext):
     def __init__(self, db: GraphEngine, role: Role = Role.PUBLIC, request_id: str = "",
-                 key_name: str | None = None) -> None:
+                 key_name: str | None = None, suppress_below: int = DEFAULT_THRESHOLD) -> None:
         super().__init__()
         self.db = db
         self.role = role
         self.request_id = request_id
         self.key_name = key_name  # the name of the caller's API key (never the key itself); None without one
+        self.suppress_below = suppress_below  # planner aggregates: counts 1 … this − 1 are suppressed
 
 
 class RequestRefused(HTTPException):
@@ -61,5 +63,7 @@ async def build_context(request: Request) -> Context:
         caller = authenticate(authorization, key_store_of(request.app)) if authorization else PUBLIC_CALLER
     except AuthError as exc:
         raise RequestRefused(exc) from None
+    settings = getattr(request.app.state, "settings", None)
+    threshold = settings.suppression_threshold if settings is not None else DEFAULT_THRESHOLD
     return Context(request.app.state.db, role=caller.role, request_id=getattr(request.state, "request_id", ""),
-                   key_name=caller.key_name)
+                   key_name=caller.key_name, suppress_below=threshold)

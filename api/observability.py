@@ -35,6 +35,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import MaskErrors, SchemaExtension
 
+from analytics.accessibility import AccessibilityInputError
+from api.planning import PlanningInputError
 from graph.errors import Conflict, DatabaseUnavailable, InvalidValue, NotFound
 from queries.search_model import SearchInputError
 
@@ -44,6 +46,8 @@ _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 DELIBERATE_ERRORS: tuple[type[BaseException], ...] = (
     GraphQLError,  # raised on purpose by a resolver, or a strawberry permission class's error
     SearchInputError,
+    PlanningInputError,
+    AccessibilityInputError,
     NotFound,
     Conflict,
     InvalidValue,

@@ -15,6 +15,7 @@ from strawberry.types import Info
 from api.context import Context
 from api.limits import MAX_PAGE_SIZE, schema_extensions
 from api.permissions import is_staff, staff_only
+from api.planning_schema import PlanningQuery
 from api.privacy import visible, visible_locations, visible_phones
 from api.types import (
     Contact,
@@ -224,7 +225,7 @@ def _page_info(start: int, count: int, total: int) -> PageInfo:
 
 
 @strawberry.type
-class Query:
+class Query(PlanningQuery):
     @strawberry.field(description="How many services the graph holds.")
     def service_count(self, info: Info[Context, None]) -> int:
         return reads.service_count(info.context.db)

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     neo4j_database: str | None = Field(None, description="Neo4j database name (default: the server's default)")
     host: str = "127.0.0.1"
     port: int = 8000
+    suppression_threshold: int = Field(
+        5, ge=1, description="planner aggregates: counts from 1 to this − 1 are suppressed (1 shows every count)"
+    )
     keys_file: Path | None = Field(
         None, description="the API keys file (default: PATH/keys.json for embedded://PATH, else .safetynet/keys.json)"
     )

@@ -1,0 +1,477 @@
+"""The planner analytics as plain functions: read rows (`queries.analytics`), compute (`analytics/`).
+
+The GraphQL layer (`api.planning_schema`) only parses arguments and maps these results to types;
+`bench/analytics.py` times these same functions. Definitions: docs/analytics.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Final
+
+import shapely
+from shapely.geometry import shape
+
+from analytics.accessibility import (
+    Accessibility,
+    AccessibilityInputError,
+    DecayStep,
+    DemandPoint,
+    SupplySite,
+    default_steps,
+    two_step_fca,
+)
+from analytics.network import COLLABORATIVE_SECTOR, Agency, AgencyGraph, NetworkSummary, Tie, summarize
+from analytics.silos import (
+    OrganizationReach,
+    SectorGap,
+    SiloReport,
+    referral_cooccurrence,
+    sector_gaps,
+    shared_need_cooccurrence,
+    unlinked_overlaps,
+)
+from analytics.suppression import DEFAULT_THRESHOLD, Cell, TableKey, share, suppress_list, suppress_table
+from analytics.taxonomy import TermTree
+from graph.engine import GraphEngine
+from queries import analytics as reads
+from queries.search import DERIVED, need_terms
+
+MAX_HOPS_LIMIT: Final = 4
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class PlanningInputError(ValueError):
+    """Planner input that the caller can fix; the message says what to change."""
+
+
+class AccessMethod(Enum):
+    TWO_SFCA = "TWO_SFCA"
+    E2SFCA = "E2SFCA"
+
+
+class DemandBasis(Enum):
+    POPULATION = "POPULATION"
+    NEED_COUNTS = "NEED_COUNTS"
+
+
+class FlowGrouping(Enum):
+    ORGANIZATION = "ORGANIZATION"
+    SECTOR = "SECTOR"
+
+
+class GapBasis(Enum):
+    REFERRALS = "REFERRALS"
+    SHARED_NEEDS = "SHARED_NEEDS"
+
+
+# ---------------------------------------------------------------- shared pieces
+
+@dataclass(frozen=True)
+class NeedScope:
+    """A need argument resolved: the term ids (with every term below), and their ids and codes (aggregates
+    keep a need as the source wrote it: an id or a code)."""
+
+    terms: frozenset[str]
+    refs: frozenset[str]
+
+
+def need_scope(db: GraphEngine, need: Sequence[str] | None) -> NeedScope | None:
+    if not need:
+        return None
+    terms = need_terms(db, need)
+    codes = {t.code for t in reads.terms(db) if t.id in terms and t.code}
+    return NeedScope(terms, frozenset(terms | codes))
+
+
+def check_months(from_month: str | None, to_month: str | None) -> None:
+    for name, value in (("from", from_month), ("to", to_month)):
+        if value is not None and not _MONTH.match(value):
+            raise PlanningInputError(f"{name} must be a month written YYYY-MM (e.g. 2026-03), not {value!r}")
+    if from_month and to_month and from_month > to_month:
+        raise PlanningInputError(f"from ({from_month}) is after to ({to_month})")
+
+
+def term_names(db: GraphEngine) -> dict[str, str]:
+    return {t.id: t.name or t.id for t in reads.terms(db)}
+
+
+def term_tree(db: GraphEngine) -> TermTree:
+    tree: TermTree = DERIVED.get(db, "analytics-term-tree",
+                                 lambda: TermTree({t.id: t.broader for t in reads.terms(db)}))
+    return tree
+
+
+def areas_below(db: GraphEngine, area: str) -> set[str]:
+    """The area and every area within it (WITHIN, any depth); PlanningInputError when there is no such area."""
+    rows = reads.areas(db)
+    if not any(a.id == area for a in rows):
+        raise PlanningInputError(f"unknown area: {area!r} (areas are listed by the `areas` query)")
+    children: dict[str, list[str]] = defaultdict(list)
+    for a in rows:
+        for parent in a.within:
+            children[parent].append(a.id)
+    found, stack = {area}, [area]
+    while stack:
+        for child in children[stack.pop()]:
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def _agency_rows(db: GraphEngine) -> list[Agency]:
+    return [Agency(a.id, a.name, a.sector) for a in reads.agencies(db)]
+
+
+def agency_graph(db: GraphEngine, *, include_funds: bool = False) -> tuple[AgencyGraph, dict[str, Agency]]:
+    agencies = _agency_rows(db)
+    ties = [Tie(t.source, t.target, t.type, t.weight) for t in reads.ties(db)]
+    return AgencyGraph.build(agencies, ties, include_funds=include_funds), {a.id: a for a in agencies}
+
+
+def _sector_ids(db: GraphEngine, sector: str) -> str:
+    """A sector given as a term id, a term code or a plain sector name → the key agencies carry."""
+    for t in reads.terms(db):
+        if sector in (t.id, t.code):
+            return t.id
+    return sector
+
+
+# ---------------------------------------------------------------- silos
+
+@dataclass(frozen=True)
+class SiloResult:
+    report: SiloReport
+    max_hops: int
+    need_level: int | None
+    organizations: int  # organizations taking part (with a need in scope reaching an area in scope)
+
+
+def silos(db: GraphEngine, *, need: Sequence[str] | None, area: str | None, area_kind: str | None,
+          sector: str | None, max_hops: int, need_level: int | None, same_population: bool,
+          include_funds: bool = False, max_pairs: int | None = None) -> SiloResult:
+    """Pairs of organizations whose services address the same need in the same area with no path of
+    length ≤ max_hops between them in the agency network."""
+    if not 1 <= max_hops <= MAX_HOPS_LIMIT:
+        raise PlanningInputError(f"maxHops must be between 1 and {MAX_HOPS_LIMIT}")
+    if need_level is not None and need_level < 0:
+        raise PlanningInputError("needLevel must be ≥ 0 (0 = top-level needs)")
+    scope = need_scope(db, need)
+    in_scope = _area_filter(db, area=area, area_kind=area_kind)
+    graph, agencies = agency_graph(db, include_funds=include_funds)
+    sector_key = _sector_ids(db, sector) if sector else None
+    tree = term_tree(db)
+    cells: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    populations: dict[str, set[str]] = defaultdict(set)
+    everyone: set[str] = set()  # organizations with a service for everyone (no population terms)
+    for row in reads.service_reach(db, terms=scope.terms if scope else None):
+        reached = [a for a in row.areas if in_scope(a)]
+        if not reached:
+            continue
+        needs = {tree.roll_up(n, need_level) for n in row.needs}
+        for org in row.organizations:
+            agency = agencies.get(org)
+            if agency is None or agency.sector == COLLABORATIVE_SECTOR:
+                continue
+            if sector_key is not None and agency.sector != sector_key:
+                continue
+            cells[org].update((n, a) for n in needs for a in reached)
+            if row.populations:
+                populations[org].update(row.populations)
+            else:
+                everyone.add(org)
+    reach = [OrganizationReach(org, agencies[org].name, agencies[org].sector, frozenset(c),
+                               frozenset() if org in everyone else frozenset(populations[org]))
+             for org, c in sorted(cells.items())]
+    report = unlinked_overlaps(reach, linked_within=lambda org: graph.within_hops(org, max_hops),
+                               same_population=same_population, max_pairs=max_pairs)
+    return SiloResult(report, max_hops, need_level, len(reach))
+
+
+def _area_filter(db: GraphEngine, *, area: str | None, area_kind: str | None) -> _AreaTest:
+    rows = reads.areas(db)
+    allowed = areas_below(db, area) if area else None
+    if area_kind is not None and not any(a.kind == area_kind for a in rows):
+        kinds = sorted({a.kind for a in rows if a.kind})
+        raise PlanningInputError(f"no areas of kind {area_kind!r} (kinds: {', '.join(kinds) or 'none loaded'})")
+    kind_of = {a.id: a.kind for a in rows}
+    return _AreaTest(allowed, area_kind, kind_of)
+
+
+@dataclass(frozen=True)
+class _AreaTest:
+    allowed: set[str] | None
+    kind: str | None
+    kind_of: dict[str, str | None]
+
+    def __call__(self, area: str) -> bool:
+        if self.allowed is not None and area not in self.allowed:
+            return False
+        return self.kind is None or self.kind_of.get(area) == self.kind
+
+
+# ---------------------------------------------------------------- network
+
+def agency_network(db: GraphEngine, *, sector: str | None, area: str | None, include_funds: bool = False,
+                   top: int = 10, seed: int = 7) -> NetworkSummary:
+    """The agency network's summary, over the whole graph or the organizations of a sector / with a
+    location or service in an area (ties among them only)."""
+    graph, agencies = agency_graph(db, include_funds=include_funds)
+    keep: set[str] | None = None
+    if sector:
+        key = _sector_ids(db, sector)
+        keep = {a.id for a in agencies.values() if a.sector == key}
+        if not keep:
+            raise PlanningInputError(f"no organizations in sector {sector!r}")
+    if area:
+        present = _organizations_in(db, areas_below(db, area))
+        keep = present if keep is None else keep & present
+    if keep is not None:
+        graph = graph.restricted(keep)
+    return summarize(graph, seed=seed, top=top)
+
+
+def _organizations_in(db: GraphEngine, areas: set[str]) -> set[str]:
+    return {org for row in reads.service_reach(db, terms=None) if any(a in areas for a in row.areas)
+            for org in row.organizations}
+
+
+# ---------------------------------------------------------------- sector gaps
+
+def sector_gap_list(db: GraphEngine, *, basis: GapBasis, pairs: Sequence[tuple[str, str]] | None,
+                    from_month: str | None, to_month: str | None, include_funds: bool = False,
+                    threshold: int = DEFAULT_THRESHOLD) -> list[SectorGap]:
+    """Sector pairs whose work co-occurs (referrals between them, or needs both address) with few ties.
+    Referral-based co-occurrence below the suppression threshold is left out (it is a small count)."""
+    check_months(from_month, to_month)
+    graph, agencies = agency_graph(db, include_funds=include_funds)
+    sector_of = {a.id: a.sector for a in agencies.values() if a.sector != COLLABORATIVE_SECTOR}
+    if basis is GapBasis.REFERRALS:
+        flows = reads.referral_flows(db, needs=None, from_month=from_month, to_month=to_month)
+        raw = referral_cooccurrence((sector_of.get(s), sector_of.get(t), n) for s, t, _, n in flows)
+        cooccurrence = {k: v for k, v in raw.items() if v >= threshold}
+    else:
+        needs_by_sector: dict[str, set[str]] = defaultdict(set)
+        for row in reads.service_reach(db, terms=None):
+            for org in row.organizations:
+                if sector_of.get(org):
+                    needs_by_sector[str(sector_of[org])].update(row.needs)
+        cooccurrence = shared_need_cooccurrence(needs_by_sector)
+    if pairs:
+        keys = ((_sector_ids(db, a), _sector_ids(db, b)) for a, b in pairs)
+        wanted = {(min(a, b), max(a, b)) for a, b in keys if a != b}
+        cooccurrence = {k: cooccurrence.get(k, 0.0) for k in wanted}
+    return sector_gaps(sector_of, graph.undirected_pairs(), cooccurrence)
+
+
+# ---------------------------------------------------------------- coverage
+
+@dataclass(frozen=True)
+class AreaCoverage:
+    id: str
+    name: str
+    kind: str | None
+    demand: Cell  # population, or need counts (suppressed when small)
+    population_known: bool
+    score: float
+    ratio_to_average: float | None
+    sites_in_reach: int
+    supply_in_reach: float
+    nearest_site_km: float | None
+    services_by_service_area: int  # services whose service area matches the area
+    desert: bool
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    method: AccessMethod
+    demand_basis: DemandBasis
+    area_kind: str
+    catchment_km: float
+    steps: tuple[DecayStep, ...] | None
+    areas: list[AreaCoverage]
+    unplaced_areas: int  # areas of the kind without a usable extent (no centroid to measure from)
+    sites: int
+    access: Accessibility
+    total_demand: Cell
+
+
+def coverage(db: GraphEngine, *, need: Sequence[str], area_kind: str | None, catchment_km: float,
+             method: AccessMethod, steps: Sequence[DecayStep] | None, demand_basis: DemandBasis,
+             desert_below: float, from_month: str | None, to_month: str | None,
+             threshold: int = DEFAULT_THRESHOLD) -> CoverageResult:
+    """Two-step floating catchment accessibility of the need's service sites from each area's centroid."""
+    if not need:
+        raise PlanningInputError("coverage needs a need (a taxonomy term id or code)")
+    if desert_below < 0:
+        raise PlanningInputError("desertBelow must be ≥ 0 (a share of the regional average, e.g. 0.5)")
+    check_months(from_month, to_month)
+    scope = need_scope(db, need)
+    assert scope is not None
+    rows = reads.areas(db)
+    kind = area_kind or _most_common_kind(rows)
+    chosen = [a for a in rows if a.kind == kind]
+    if not chosen:
+        kinds = sorted({a.kind for a in rows if a.kind})
+        raise PlanningInputError(f"no areas of kind {kind!r} (kinds: {', '.join(kinds) or 'none loaded'})")
+    centroids = area_centroids(db)
+    placed = [a for a in chosen if a.id in centroids]
+    if demand_basis is DemandBasis.POPULATION:
+        demand = {a.id: int(a.population or 0) for a in placed}
+        demand_cells = {a.id: Cell.shown(demand[a.id]) for a in placed}
+        total_demand = Cell.shown(sum(demand.values()))
+    else:
+        counts: Counter[str] = Counter()
+        for area_id, _need, _outcome, n in reads.need_counts(db, needs=scope.refs, from_month=from_month,
+                                                               to_month=to_month):
+            counts[area_id] += n
+        demand = {a.id: counts[a.id] for a in placed}
+        cells, total_demand = suppress_list([demand[a.id] for a in placed], threshold=threshold)
+        demand_cells = {a.id: c for a, c in zip(placed, cells, strict=True)}
+    sites = reads.supply_sites(db, terms=scope.terms)
+    chosen_steps = None if method is AccessMethod.TWO_SFCA else tuple(steps or default_steps(catchment_km))
+    try:
+        access = two_step_fca(
+            [DemandPoint(a.id, centroids[a.id][1], centroids[a.id][0], float(demand[a.id])) for a in placed],
+            [SupplySite(f"{s.service}@{s.location}", s.latitude, s.longitude) for s in sites],
+            catchment_km=catchment_km, steps=chosen_steps)
+    except AccessibilityInputError as exc:
+        raise PlanningInputError(str(exc)) from None
+    by_area: Counter[str] = Counter(area for _, area in reads.service_area_reach(db, terms=scope.terms))
+    results = []
+    for a, acc in zip(placed, access.areas, strict=True):
+        low = acc.ratio_to_average is not None and acc.ratio_to_average < desert_below
+        results.append(AreaCoverage(
+            id=a.id, name=a.name, kind=a.kind, demand=demand_cells[a.id], population_known=a.population is not None,
+            score=acc.score, ratio_to_average=acc.ratio_to_average, sites_in_reach=acc.sites_in_reach,
+            supply_in_reach=acc.supply_in_reach, nearest_site_km=acc.nearest_site_km,
+            services_by_service_area=by_area[a.id],
+            desert=acc.population > 0 and (acc.score == 0 or low)))
+    return CoverageResult(method, demand_basis, kind, catchment_km, chosen_steps, results,
+                          len(chosen) - len(placed), len(sites), access, total_demand)
+
+
+def _most_common_kind(rows: Sequence[reads.AreaRow]) -> str:
+    kinds = Counter(a.kind for a in rows if a.kind)
+    if not kinds:
+        raise PlanningInputError("no planning areas loaded (safetynet load areas FILE)")
+    return sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def area_centroids(db: GraphEngine) -> dict[str, tuple[float, float]]:
+    """Each area's centroid (longitude, latitude) from its extent; areas without a usable extent are left out."""
+    def compute() -> dict[str, tuple[float, float]]:
+        out: dict[str, tuple[float, float]] = {}
+        for a in reads.areas(db):
+            if not a.extent:
+                continue
+            try:
+                geometry = shape(json.loads(a.extent))
+            except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException):
+                continue
+            if geometry.is_empty:
+                continue
+            c = geometry.centroid
+            out[a.id] = (float(c.x), float(c.y))
+        return out
+    centroids: dict[str, tuple[float, float]] = DERIVED.get(db, "analytics-centroids", compute)
+    return centroids
+
+
+# ---------------------------------------------------------------- unmet needs
+
+@dataclass(frozen=True)
+class OutcomeTable:
+    """Counts by area (rows) and outcome (columns), with totals, suppressed together."""
+
+    areas: list[tuple[str, str]]  # (id, name), ordered by name
+    outcomes: list[str]
+    cells: dict[TableKey, Cell]
+
+
+def unmet_needs(db: GraphEngine, *, area: str | None, need: Sequence[str] | None, from_month: str | None,
+                to_month: str | None, threshold: int = DEFAULT_THRESHOLD) -> OutcomeTable:
+    check_months(from_month, to_month)
+    scope = need_scope(db, need)
+    allowed = areas_below(db, area) if area else None
+    names = {a.id: a.name for a in reads.areas(db)}
+    counts: Counter[tuple[str, str]] = Counter()
+    for area_id, _need, outcome, n in reads.need_counts(db, needs=scope.refs if scope else None,
+                                                         from_month=from_month, to_month=to_month):
+        if allowed is None or area_id in allowed:
+            counts[area_id, outcome] += n
+    cells = suppress_table(dict(counts), threshold=threshold)
+    area_ids = sorted({a for a, _ in counts}, key=lambda a: (names.get(a, a), a))
+    outcomes = sorted({o for _, o in counts})
+    return OutcomeTable([(a, names.get(a, a)) for a in area_ids], outcomes, cells)
+
+
+# ---------------------------------------------------------------- referral flows
+
+@dataclass(frozen=True)
+class Flow:
+    source: str  # organization id or sector key
+    target: str
+    cell: Cell
+
+
+@dataclass(frozen=True)
+class FlowResult:
+    group_by: FlowGrouping
+    flows: list[Flow]  # shown counts largest first, then the suppressed ones by key
+    total: Cell
+    within_sector: Cell
+    across_sectors: Cell
+    within_sector_share: float | None
+    sent: dict[str, Cell]  # SECTOR only: referrals sent by each sector (row totals)
+    received: dict[str, Cell]  # SECTOR only: referrals received by each sector (column totals)
+
+
+UNKNOWN_SECTOR: Final = "unknown"
+
+
+def referral_flows(db: GraphEngine, *, group_by: FlowGrouping, need: Sequence[str] | None,
+                   from_month: str | None, to_month: str | None,
+                   threshold: int = DEFAULT_THRESHOLD) -> FlowResult:
+    check_months(from_month, to_month)
+    scope = need_scope(db, need)
+    sector_of = {a.id: a.sector or UNKNOWN_SECTOR for a in reads.agencies(db)}
+    pairs: Counter[tuple[str, str]] = Counter()
+    within = across = 0
+    for source, target, _need, n in reads.referral_flows(db, needs=scope.refs if scope else None,
+                                                           from_month=from_month, to_month=to_month):
+        s_sector, t_sector = sector_of.get(source, UNKNOWN_SECTOR), sector_of.get(target, UNKNOWN_SECTOR)
+        if UNKNOWN_SECTOR not in (s_sector, t_sector):
+            if s_sector == t_sector:
+                within += n
+            else:
+                across += n
+        key = (source, target) if group_by is FlowGrouping.ORGANIZATION else (s_sector, t_sector)
+        pairs[key] += n
+    sent: dict[str, Cell] = {}
+    received: dict[str, Cell] = {}
+    keys = sorted(pairs)
+    if group_by is FlowGrouping.SECTOR:
+        table = suppress_table(dict(pairs), threshold=threshold)
+        cells = [table[TableKey(s, t)] for s, t in keys]
+        total = table[TableKey(None, None)]
+        sent = {str(k.row): c for k, c in table.items() if k.column is None and k.row is not None}
+        received = {str(k.column): c for k, c in table.items() if k.row is None and k.column is not None}
+    else:
+        cells, total = suppress_list([pairs[k] for k in keys], threshold=threshold)
+    flows = [Flow(s, t, c) for (s, t), c in zip(keys, cells, strict=True) if c.value != 0]
+    flows.sort(key=lambda f: (f.cell.suppressed, -(f.cell.value or 0), f.source, f.target))
+    (within_cell, across_cell), _ = suppress_list([within, across], threshold=threshold)
+    return FlowResult(group_by, flows, total, within_cell, across_cell,
+                      share(within_cell, Cell.shown(within + across)) if not across_cell.suppressed else None,
+                      sent, received)
+
+
+def known_sectors(db: GraphEngine) -> Collection[str]:
+    return {a.sector for a in reads.agencies(db) if a.sector}

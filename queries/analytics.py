@@ -1,0 +1,135 @@
+"""Reads behind the planner analytics: agencies, ties, where services reach, supply sites, areas and the
+de-identified aggregates, as plain rows. The computations are in `analytics/` (the API joins the two)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from graph.engine import GraphEngine
+from graph.schema.model import NON_NEED_LINK_TYPES, UNLISTED_STATUSES
+from queries import run
+from queries.directory import SECTOR_LINK_TYPE
+from queries.search import DERIVED, ELIGIBILITY_LINK_TYPE
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    id: str
+    name: str
+    sector: str | None
+
+
+@dataclass(frozen=True)
+class TieRow:
+    source: str
+    target: str
+    type: str
+    weight: float | None
+
+
+@dataclass(frozen=True)
+class ServiceReachRow:
+    """A service tagged with a need: its providers, the need terms, the areas it reaches and its populations."""
+
+    id: str
+    organizations: tuple[str, ...]
+    needs: tuple[str, ...]
+    areas: tuple[str, ...]  # areas its located locations lie in, and areas its service areas match
+    populations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    id: str
+    name: str
+    kind: str | None
+    population: float | None
+    extent: str | None
+    within: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    service: str
+    location: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class TermRow:
+    id: str
+    code: str | None
+    name: str | None
+    broader: tuple[str, ...]
+
+
+def agencies(db: GraphEngine) -> list[AgencyRow]:
+    return [AgencyRow(r["id"], str(r["name"] or r["id"]), r["sector"])
+            for r in run.read(db, "analytics/agencies", sectorLinkType=SECTOR_LINK_TYPE)]
+
+
+def ties(db: GraphEngine) -> list[TieRow]:
+    return [TieRow(r["source"], r["target"], r["type"], _number(r["weight"])) for r in run.read(db, "analytics/ties")]
+
+
+def service_reach(db: GraphEngine, *, terms: Collection[str] | None) -> list[ServiceReachRow]:
+    """Services tagged with one of `terms` (any need when None), listed ones only."""
+    rows = run.read(db, "analytics/service_reach", terms=sorted(terms) if terms is not None else None,
+                    unlisted=list(UNLISTED_STATUSES), nonNeedLinkTypes=list(NON_NEED_LINK_TYPES),
+                    eligibilityLinkType=ELIGIBILITY_LINK_TYPE)
+    return [ServiceReachRow(r["id"], tuple(sorted(set(r["organizations"]))), tuple(sorted(r["needs"])),
+                            tuple(sorted({*r["locatedIn"], *r["serves"]})), tuple(sorted(set(r["populations"]))))
+            for r in rows]
+
+
+def areas(db: GraphEngine) -> list[AreaRow]:
+    """Every planning area (cached until the next load: areas change only with a load)."""
+    def compute() -> list[AreaRow]:
+        return [AreaRow(r["id"], str(r["name"] or r["id"]), r["kind"], _number(r["population"]), r["extent"],
+                        tuple(sorted(r["within"]))) for r in run.read(db, "analytics/areas")]
+    rows: list[AreaRow] = DERIVED.get(db, "analytics-areas", compute)
+    return rows
+
+
+def supply_sites(db: GraphEngine, *, terms: Collection[str]) -> list[SiteRow]:
+    rows = run.read(db, "analytics/supply_sites", terms=sorted(terms), unlisted=list(UNLISTED_STATUSES),
+                    nonNeedLinkTypes=list(NON_NEED_LINK_TYPES))
+    return [SiteRow(r["service"], r["location"], float(r["latitude"]), float(r["longitude"])) for r in rows]
+
+
+def service_area_reach(db: GraphEngine, *, terms: Collection[str]) -> list[tuple[str, str]]:
+    """(service, area) for services with a need term whose service areas match a planning area."""
+    rows = run.read(db, "analytics/service_area_reach", terms=sorted(terms), unlisted=list(UNLISTED_STATUSES),
+                    nonNeedLinkTypes=list(NON_NEED_LINK_TYPES))
+    return [(r["service"], r["area"]) for r in rows]
+
+
+def terms(db: GraphEngine) -> list[TermRow]:
+    """Every taxonomy term with its direct broader terms (cached until the next load)."""
+    def compute() -> list[TermRow]:
+        return [TermRow(r["id"], r["code"], r["name"], tuple(sorted(r["broader"])))
+                for r in run.read(db, "analytics/term_parents")]
+    rows: list[TermRow] = DERIVED.get(db, "analytics-terms", compute)
+    return rows
+
+
+def need_counts(db: GraphEngine, *, needs: Collection[str] | None, from_month: str | None,
+                to_month: str | None) -> list[tuple[str, str, str, int]]:
+    """(area, need as recorded, outcome, count) summed over the months."""
+    rows = run.read(db, "analytics/need_counts", needs=sorted(needs) if needs is not None else None,
+                    fromMonth=from_month, toMonth=to_month)
+    return [(r["area"], r["need"], r["outcome"], int(r["count"])) for r in rows]
+
+
+def referral_flows(db: GraphEngine, *, needs: Collection[str] | None, from_month: str | None,
+                   to_month: str | None) -> list[tuple[str, str, str, int]]:
+    """(sending organization, receiving organization, need as recorded, count) summed over the months."""
+    rows = run.read(db, "analytics/referral_flows", needs=sorted(needs) if needs is not None else None,
+                    fromMonth=from_month, toMonth=to_month)
+    return [(r["source"], r["target"], r["need"], int(r["count"])) for r in rows if r["target"] is not None]
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None

@@ -1,0 +1,295 @@
+"""Planner analytics on a small hand-built town in the real embedded engine, every answer worked out by hand.
+
+The town: three wards on one meridian, 11 km apart (W1 1,000 people, W2 2,000, W3 500); six organizations
+tied in a path  mental health — police — broker — housing A — housing B,  and a housing agency tied to
+no one; housing services in W1 and W2, none in W3; need counts and referral flows for two months.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from analytics.suppression import SUPPRESSED, Cell, TableKey
+from api import planning
+from api.planning import AccessMethod, DemandBasis, FlowGrouping, GapBasis, PlanningInputError
+from graph.engine import GraphEngine
+from loaders.load import load_parsed
+from loaders.plan import GraphPlan
+from loaders.report import Report
+from queries.search_model import UnknownNeed
+
+WARDS = {"W1": (44.0, 1000), "W2": (44.1, 2000), "W3": (44.2, 500)}  # centre latitude, population
+LONGITUDE = -76.5
+ORGANIZATIONS = {  # id: (name, sector term)
+    "org-mh": ("Harbour Mental Health", "sector-mh"),
+    "org-police": ("Town Police", "sector-police"),
+    "org-broker": ("Neighbourhood Hub", "sector-social"),
+    "org-housing-a": ("Shelter A", "sector-housing"),
+    "org-housing-b": ("Housing Help B", "sector-housing"),
+    "org-lone": ("Lone Housing Co-op", "sector-housing"),
+}
+SERVICES = {  # id: (organization, need term, wards of its locations)
+    "svc-ha": ("org-housing-a", "need-housing-shelter", ("W1",)),
+    "svc-hb": ("org-housing-b", "need-housing", ("W1",)),
+    "svc-lone": ("org-lone", "need-housing-shelter", ("W1", "W2")),
+    "svc-police": ("org-police", "need-housing-shelter", ("W1", "W2")),
+    "svc-mh": ("org-mh", "need-mh", ("W3",)),
+}
+TIES = [  # (from, type, to)
+    ("org-police", "PARTNERS_WITH", "org-broker"),
+    ("org-broker", "REFERS_TO", "org-housing-a"),
+    ("org-housing-a", "REFERS_TO", "org-housing-b"),
+    ("org-housing-b", "REFERS_TO", "org-housing-a"),
+    ("org-mh", "REFERS_TO", "org-police"),
+]
+NEED_COUNTS = [  # (ward, month, outcome, count) for need-housing
+    ("W1", "2026-03", "referred", 12), ("W1", "2026-03", "unmet:waitlist", 3),
+    ("W2", "2026-03", "referred", 20), ("W2", "2026-04", "unmet:waitlist", 7),
+    ("W3", "2026-04", "unmet:no-service", 2),
+]
+FLOWS = [  # (from organization, to organization or service, month, need, count)
+    ("org-police", "org-housing-a", "2026-03", "need-housing", 9),
+    ("org-police", "svc-hb", "2026-03", "need-housing-shelter", 3),  # a service: counts for its provider
+    ("org-mh", "org-police", "2026-03", "need-mh", 20),
+    ("org-housing-a", "org-housing-b", "2026-04", "need-housing", 6),
+]
+
+
+@dataclass
+class _ReadyPlan:
+    plan: GraphPlan
+    report: Report = field(default_factory=Report)
+    format: str = "test-town"
+    records: int = 0
+
+
+def _square(latitude: float) -> str:
+    d = 0.01
+    ring = [[LONGITUDE - d, latitude - d], [LONGITUDE + d, latitude - d], [LONGITUDE + d, latitude + d],
+            [LONGITUDE - d, latitude + d], [LONGITUDE - d, latitude - d]]
+    return json.dumps({"type": "Polygon", "coordinates": [ring]})
+
+
+def town_plan() -> GraphPlan:
+    plan = GraphPlan()
+    for term, name, broader in [("need-housing", "Housing", None), ("need-housing-shelter", "Shelter", "need-housing"),
+                                ("need-mh", "Mental health", None), ("sector-mh", "Mental health sector", None),
+                                ("sector-police", "Police", None), ("sector-social", "Social services", None),
+                                ("sector-housing", "Housing sector", None)]:
+        plan.add_node("TaxonomyTerm", term, {"name": name, "code": term.upper()})
+        if broader:
+            plan.add_relationship(("TaxonomyTerm", "BROADER", "TaxonomyTerm"), term, broader)
+    for ward, (latitude, population) in WARDS.items():
+        plan.add_node("Area", ward, {"name": f"Ward {ward[1]}", "kind": "ward", "population": population,
+                                     "extent": _square(latitude)})
+    for org, (name, sector) in ORGANIZATIONS.items():
+        plan.add_node("Organization", org, {"name": name})
+        plan.add_relationship(("Organization", "TAGGED", "TaxonomyTerm"), org, sector, {"linkType": "sector"},
+                              id=f"{org}-sector")
+    for service, (org, need, wards) in SERVICES.items():
+        plan.add_node("Service", service, {"name": service, "status": "active"})
+        plan.add_relationship(("Organization", "PROVIDES", "Service"), org, service)
+        plan.add_relationship(("Service", "TAGGED", "TaxonomyTerm"), service, need, {"linkType": "need"},
+                              id=f"{service}-need")
+        for ward in wards:
+            location, sal = f"{service}-{ward}", f"{service}-{ward}-sal"
+            plan.add_node("Location", location, {"name": location, "latitude": WARDS[ward][0], "longitude": LONGITUDE})
+            plan.add_node("ServiceAtLocation", sal, {})
+            plan.add_relationship(("Service", "DELIVERED_AT", "ServiceAtLocation"), service, sal)
+            plan.add_relationship(("ServiceAtLocation", "AT", "Location"), sal, location)
+            plan.add_relationship(("Location", "IN_AREA", "Area"), location, ward)
+    for source, tie, target in TIES:
+        plan.add_relationship(("Organization", tie, "Organization"), source, target, id=f"{source}-{tie}-{target}")
+    for i, (ward, month, outcome, count) in enumerate(NEED_COUNTS):
+        plan.add_node("NeedCount", f"nc-{i}", {"month": month, "need": "need-housing", "outcome": outcome,
+                                               "count": count})
+        plan.add_relationship(("NeedCount", "IN_AREA", "Area"), f"nc-{i}", ward)
+    for i, (source, target, month, need, count) in enumerate(FLOWS):
+        plan.add_node("ReferralFlow", f"flow-{i}", {"month": month, "need": need, "count": count})
+        plan.add_relationship(("Organization", "SENT", "ReferralFlow"), source, f"flow-{i}")
+        label = "Service" if target.startswith("svc-") else "Organization"
+        plan.add_relationship(("ReferralFlow", "RECEIVED_BY", label), f"flow-{i}", target)
+    return plan
+
+
+@pytest.fixture
+def town(db: GraphEngine) -> GraphEngine:
+    load_parsed(db, _ReadyPlan(town_plan()), dataset_id="town", path=Path("memory"))
+    return db
+
+
+# ---------------------------------------------------------------- silos
+
+def _pairs(result: planning.SiloResult) -> list[tuple[str, str, int]]:
+    return [(p.a, p.b, p.overlap) for p in result.report.pairs]
+
+
+def test_silos_are_overlapping_organizations_with_no_short_path_ranked_by_overlap(town: GraphEngine) -> None:
+    result = planning.silos(town, need=["need-housing"], area=None, area_kind=None, sector=None, max_hops=2,
+                            need_level=None, same_population=False, max_pairs=20)
+    # exact terms: the shelter cells (W1: housing A, lone, police; W2: lone, police); housing B's "housing" term
+    # shares no cell. Housing A — police are 2 hops apart (via the broker): linked.
+    assert _pairs(result) == [("org-lone", "org-police", 2), ("org-housing-a", "org-lone", 1)]
+    assert result.report.pairs[0].shared_areas == ("W1", "W2")
+    assert result.report.pairs[0].shared_needs == ("need-housing-shelter",)
+    assert result.organizations == 4
+
+
+def test_one_hop_fewer_turns_a_two_hop_link_into_a_silo(town: GraphEngine) -> None:
+    result = planning.silos(town, need=["need-housing"], area=None, area_kind=None, sector=None, max_hops=1,
+                            need_level=None, same_population=False, max_pairs=20)
+    assert ("org-housing-a", "org-police", 1) in _pairs(result)
+    assert result.report.total_pairs == 3
+
+
+def test_rolling_needs_up_to_the_top_level_joins_housing_and_shelter(town: GraphEngine) -> None:
+    result = planning.silos(town, need=["need-housing"], area=None, area_kind=None, sector=None, max_hops=2,
+                            need_level=0, same_population=False, max_pairs=20)
+    # housing B now shares (housing, W1) with everyone there; it is tied to housing A, 3 hops from police
+    assert set(_pairs(result)) == {("org-lone", "org-police", 2), ("org-housing-a", "org-lone", 1),
+                                   ("org-housing-b", "org-lone", 1), ("org-housing-b", "org-police", 1)}
+    cells = {(c.need, c.area): (c.organizations, c.pairs, c.siloed_pairs, c.linked_pairs) for c in result.report.cells}
+    assert cells == {("need-housing", "W1"): (4, 6, 4, 2), ("need-housing", "W2"): (2, 1, 1, 0)}
+
+
+def test_silos_in_one_area_only_count_that_area(town: GraphEngine) -> None:
+    result = planning.silos(town, need=["need-housing"], area="W2", area_kind=None, sector=None, max_hops=2,
+                            need_level=None, same_population=False, max_pairs=20)
+    assert _pairs(result) == [("org-lone", "org-police", 1)]
+
+
+def test_silo_input_errors_say_what_to_fix(town: GraphEngine) -> None:
+    with pytest.raises(PlanningInputError, match="maxHops"):
+        planning.silos(town, need=None, area=None, area_kind=None, sector=None, max_hops=9, need_level=None,
+                       same_population=False)
+    with pytest.raises(PlanningInputError, match="unknown area"):
+        planning.silos(town, need=None, area="W9", area_kind=None, sector=None, max_hops=2, need_level=None,
+                       same_population=False)
+    with pytest.raises(UnknownNeed):
+        planning.silos(town, need=["need-none"], area=None, area_kind=None, sector=None, max_hops=2,
+                       need_level=None, same_population=False)
+
+
+# ---------------------------------------------------------------- network
+
+def test_the_agency_network_of_a_path_and_an_isolate(town: GraphEngine) -> None:
+    summary = planning.agency_network(town, sector=None, area=None)
+    assert (summary.nodes, summary.ties, summary.components, summary.isolates) == (6, 4, 2, 1)
+    assert summary.density == pytest.approx(8 / 30)
+    assert summary.largest_component_share == pytest.approx(5 / 6)
+    assert summary.reciprocity == pytest.approx(2 / 4)  # housing A ⇄ housing B of 4 referral arcs
+    assert summary.ei_index == pytest.approx((3 - 1) / 4)  # one tie inside a sector (housing A — B), three across
+    assert summary.brokers[0].id == "org-broker" and summary.brokers[0].betweenness == pytest.approx(4)
+    assert {p.id for p in summary.articulation_points} == {"org-police", "org-broker", "org-housing-a"}
+    assert len(summary.bridges) == 4
+    housing = next(s for s in summary.sectors if s.sector == "sector-housing")
+    assert (housing.internal_ties, housing.external_ties, housing.ei_index) == (1, 1, 0.0)
+
+
+def test_the_network_of_one_sector_keeps_only_its_ties(town: GraphEngine) -> None:
+    summary = planning.agency_network(town, sector="SECTOR-HOUSING", area=None)  # a code works as well as an id
+    assert (summary.nodes, summary.ties, summary.components) == (3, 1, 2)
+
+
+# ---------------------------------------------------------------- sector gaps
+
+def test_sectors_that_refer_to_each_other_without_ties_come_first(town: GraphEngine) -> None:
+    gaps = planning.sector_gap_list(town, basis=GapBasis.REFERRALS, pairs=None, from_month=None, to_month=None)
+    assert [(g.sector_a, g.sector_b, g.cooccurrence, g.ties) for g in gaps] == [
+        ("sector-housing", "sector-police", 12, 0), ("sector-mh", "sector-police", 20, 1)]
+    assert gaps[0].possible == 3 and gaps[1].ties_per_cooccurrence == pytest.approx(1 / 20)
+
+
+# ---------------------------------------------------------------- coverage
+
+def _coverage(db: GraphEngine, **overrides: object) -> planning.CoverageResult:
+    args: dict[str, object] = dict(need=["need-housing"], area_kind="ward", catchment_km=5.0,
+                                   method=AccessMethod.TWO_SFCA, steps=None, demand_basis=DemandBasis.POPULATION,
+                                   desert_below=0.5, from_month=None, to_month=None)
+    args.update(overrides)
+    return planning.coverage(db, **args)  # type: ignore[arg-type]
+
+
+def test_two_step_floating_catchment_scores_by_hand(town: GraphEngine) -> None:
+    result = _coverage(town)
+    by_id = {a.id: a for a in result.areas}
+    # W1: 4 sites, each shared by W1's 1,000 people only → A = 4/1000; W2: 2 sites / 2,000 → 1/1000; W3: none
+    assert by_id["W1"].score == pytest.approx(0.004)
+    assert by_id["W2"].score == pytest.approx(0.001)
+    assert by_id["W3"].score == 0 and by_id["W3"].desert
+    average = 6 / 3500
+    assert result.access.regional_average == pytest.approx(average)
+    assert by_id["W2"].ratio_to_average == pytest.approx(0.001 / average)  # 0.583: not below 0.5
+    assert not by_id["W2"].desert
+    assert result.sites == 6
+    # the invariant: Σ P_i A_i = total supply of the sites someone can reach
+    assert sum(WARDS[a.id][1] * a.score for a in result.areas) == pytest.approx(result.access.supply_with_catchment)
+    assert result.access.supply_with_catchment == pytest.approx(6)
+
+
+def test_a_higher_desert_threshold_marks_the_thinly_served_ward_too(town: GraphEngine) -> None:
+    result = _coverage(town, desert_below=0.6)
+    assert {a.id for a in result.areas if a.desert} == {"W2", "W3"}
+
+
+def test_demand_from_need_counts_is_suppressed_where_small(town: GraphEngine) -> None:
+    result = _coverage(town, demand_basis=DemandBasis.NEED_COUNTS)
+    demand = {a.id: a.demand for a in result.areas}
+    # 15, 27 and 2: the 2 is hidden, and so is the smallest other (15) since the total is shown
+    assert demand == {"W1": SUPPRESSED, "W2": Cell(27, False), "W3": SUPPRESSED}
+    assert result.total_demand == Cell(44, False)
+
+
+def test_coverage_input_errors_say_what_to_fix(town: GraphEngine) -> None:
+    with pytest.raises(PlanningInputError, match="catchmentKm"):
+        _coverage(town, catchment_km=0)
+    with pytest.raises(PlanningInputError, match="no areas of kind 'district'"):
+        _coverage(town, area_kind="district")
+    with pytest.raises(PlanningInputError, match="YYYY-MM"):
+        _coverage(town, demand_basis=DemandBasis.NEED_COUNTS, from_month="March")
+
+
+# ---------------------------------------------------------------- unmet needs and flows
+
+def test_unmet_needs_by_area_and_outcome_with_complementary_suppression(town: GraphEngine) -> None:
+    table = planning.unmet_needs(town, area=None, need=["need-housing"], from_month=None, to_month=None)
+    assert table.outcomes == ["referred", "unmet:no-service", "unmet:waitlist"]
+    shown = {(k.row, k.column): c.value for k, c in table.cells.items() if not c.suppressed}
+    # worked by hand in the suppression rules: only W2's total, the referred total and the grand total survive,
+    # with the zeros (which say nothing about anyone)
+    assert shown == {("W1", "unmet:no-service"): 0, ("W2", "unmet:no-service"): 0, ("W3", "referred"): 0,
+                     ("W3", "unmet:waitlist"): 0, ("W2", None): 27, (None, "referred"): 32, (None, None): 44}
+
+
+def test_unmet_needs_in_a_period(town: GraphEngine) -> None:
+    table = planning.unmet_needs(town, area=None, need=None, from_month="2026-04", to_month="2026-04",
+                                 threshold=1)
+    assert table.cells[TableKey("W2", "unmet:waitlist")] == Cell(7, False)
+    assert table.cells[TableKey(None, None)] == Cell(9, False)
+
+
+def test_referral_flows_by_sector_and_the_share_staying_in_a_sector(town: GraphEngine) -> None:
+    result = planning.referral_flows(town, group_by=FlowGrouping.SECTOR, need=None, from_month=None, to_month=None)
+    assert [(f.source, f.target, f.cell.value) for f in result.flows] == [
+        ("sector-mh", "sector-police", 20), ("sector-police", "sector-housing", 12),
+        ("sector-housing", "sector-housing", 6)]
+    assert result.total == Cell(38, False)
+    assert result.within_sector_share == pytest.approx(6 / 38)
+
+
+def test_referral_flows_by_organization_hide_the_small_one_and_its_complement(town: GraphEngine) -> None:
+    result = planning.referral_flows(town, group_by=FlowGrouping.ORGANIZATION, need=None, from_month=None,
+                                     to_month=None)
+    assert [(f.source, f.target, f.cell) for f in result.flows] == [
+        ("org-mh", "org-police", Cell(20, False)), ("org-police", "org-housing-a", Cell(9, False)),
+        ("org-housing-a", "org-housing-b", SUPPRESSED), ("org-police", "org-housing-b", SUPPRESSED)]
+
+
+def test_referral_flows_for_a_need_include_the_terms_below_it(town: GraphEngine) -> None:
+    result = planning.referral_flows(town, group_by=FlowGrouping.SECTOR, need=["need-housing"], from_month=None,
+                                     to_month=None, threshold=1)
+    assert result.total == Cell(18, False)  # 9 + 3 (shelter, below housing) + 6
