@@ -7,20 +7,25 @@ import signal
 import sys
 from contextlib import suppress
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from cli.common import database, fail, out
 from cli.keys import keys_app
-from cli.load import load_app, load_hsds_source
+from cli.load import ReadProgress, load_app, load_hsds_source, run_load
 from graph import embedded
 from graph.engine import GraphEngine
 from graph.errors import BadDatabaseUri, DatabaseUnavailable
 from graph.settings import Settings, get_settings
 from graph.uri import parse_db_uri
+from loaders.load import Parsed
+from loaders.plan import NodesReady
 from queries import reads
+
+if TYPE_CHECKING:
+    from demo.planning import PlanningSummary
 
 app = typer.Typer(
     help="Safety Net Graph: a knowledge graph of a community's human services, served as a GraphQL API.\n\n"
@@ -84,8 +89,10 @@ def demo(
     services: Annotated[int, typer.Option(help="How many demo services to generate.")] = 400,
     seed: Annotated[int, typer.Option(help="Random seed of the generator (same seed, same data).")] = 7,
 ) -> None:
-    """Generate the demo city's data, load it (replacing a previous demo load) and serve the API."""
+    """Generate the demo city's data (services, ward areas, agency ties, referral counts), load it (replacing a
+    previous demo load) and serve the API."""
     from demo.generator import generate_demo
+    from demo.planning import write_planning_files
 
     settings = get_settings()
     target = parse_db_uri(settings.db)
@@ -93,9 +100,45 @@ def demo(
     data = base / "demo-data"
     with database(settings) as db:
         summary = generate_demo(data, services=services, seed=seed)
+        planning = write_planning_files(data, seed=seed)
         out.print(f"Generated {summary.services:,} services of {summary.organizations:,} organizations in {data}")
+        out.print(f"Generated {planning.areas} ward areas, {planning.ties:,} agency ties and {planning.referrals:,} "
+                  f"referral events in {planning.folder}")
         load_hsds_source(db, data, dataset_id="demo", replace=True, strict=False, dry_run=False)
+        _load_demo_planning(db, planning)
         _serve(settings, host, port, db)
+
+
+def _load_demo_planning(db: GraphEngine, planning: PlanningSummary) -> None:
+    """Load the demo's areas, ties and referrals as `safetynet load areas|ties|referrals --replace` would,
+    each under its own dataset id; what they look up in the graph is read before each is written."""
+    from demo.planning import AREA_KIND, REFERRALS_DATASET, TIES_DATASET
+    from loaders.areas import parse_areas
+    from loaders.areas_links import existing_area_ids, located_locations
+    from loaders.directory_lookup import load_directory
+    from loaders.referrals import parse_referrals
+    from loaders.ties import parse_ties
+
+    locations, known = located_locations(db), existing_area_ids(db)
+
+    def areas(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
+        return parse_areas(planning.areas_path, namespace=planning.area_namespace, kind=AREA_KIND,
+                           known_areas=known, locations=locations, on_progress=progress)
+
+    run_load(db, planning.areas_path, areas, dataset_id=planning.area_namespace, replace=True, strict=False,
+             dry_run=False)
+    directory = load_directory(db)  # with the areas: the referrals name them
+
+    def ties(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
+        return parse_ties(planning.ties_path, namespace=TIES_DATASET, directory=directory, on_progress=progress)
+
+    def referrals(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
+        return parse_referrals(planning.referrals_path, namespace=REFERRALS_DATASET, directory=directory,
+                               on_progress=progress)
+
+    run_load(db, planning.ties_path, ties, dataset_id=TIES_DATASET, replace=True, strict=False, dry_run=False)
+    run_load(db, planning.referrals_path, referrals, dataset_id=REFERRALS_DATASET, replace=True, strict=False,
+             dry_run=False)
 
 
 # ---------------------------------------------------------------- db
@@ -150,15 +193,29 @@ def db_stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON in
 
 @generate_app.command("demo")
 def generate_demo_command(
-    out_dir: Annotated[Path, typer.Argument(metavar="OUT", help="Folder to write the HSDS 3.0 CSV package to.")],
+    out_dir: Annotated[Path, typer.Argument(metavar="OUT", help="Folder to write the HSDS 3.0 CSV package to (and "
+                                                                "its planning files to OUT/planning).")],
     services: Annotated[int, typer.Option(help="How many services (organizations, locations … scale with it).")] = 400,
     seed: Annotated[int, typer.Option(help="Random seed (same seed and size, byte-identical output).")] = 7,
 ) -> None:
-    """Generate the fictional city's HSDS 3.0 dataset (deterministic)."""
+    """Generate the fictional city's HSDS 3.0 dataset, with ward areas, agency ties and referral events for
+    planners (deterministic)."""
     from demo.generator import generate_demo
+    from demo.planning import AREA_KIND, REFERRALS_DATASET, TIES_DATASET, write_planning_files
 
     if services < 1:
         fail("--services must be at least 1", code=1)
     summary = generate_demo(out_dir, services=services, seed=seed)
+    planning = write_planning_files(out_dir, seed=seed)
     out.print(f"wrote {summary.records:,} records ({summary.services:,} services, "
               f"{summary.organizations:,} organizations, {summary.locations:,} locations) to {out_dir}")
+    out.print(f"wrote planning files to {planning.folder}: {planning.areas} ward areas, {planning.ties:,} agency "
+              f"ties ({len(planning.isolates)} agencies without any; police and housing tied only through "
+              f"{planning.broker_name}), {planning.referrals:,} referral events. After `safetynet load hsds "
+              f"{out_dir}`, load them with:", highlight=False)
+    for command in (
+        f"safetynet load areas {planning.areas_path} --dataset-id {planning.area_namespace} --kind {AREA_KIND}",
+        f"safetynet load ties {planning.ties_path} --dataset-id {TIES_DATASET}",
+        f"safetynet load referrals {planning.referrals_path} --dataset-id {REFERRALS_DATASET}",
+    ):
+        out.print(f"  {command}", highlight=False, markup=False)

@@ -114,14 +114,54 @@ def test_every_command_has_help() -> None:
         assert "Usage" in result.stdout
 
 
-def test_the_demo_command_generates_loads_and_serves_the_demo_city(cli_env: dict[str, str]) -> None:
+def _serve_demo(cli_env: dict[str, str], services: int) -> str:
+    """Run `safetynet demo` until it serves, check it answers, stop it; its standard output."""
     port = free_port()
-    server = subprocess.Popen([*SAFETYNET, "demo", "--port", str(port), "--services", "80"], env=cli_env,
+    server = subprocess.Popen([*SAFETYNET, "demo", "--port", str(port), "--services", str(services)], env=cli_env,
                               text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         _wait_http(port, "/healthz", server, timeout=120)
-        assert _post_graphql(port, "{ serviceCount }") == {"data": {"serviceCount": 80}}
+        assert _post_graphql(port, "{ serviceCount }") == {"data": {"serviceCount": services}}
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        stdout, _ = server.communicate(timeout=30)
+    return stdout
+
+
+def _planning_counts(cli_env: dict[str, str]) -> dict[str, int]:
+    stats = json.loads(_cli(cli_env, "db", "stats", "--json").stdout)
+    counts = {**stats["labels"], **stats["relationships"]}
+    names = ("Area", "ReferralFlow", "NeedCount", "Dataset", "Organization", "REFERS_TO", "PARTNERS_WITH",
+             "SHARES_DATA_WITH", "FUNDS", "MEMBER_OF", "SENT", "IN_AREA")
+    return {name: counts.get(name, 0) for name in names}
+
+
+def test_the_demo_command_generates_loads_and_serves_the_demo_city(cli_env: dict[str, str]) -> None:
+    stdout = _serve_demo(cli_env, 80)
     assert _cli(cli_env, "db", "status", check=False).returncode == 3  # it stopped the server it started
+    assert "11 ward areas" in stdout
+    for dataset in ("demo", "demo-areas", "demo-ties", "demo-referrals"):
+        assert f"dataset {dataset} (" in stdout
+    counts = _planning_counts(cli_env)
+    assert counts["Area"] == 11 and counts["Dataset"] == 4
+    assert counts["ReferralFlow"] > 0 and counts["NeedCount"] > 0 and counts["SENT"] == counts["ReferralFlow"]
+    assert all(counts[tie] > 0 for tie in ("REFERS_TO", "PARTNERS_WITH", "SHARES_DATA_WITH", "FUNDS", "MEMBER_OF"))
+    _serve_demo(cli_env, 80)  # again: every load replaces its previous one
+    assert _planning_counts(cli_env) == counts
+
+
+def test_generate_demo_prints_the_commands_that_load_its_planning_files(
+    cli_env: dict[str, str], tmp_path: Path,
+) -> None:
+    data = tmp_path / "demo"
+    generated = _cli(cli_env, "generate", "demo", str(data), "--services", "120").stdout
+    assert f"planning files to {data / 'planning'}" in generated
+    commands = [line.split()[1:] for line in generated.splitlines() if line.strip().startswith("safetynet load")]
+    assert [c[:2] for c in commands] == [["load", "areas"], ["load", "ties"], ["load", "referrals"]]
+    _cli(cli_env, "load", "hsds", str(data), "--dataset-id", "demo")
+    for command in commands:
+        loaded = _cli(cli_env, *command)
+        assert "0 warning(s)" in loaded.stdout and not loaded.stderr.strip()
+    counts = _planning_counts(cli_env)
+    assert counts["Area"] == 11 and counts["Dataset"] == 4 and counts["NeedCount"] > 0
+    assert counts["Organization"] == 30 + 2  # the demo's organizations and the two collaboratives
