@@ -127,6 +127,15 @@ def suppress_list(counts: Sequence[int], *, threshold: int = DEFAULT_THRESHOLD) 
     return [out[i] for i in range(len(counts))], out["total"]
 
 
+def rounded_up(count: int, base: int) -> int:
+    """`count` rounded up to a multiple of `base` (0 stays 0): what a derived figure — a score computed
+    from counts, a co-occurrence — may be computed from, so that it cannot give a suppressed count back
+    (a count of 1 … base is indistinguishable from base)."""
+    if count < 0 or base < 1:
+        raise ValueError("rounded_up needs a count ≥ 0 and a base ≥ 1")
+    return -(-count // base) * base
+
+
 def share(part: Cell, whole: Cell) -> float | None:
     """part / whole when both are shown and whole > 0, else None (a share of a hidden count would reveal it)."""
     if part.value is None or whole.value is None or whole.value == 0:

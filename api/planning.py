@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Final
@@ -36,7 +36,17 @@ from analytics.silos import (
     shared_need_cooccurrence,
     unlinked_overlaps,
 )
-from analytics.suppression import DEFAULT_THRESHOLD, Cell, TableKey, share, suppress_list, suppress_table
+from analytics.suppression import (
+    DEFAULT_THRESHOLD,
+    Cell,
+    Group,
+    TableKey,
+    rounded_up,
+    share,
+    suppress,
+    suppress_list,
+    suppress_table,
+)
 from analytics.taxonomy import TermTree
 from graph.engine import GraphEngine
 from queries import analytics as reads
@@ -220,8 +230,9 @@ class _AreaTest:
 
 def agency_network(db: GraphEngine, *, sector: str | None, area: str | None, include_funds: bool = False,
                    top: int = 10, seed: int = 7) -> NetworkSummary:
-    """The agency network's summary, over the whole graph or the organizations of a sector / with a
-    location or service in an area (ties among them only)."""
+    """The agency network's summary, over the whole graph or the organizations of a sector / with a listed
+    service reaching an area or one within it (a location there, or a service area matching it); ties among
+    the organizations kept only."""
     graph, agencies = agency_graph(db, include_funds=include_funds)
     keep: set[str] | None = None
     if sector:
@@ -232,6 +243,9 @@ def agency_network(db: GraphEngine, *, sector: str | None, area: str | None, inc
     if area:
         present = _organizations_in(db, areas_below(db, area))
         keep = present if keep is None else keep & present
+        if not keep:
+            of = f"of sector {sector!r} " if sector else ""
+            raise PlanningInputError(f"no organizations {of}have a service reaching area {area!r}")
     if keep is not None:
         graph = graph.restricted(keep)
     return summarize(graph, seed=seed, top=top)
@@ -244,18 +258,28 @@ def _organizations_in(db: GraphEngine, areas: set[str]) -> set[str]:
 
 # ---------------------------------------------------------------- sector gaps
 
+@dataclass(frozen=True)
+class GapResult:
+    gap: SectorGap
+    suppressed: bool  # a named pair whose referral co-occurrence is below the threshold (shown as 0)
+
+
 def sector_gap_list(db: GraphEngine, *, basis: GapBasis, pairs: Sequence[tuple[str, str]] | None,
                     from_month: str | None, to_month: str | None, include_funds: bool = False,
-                    threshold: int = DEFAULT_THRESHOLD) -> list[SectorGap]:
+                    threshold: int = DEFAULT_THRESHOLD) -> list[GapResult]:
     """Sector pairs whose work co-occurs (referrals between them, or needs both address) with few ties.
-    Referral-based co-occurrence below the suppression threshold is left out (it is a small count)."""
+    Referral-based co-occurrence is a count: below the suppression threshold it is left out (or, for a pair
+    named in `pairs`, flagged suppressed), above it rounded up to a multiple of the threshold."""
     check_months(from_month, to_month)
     graph, agencies = agency_graph(db, include_funds=include_funds)
     sector_of = {a.id: a.sector for a in agencies.values() if a.sector != COLLABORATIVE_SECTOR}
     if basis is GapBasis.REFERRALS:
         flows = reads.referral_flows(db, needs=None, from_month=from_month, to_month=to_month)
         raw = referral_cooccurrence((sector_of.get(s), sector_of.get(t), n) for s, t, _, n in flows)
-        cooccurrence = {k: v for k, v in raw.items() if v >= threshold}
+        # small counts are left out, the rest rounded up to the threshold (exact ones, set beside referralFlows,
+        # could give a suppressed flow back)
+        small = {k for k, v in raw.items() if v < threshold}
+        cooccurrence = {k: float(rounded_up(int(v), threshold)) for k, v in raw.items() if k not in small}
     else:
         needs_by_sector: dict[str, set[str]] = defaultdict(set)
         for row in reads.service_reach(db, terms=None):
@@ -263,11 +287,13 @@ def sector_gap_list(db: GraphEngine, *, basis: GapBasis, pairs: Sequence[tuple[s
                 if sector_of.get(org):
                     needs_by_sector[str(sector_of[org])].update(row.needs)
         cooccurrence = shared_need_cooccurrence(needs_by_sector)
+        small = set()
     if pairs:
         keys = ((_sector_ids(db, a), _sector_ids(db, b)) for a, b in pairs)
         wanted = {(min(a, b), max(a, b)) for a, b in keys if a != b}
         cooccurrence = {k: cooccurrence.get(k, 0.0) for k in wanted}
-    return sector_gaps(sector_of, graph.undirected_pairs(), cooccurrence)
+    gaps = sector_gaps(sector_of, graph.undirected_pairs(), cooccurrence)
+    return [GapResult(g, (g.sector_a, g.sector_b) in small) for g in gaps]
 
 
 # ---------------------------------------------------------------- coverage
@@ -311,6 +337,10 @@ def coverage(db: GraphEngine, *, need: Sequence[str], area_kind: str | None, cat
         raise PlanningInputError("coverage needs a need (a taxonomy term id or code)")
     if desert_below < 0:
         raise PlanningInputError("desertBelow must be ≥ 0 (a share of the regional average, e.g. 0.5)")
+    if steps and method is AccessMethod.TWO_SFCA:
+        raise PlanningInputError("steps apply to method E2SFCA only (TWO_SFCA weighs every site in the catchment 1)")
+    if (from_month or to_month) and demand_basis is DemandBasis.POPULATION:
+        raise PlanningInputError("from/to apply to demand NEED_COUNTS only (populations have no period)")
     check_months(from_month, to_month)
     scope = need_scope(db, need)
     assert scope is not None
@@ -331,9 +361,11 @@ def coverage(db: GraphEngine, *, need: Sequence[str], area_kind: str | None, cat
         for area_id, _need, _outcome, n in reads.need_counts(db, needs=scope.refs, from_month=from_month,
                                                                to_month=to_month):
             counts[area_id] += n
-        demand = {a.id: counts[a.id] for a in placed}
-        cells, total_demand = suppress_list([demand[a.id] for a in placed], threshold=threshold)
+        cells, total_demand = suppress_list([counts[a.id] for a in placed], threshold=threshold)
         demand_cells = {a.id: c for a, c in zip(placed, cells, strict=True)}
+        # scores are computed from counts rounded up to the threshold: a score (with its sites in reach) would
+        # otherwise give a suppressed count back
+        demand = {a.id: rounded_up(counts[a.id], threshold) for a in placed}
     sites = reads.supply_sites(db, terms=scope.terms)
     chosen_steps = None if method is AccessMethod.TWO_SFCA else tuple(steps or default_steps(catchment_km))
     try:
@@ -426,51 +458,62 @@ class FlowResult:
     group_by: FlowGrouping
     flows: list[Flow]  # shown counts largest first, then the suppressed ones by key
     total: Cell
-    within_sector: Cell
-    across_sectors: Cell
-    within_sector_share: float | None
+    within_sector: Cell  # between two organizations of the same (known) sector
+    across_sectors: Cell  # between organizations of two different known sectors
+    unknown_sector: Cell  # an end of unknown sector
+    within_sector_share: float | None  # within / (within + across), when both are shown
     sent: dict[str, Cell]  # SECTOR only: referrals sent by each sector (row totals)
     received: dict[str, Cell]  # SECTOR only: referrals received by each sector (column totals)
 
 
 UNKNOWN_SECTOR: Final = "unknown"
+_TOTAL, _WITHIN, _ACROSS, _UNKNOWN = "total", "within", "across", "unknown"
 
 
 def referral_flows(db: GraphEngine, *, group_by: FlowGrouping, need: Sequence[str] | None,
                    from_month: str | None, to_month: str | None,
                    threshold: int = DEFAULT_THRESHOLD) -> FlowResult:
+    """Referral counts between organizations or sectors. Every figure shown — each flow, the total, the
+    within/across/unknown-sector split and (by sector) what each sector sent and received — is suppressed
+    together: each is a group with a shown total (analytics.suppression), so no hidden flow can be worked out
+    from the others."""
     check_months(from_month, to_month)
     scope = need_scope(db, need)
     sector_of = {a.id: a.sector or UNKNOWN_SECTOR for a in reads.agencies(db)}
     pairs: Counter[tuple[str, str]] = Counter()
-    within = across = 0
+    kind: dict[tuple[str, str], str] = {}
     for source, target, _need, n in reads.referral_flows(db, needs=scope.refs if scope else None,
                                                            from_month=from_month, to_month=to_month):
-        s_sector, t_sector = sector_of.get(source, UNKNOWN_SECTOR), sector_of.get(target, UNKNOWN_SECTOR)
-        if UNKNOWN_SECTOR not in (s_sector, t_sector):
-            if s_sector == t_sector:
-                within += n
-            else:
-                across += n
-        key = (source, target) if group_by is FlowGrouping.ORGANIZATION else (s_sector, t_sector)
+        ends = (sector_of.get(source, UNKNOWN_SECTOR), sector_of.get(target, UNKNOWN_SECTOR))
+        key = (source, target) if group_by is FlowGrouping.ORGANIZATION else ends
         pairs[key] += n
-    sent: dict[str, Cell] = {}
-    received: dict[str, Cell] = {}
+        kind[key] = _UNKNOWN if UNKNOWN_SECTOR in ends else _WITHIN if ends[0] == ends[1] else _ACROSS
     keys = sorted(pairs)
-    if group_by is FlowGrouping.SECTOR:
-        table = suppress_table(dict(pairs), threshold=threshold)
-        cells = [table[TableKey(s, t)] for s, t in keys]
-        total = table[TableKey(None, None)]
-        sent = {str(k.row): c for k, c in table.items() if k.column is None and k.row is not None}
-        received = {str(k.column): c for k, c in table.items() if k.row is None and k.column is not None}
-    else:
-        cells, total = suppress_list([pairs[k] for k in keys], threshold=threshold)
-    flows = [Flow(s, t, c) for (s, t), c in zip(keys, cells, strict=True) if c.value != 0]
+    counts: dict[Hashable, int] = {("flow", k): pairs[k] for k in keys}
+    counts[_TOTAL] = sum(pairs.values())
+    groups: list[Group[Hashable]] = [Group(tuple(("flow", k) for k in keys), _TOTAL)]
+    for part in (_WITHIN, _ACROSS, _UNKNOWN):
+        members = tuple(("flow", k) for k in keys if kind[k] == part)
+        counts[part] = sum(pairs[k] for k in keys if kind[k] == part)
+        groups.append(Group(members, part))
+    groups.append(Group((_WITHIN, _ACROSS, _UNKNOWN), _TOTAL))
+    sectors = sorted({s for k in keys for s in k}) if group_by is FlowGrouping.SECTOR else []
+    for side, at in (("sent", 0), ("received", 1)):
+        for sector in sectors:
+            members = tuple(("flow", k) for k in keys if k[at] == sector)
+            counts[side, sector] = sum(pairs[k] for k in keys if k[at] == sector)
+            groups.append(Group(members, (side, sector)))
+        if sectors:
+            groups.append(Group(tuple((side, sector) for sector in sectors), _TOTAL))
+    cells = suppress(counts, groups, threshold=threshold)
+    flows = [Flow(s, t, cells["flow", (s, t)]) for s, t in keys if pairs[s, t]]
     flows.sort(key=lambda f: (f.cell.suppressed, -(f.cell.value or 0), f.source, f.target))
-    (within_cell, across_cell), _ = suppress_list([within, across], threshold=threshold)
-    return FlowResult(group_by, flows, total, within_cell, across_cell,
-                      share(within_cell, Cell.shown(within + across)) if not across_cell.suppressed else None,
-                      sent, received)
+    within, across = cells[_WITHIN], cells[_ACROSS]
+    both = Cell.shown((within.value or 0) + (across.value or 0))
+    return FlowResult(
+        group_by, flows, cells[_TOTAL], within, across, cells[_UNKNOWN],
+        share(within, both) if not (within.suppressed or across.suppressed) else None,
+        {s: cells["sent", s] for s in sectors}, {s: cells["received", s] for s in sectors})
 
 
 def known_sectors(db: GraphEngine) -> Collection[str]:

@@ -30,7 +30,8 @@ strawberry.enum(planning.DemandBasis, description=(
 strawberry.enum(planning.FlowGrouping, description="Group referral counts by organization or sector.")
 strawberry.enum(planning.GapBasis, description=(
     "REFERRALS: referrals between the two sectors (either direction) in the period, pairs with fewer than the "
-    "suppression threshold left out. SHARED_NEEDS: how many need terms both sectors' services address."))
+    "suppression threshold left out, the rest rounded up to a multiple of it. "
+    "SHARED_NEEDS: how many need terms both sectors' services address."))
 
 _LIST_CAP = MAX_PAGE_SIZE
 
@@ -251,7 +252,10 @@ class SectorGap:
     sector_b: SectorRef
     organizations_a: int
     organizations_b: int
-    cooccurrence: float
+    cooccurrence: float | None = strawberry.field(description=(
+        "REFERRALS: referrals between the two sectors, rounded up to a multiple of the suppression threshold; "
+        "null when suppressed. SHARED_NEEDS: need terms both sectors' services address."))
+    suppressed: bool = strawberry.field(description="A pair named in `pairs` with too few referrals to show.")
     ties: int = strawberry.field(description="Organization pairs across the two sectors with a tie.")
     possible: int
     tie_density: float | None
@@ -352,8 +356,9 @@ class ReferralFlows:
     flows: list[ReferralFlow] = strawberry.field(description=f"Largest first, then the suppressed (first {_LIST_CAP}).")
     flow_count: int
     total: Count
-    within_sector: Count
-    across_sectors: Count
+    within_sector: Count = strawberry.field(description="Between organizations of the same sector.")
+    across_sectors: Count = strawberry.field(description="Between organizations of two different sectors.")
+    unknown_sector: Count = strawberry.field(description="With an organization of unknown sector at one end.")
     within_sector_share: float | None
     by_sector: list[SectorFlowTotals]
 
@@ -439,10 +444,11 @@ class PlanningQuery:
                                         from_month=from_, to_month=to, include_funds=include_funds,
                                         threshold=_threshold(info))
         names = _Names(info)
-        return [SectorGap(sector_a=_sector(names, g.sector_a), sector_b=_sector(names, g.sector_b),
-                          organizations_a=g.organizations_a, organizations_b=g.organizations_b,
-                          cooccurrence=g.cooccurrence, ties=g.ties, possible=g.possible, tie_density=g.tie_density,
-                          ties_per_cooccurrence=g.ties_per_cooccurrence) for g in gaps[:first]]
+        return [SectorGap(sector_a=_sector(names, r.gap.sector_a), sector_b=_sector(names, r.gap.sector_b),
+                          organizations_a=r.gap.organizations_a, organizations_b=r.gap.organizations_b,
+                          cooccurrence=None if r.suppressed else r.gap.cooccurrence, suppressed=r.suppressed,
+                          ties=r.gap.ties, possible=r.gap.possible, tie_density=r.gap.tie_density,
+                          ties_per_cooccurrence=r.gap.ties_per_cooccurrence) for r in gaps[:first]]
 
     @strawberry.field(extensions=[planner_only()], description=(
         "Under-served areas (planner): two-step floating catchment accessibility of the need's service sites "
@@ -517,7 +523,8 @@ class PlanningQuery:
             flows=[ReferralFlow(source=end(f.source), target=end(f.target), count=_count(f.cell))
                    for f in result.flows[:first]],
             total=_count(result.total), within_sector=_count(result.within_sector),
-            across_sectors=_count(result.across_sectors), within_sector_share=result.within_sector_share,
+            across_sectors=_count(result.across_sectors), unknown_sector=_count(result.unknown_sector),
+            within_sector_share=result.within_sector_share,
             by_sector=[SectorFlowTotals(sector=end(s), sent=_count(result.sent.get(s, Cell.shown(0))),
                                         received=_count(result.received.get(s, Cell.shown(0))))
                        for s in sorted(set(result.sent) | set(result.received))])

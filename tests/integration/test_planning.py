@@ -190,6 +190,14 @@ def test_the_agency_network_of_a_path_and_an_isolate(town: GraphEngine) -> None:
     assert (housing.internal_ties, housing.external_ties, housing.ei_index) == (1, 1, 0.0)
 
 
+def test_the_network_of_an_area_keeps_the_organizations_whose_services_reach_it(town: GraphEngine) -> None:
+    summary = planning.agency_network(town, sector=None, area="W2")  # lone and police serve W2
+    assert (summary.nodes, summary.ties) == (2, 0)
+    with pytest.raises(PlanningInputError, match="no organizations of sector 'sector-social' have a service "
+                                                 "reaching area 'W3'"):
+        planning.agency_network(town, sector="sector-social", area="W3")  # W3: the mental-health service only
+
+
 def test_the_network_of_one_sector_keeps_only_its_ties(town: GraphEngine) -> None:
     summary = planning.agency_network(town, sector="SECTOR-HOUSING", area=None)  # a code works as well as an id
     assert (summary.nodes, summary.ties, summary.components) == (3, 1, 2)
@@ -198,10 +206,30 @@ def test_the_network_of_one_sector_keeps_only_its_ties(town: GraphEngine) -> Non
 # ---------------------------------------------------------------- sector gaps
 
 def test_sectors_that_refer_to_each_other_without_ties_come_first(town: GraphEngine) -> None:
-    gaps = planning.sector_gap_list(town, basis=GapBasis.REFERRALS, pairs=None, from_month=None, to_month=None)
+    results = planning.sector_gap_list(town, basis=GapBasis.REFERRALS, pairs=None, from_month=None, to_month=None)
+    gaps = [r.gap for r in results]
+    # referrals police → housing 12 (rounded up to 15: an exact 12 beside the shown flow of 9 would give the
+    # suppressed 3 back), mental health → police 20
     assert [(g.sector_a, g.sector_b, g.cooccurrence, g.ties) for g in gaps] == [
-        ("sector-housing", "sector-police", 12, 0), ("sector-mh", "sector-police", 20, 1)]
+        ("sector-housing", "sector-police", 15, 0), ("sector-mh", "sector-police", 20, 1)]
     assert gaps[0].possible == 3 and gaps[1].ties_per_cooccurrence == pytest.approx(1 / 20)
+    assert not any(r.suppressed for r in results)
+
+
+def test_a_named_sector_pair_with_few_referrals_is_flagged_suppressed_not_shown_as_zero(town: GraphEngine) -> None:
+    [result] = planning.sector_gap_list(town, basis=GapBasis.REFERRALS, pairs=[("sector-mh", "sector-police")],
+                                        from_month="2026-04", to_month=None)
+    assert result.gap.cooccurrence == 0 and not result.suppressed  # no referrals at all in April: a true zero
+    [result] = planning.sector_gap_list(town, basis=GapBasis.REFERRALS, pairs=[("sector-police", "sector-housing")],
+                                        from_month=None, to_month=None, threshold=13)
+    assert result.suppressed
+
+
+def test_shared_needs_count_the_need_terms_both_sectors_address(town: GraphEngine) -> None:
+    results = planning.sector_gap_list(town, basis=GapBasis.SHARED_NEEDS, pairs=None, from_month=None,
+                                       to_month=None)
+    assert [(r.gap.sector_a, r.gap.sector_b, r.gap.cooccurrence, r.gap.ties) for r in results] == [
+        ("sector-housing", "sector-police", 1, 0)]  # both address shelter; mental health shares no need
 
 
 # ---------------------------------------------------------------- coverage
@@ -242,6 +270,9 @@ def test_demand_from_need_counts_is_suppressed_where_small(town: GraphEngine) ->
     # 15, 27 and 2: the 2 is hidden, and so is the smallest other (15) since the total is shown
     assert demand == {"W1": SUPPRESSED, "W2": Cell(27, False), "W3": SUPPRESSED}
     assert result.total_demand == Cell(44, False)
+    # scores come from counts rounded up to 5 (15, 30, 5): W1's 4 sites / 15 would otherwise give back its 15
+    scores = {a.id: a.score for a in result.areas}
+    assert scores["W1"] == pytest.approx(4 / 15) and scores["W2"] == pytest.approx(2 / 30)
 
 
 def test_coverage_input_errors_say_what_to_fix(town: GraphEngine) -> None:
@@ -251,6 +282,10 @@ def test_coverage_input_errors_say_what_to_fix(town: GraphEngine) -> None:
         _coverage(town, area_kind="district")
     with pytest.raises(PlanningInputError, match="YYYY-MM"):
         _coverage(town, demand_basis=DemandBasis.NEED_COUNTS, from_month="March")
+    with pytest.raises(PlanningInputError, match="steps apply to method E2SFCA only"):
+        _coverage(town, steps=[planning.DecayStep(2.0, 1.0)])
+    with pytest.raises(PlanningInputError, match="from/to apply to demand NEED_COUNTS only"):
+        _coverage(town, from_month="2026-03")
 
 
 # ---------------------------------------------------------------- unmet needs and flows
@@ -281,12 +316,36 @@ def test_referral_flows_by_sector_and_the_share_staying_in_a_sector(town: GraphE
     assert result.within_sector_share == pytest.approx(6 / 38)
 
 
-def test_referral_flows_by_organization_hide_the_small_one_and_its_complement(town: GraphEngine) -> None:
+def test_referral_flows_by_organization_hide_the_small_one_and_whatever_would_give_it_back(
+        town: GraphEngine) -> None:
     result = planning.referral_flows(town, group_by=FlowGrouping.ORGANIZATION, need=None, from_month=None,
                                      to_month=None)
+    # flows 20 (mh → police), 9 and 3 (police → housing A, B) across sectors, 6 (housing A → B) within; shown
+    # totals: all (38), within (6), across (32), unknown (0), and within + across + unknown = all.
+    # The 3 is small. All flows: its complement is the smallest other, 6. Within: the 6 is then alone, so the
+    # within count goes. Across: the 3 is alone, so the 9 goes. The split: within is alone, so across goes.
     assert [(f.source, f.target, f.cell) for f in result.flows] == [
-        ("org-mh", "org-police", Cell(20, False)), ("org-police", "org-housing-a", Cell(9, False)),
-        ("org-housing-a", "org-housing-b", SUPPRESSED), ("org-police", "org-housing-b", SUPPRESSED)]
+        ("org-mh", "org-police", Cell(20, False)), ("org-housing-a", "org-housing-b", SUPPRESSED),
+        ("org-police", "org-housing-a", SUPPRESSED), ("org-police", "org-housing-b", SUPPRESSED)]
+    assert (result.within_sector, result.across_sectors, result.unknown_sector, result.total) == (
+        SUPPRESSED, SUPPRESSED, Cell(0, False), Cell(38, False))
+    assert result.within_sector_share is None
+
+
+def test_referral_flows_by_sector_keep_sent_and_received_totals_consistent(town: GraphEngine) -> None:
+    result = planning.referral_flows(town, group_by=FlowGrouping.SECTOR, need=None, from_month=None,
+                                     to_month=None, threshold=7)
+    # sector flows 20 (mh → police), 12 (police → housing), 6 (housing → housing, small at 7): the 6 is alone
+    # in housing's sent and received totals and in the within count, so complements follow until no group
+    # with a shown total has a single hidden figure
+    shown = {(f.source, f.target): f.cell.value for f in result.flows if not f.cell.suppressed}
+    hidden = {(f.source, f.target) for f in result.flows if f.cell.suppressed}
+    assert ("sector-housing", "sector-housing") in hidden
+    assert result.sent["sector-housing"].suppressed
+    totals = [result.total, *result.sent.values()]
+    for cell in totals:  # whatever is shown is exact
+        assert cell.suppressed or cell.value in (38, 20, 12, 6, 18, 32)
+    assert shown.get(("sector-mh", "sector-police")) in (20, None)
 
 
 def test_referral_flows_for_a_need_include_the_terms_below_it(town: GraphEngine) -> None:

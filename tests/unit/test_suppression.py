@@ -12,6 +12,7 @@ from analytics.suppression import (
     Cell,
     Group,
     TableKey,
+    rounded_up,
     share,
     suppress,
     suppress_list,
@@ -71,6 +72,11 @@ def test_a_share_of_a_hidden_count_is_not_given() -> None:
     assert share(Cell(10, False), Cell(40, False)) == 0.25
     assert share(SUPPRESSED, Cell(40, False)) is None
     assert share(Cell(0, False), Cell(0, False)) is None
+
+
+def test_derived_figures_use_counts_rounded_up_to_the_threshold() -> None:
+    assert [rounded_up(n, 5) for n in (0, 1, 4, 5, 6, 15, 16)] == [0, 5, 5, 5, 10, 15, 20]
+    assert rounded_up(3, 1) == 3
 
 
 def _recoverable(out: dict[TableKey, Cell], groups: list[Group[TableKey]]) -> set[TableKey]:
