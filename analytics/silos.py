@@ -267,15 +267,16 @@ def _share_population(pair_a: Ints, pair_b: Ints, populations: list[frozenset[st
 
 def _linked(keys: Ints, n: int, orgs: list[OrganizationReach],
             linked_within: Callable[[str], Collection[str]]) -> npt.NDArray[np.bool_]:
-    """For each pair key, whether either side lists the other; one call per organization in the pairs."""
-    index = {org.id: i for i, org in enumerate(orgs)}
-    found: set[int] = set()
-    for i in _distinct(np.concatenate(np.divmod(keys, n))).tolist():
-        for other in linked_within(orgs[i].id):
-            j = index.get(other)
-            if j is not None and j != i:
-                found.add(i * n + j if i < j else j * n + i)
-    result: npt.NDArray[np.bool_] = np.isin(keys, np.fromiter(found, dtype=np.int64, count=len(found)))
+    """For each pair key, whether either side lists the other; one call per organization in the pairs.
+    Each side's list is only probed for the pair's other id (a 2-hop neighbourhood can hold thousands)."""
+    first, second = np.divmod(keys, n)
+    near: dict[int, Collection[str]] = {}
+    for i in _distinct(np.concatenate((first, second))).tolist():
+        found = linked_within(orgs[i].id)
+        near[i] = found if isinstance(found, (set, frozenset, dict)) else set(found)
+    result = np.fromiter((orgs[j].id in near[i] or orgs[i].id in near[j]
+                          for i, j in zip(first.tolist(), second.tolist(), strict=True)),
+                         dtype=bool, count=len(keys))
     return result
 
 

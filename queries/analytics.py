@@ -66,22 +66,38 @@ class TermRow:
 
 
 def agencies(db: GraphEngine) -> list[AgencyRow]:
-    return [AgencyRow(r["id"], str(r["name"] or r["id"]), r["sector"])
-            for r in run.read(db, "analytics/agencies", sectorLinkType=SECTOR_LINK_TYPE)]
+    """Every organization with its sector (cached until the next load)."""
+    def compute() -> list[AgencyRow]:
+        return [AgencyRow(r["id"], str(r["name"] or r["id"]), r["sector"])
+                for r in run.read(db, "analytics/agencies", sectorLinkType=SECTOR_LINK_TYPE)]
+    rows: list[AgencyRow] = DERIVED.get(db, "analytics-agencies", compute)
+    return rows
 
 
 def ties(db: GraphEngine) -> list[TieRow]:
-    return [TieRow(r["source"], r["target"], r["type"], _number(r["weight"])) for r in run.read(db, "analytics/ties")]
+    """Every agency tie (weights are not read: no metric uses them yet)."""
+    return [TieRow(r["source"], target, r["type"], None)
+            for r in run.read(db, "analytics/ties") for target in r["targets"]]
 
 
 def service_reach(db: GraphEngine, *, terms: Collection[str] | None) -> list[ServiceReachRow]:
-    """Services tagged with one of `terms` (any need when None), listed ones only."""
-    rows = run.read(db, "analytics/service_reach", terms=sorted(terms) if terms is not None else None,
-                    unlisted=list(UNLISTED_STATUSES), nonNeedLinkTypes=list(NON_NEED_LINK_TYPES),
-                    eligibilityLinkType=ELIGIBILITY_LINK_TYPE)
-    return [ServiceReachRow(r["id"], tuple(sorted(set(r["organizations"]))), tuple(sorted(r["needs"])),
-                            tuple(sorted({*r["locatedIn"], *r["serves"]})), tuple(sorted(set(r["populations"]))))
-            for r in rows]
+    """Services tagged with one of `terms` (any need when None), listed ones only, with their providers,
+    the areas they reach and their population terms."""
+    common = dict(unlisted=list(UNLISTED_STATUSES), nonNeedLinkTypes=list(NON_NEED_LINK_TYPES))
+    services = (run.read(db, "analytics/all_need_services", **common) if terms is None
+                else run.read(db, "analytics/need_services", terms=sorted(terms), **common))
+    links: dict[str, dict[str, set[str]]] = {
+        r["id"]: {"organization": set(), "area": set(), "population": set()} for r in services}
+    for start in range(0, len(services), _LINK_BATCH):
+        batch = [r["id"] for r in services[start:start + _LINK_BATCH]]
+        for r in run.read(db, "analytics/service_links", ids=batch, eligibilityLinkType=ELIGIBILITY_LINK_TYPE):
+            links[r["id"]][r["kind"]].add(r["value"])
+    return [ServiceReachRow(r["id"], tuple(sorted(links[r["id"]]["organization"])), tuple(sorted(r["needs"])),
+                            tuple(sorted(links[r["id"]]["area"])), tuple(sorted(links[r["id"]]["population"])))
+            for r in services]
+
+
+_LINK_BATCH = 20_000  # service ids per service_links call (bounded replies)
 
 
 def areas(db: GraphEngine) -> list[AreaRow]:

@@ -164,6 +164,12 @@ class _PerGraphVersion:
         return values[key]
 
 
+    def forget(self, db: GraphEngine) -> None:
+        """Drop what is kept for this engine (benchmarks measure a first request after a load with it)."""
+        with self._lock:
+            self._by_engine.pop(db, None)
+
+
 DERIVED = _PerGraphVersion()
 
 
