@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from graph.schema.model import TIE_TYPES
-from loaders.directory_lookup import Directory
+from loaders.directory_lookup import Directory, Unknown
 from loaders.report import Severity
 from loaders.ties import (
     COLLABORATIVE_SECTOR,
@@ -277,3 +277,20 @@ def test_a_missing_file_or_an_empty_namespace_raises(tmp_path: Path) -> None:
         parse_ties(tmp_path / "nope.csv", namespace=NS, directory=DIRECTORY)
     with pytest.raises(ValueError, match="namespace"):
         parse_ties(tmp_path / "nope.csv", namespace=" ", directory=DIRECTORY)
+
+
+def test_a_name_repeated_on_many_rows_is_searched_among_the_known_names_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import loaders.directory_lookup as lookup
+
+    searches: list[str] = []
+    real = lookup.difflib.get_close_matches
+
+    def counting(word: str, *args: object, **kwargs: object) -> list[str]:
+        searches.append(word)
+        return real(word, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lookup.difflib, "get_close_matches", counting)
+    directory = Directory({f"org-{i}": f"Agency {i}" for i in range(50)})
+    for _ in range(20):
+        assert isinstance(directory.find_organization("Acute Risk Situation Table"), Unknown)
+    assert searches == ["acute risk situation table"]
