@@ -4,9 +4,11 @@ A count of 1 to `threshold - 1` people could point at a person ("the one residen
 turned away by the shelter in March"), so such a cell is shown as suppressed, with no value. Zero is
 shown: it says nothing about anyone. A suppressed cell must not be recoverable from what is shown
 beside it: wherever a total is shown for a group of cells (a table's row, its column, a list with a
-grand total), a group with exactly one suppressed cell gets a second one, the smallest non-zero
-shown cell of the group (ties: the first in the group's order); when the group has none, its total
-is suppressed instead. A total that is itself small is suppressed like any cell. Suppressing a
+grand total), a group with exactly one suppressed cell — or whose suppressed cells add up to less
+than the threshold (their sum is the total minus what is shown, and every hidden count is ≥ 1: two
+hidden cells summing to 2 are both 1) — gets another one, the smallest non-zero shown cell of the
+group (ties: the first in the group's order); when the group has none, its total is suppressed
+instead. A total that is itself small is suppressed like any cell. Suppressing a
 complement can leave another group with a single suppressed cell, so the rule is applied until
 nothing changes (each pass only adds suppressions, so this ends).
 
@@ -69,7 +71,8 @@ def suppress(counts: Mapping[K, int], groups: Sequence[Group[K]], *, threshold: 
         for group in groups:
             if group.total is None or group.total in hidden:
                 continue
-            if sum(1 for key in group.members if key in hidden) != 1:
+            members = [key for key in group.members if key in hidden]
+            if not members or (len(members) > 1 and sum(counts[key] for key in members) >= threshold):
                 continue
             complement = _smallest_shown(group.members, counts, hidden)
             hidden.add(complement if complement is not None else group.total)

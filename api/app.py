@@ -27,6 +27,7 @@ from api.observability import (
     configure_logging,
     metrics_body,
 )
+from api.planning import Warmer
 from api.schema import schema
 from graph.connect import connect
 from graph.engine import GraphEngine
@@ -49,9 +50,12 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = engine is None
         app.state.db = engine or connect(settings)
+        warmer = Warmer(app.state.db).start() if settings.warm_planner_caches else None
         try:
             yield
         finally:
+            if warmer is not None:
+                warmer.stop()
             if own:
                 app.state.db.close()
 

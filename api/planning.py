@@ -7,7 +7,9 @@ The GraphQL layer (`api.planning_schema`) only parses arguments and maps these r
 from __future__ import annotations
 
 import json
+import logging
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
@@ -38,13 +40,14 @@ from analytics.silos import (
 )
 from analytics.suppression import (
     DEFAULT_THRESHOLD,
+    SUPPRESSED,
     Cell,
     Group,
     TableKey,
+    is_small,
     rounded_up,
     share,
     suppress,
-    suppress_list,
     suppress_table,
 )
 from analytics.taxonomy import TermTree
@@ -53,6 +56,8 @@ from queries import analytics as reads
 from queries.search import DERIVED, need_terms
 
 MAX_HOPS_LIMIT: Final = 4
+WARM_EVERY_S: Final = 5.0
+log = logging.getLogger("safetynet.api")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -276,6 +281,8 @@ def sector_gap_list(db: GraphEngine, *, basis: GapBasis, pairs: Sequence[tuple[s
     Referral-based co-occurrence is a count: below the suppression threshold it is left out (or, for a pair
     named in `pairs`, flagged suppressed), above it rounded up to a multiple of the threshold."""
     check_months(from_month, to_month)
+    if (from_month or to_month) and basis is GapBasis.SHARED_NEEDS:
+        raise PlanningInputError("from/to apply to basis REFERRALS only (shared needs have no period)")
     graph, agencies = agency_graph(db, include_funds=include_funds)
     sector_of = {a.id: a.sector for a in agencies.values() if a.sector != COLLABORATIVE_SECTOR}
     if basis is GapBasis.REFERRALS:
@@ -342,7 +349,7 @@ def coverage(db: GraphEngine, *, need: Sequence[str], area_kind: str | None, cat
         raise PlanningInputError("coverage needs a need (a taxonomy term id or code)")
     if desert_below < 0:
         raise PlanningInputError("desertBelow must be ≥ 0 (a share of the regional average, e.g. 0.5)")
-    if steps and method is AccessMethod.TWO_SFCA:
+    if steps is not None and method is AccessMethod.TWO_SFCA:
         raise PlanningInputError("steps apply to method E2SFCA only (TWO_SFCA weighs every site in the catchment 1)")
     if (from_month or to_month) and demand_basis is DemandBasis.POPULATION:
         raise PlanningInputError("from/to apply to demand NEED_COUNTS only (populations have no period)")
@@ -366,8 +373,12 @@ def coverage(db: GraphEngine, *, need: Sequence[str], area_kind: str | None, cat
         for area_id, _need, _outcome, n in reads.need_counts(db, needs=scope.refs, from_month=from_month,
                                                                to_month=to_month):
             counts[area_id] += n
-        cells, total_demand = suppress_list([counts[a.id] for a in placed], threshold=threshold)
-        demand_cells = {a.id: c for a, c in zip(placed, cells, strict=True)}
+        # no exact total beside the rounded scores: with it, the rounding intervals of two hidden counts and
+        # their known sum could pin both (11..15 and 1..5 summing to 12 are 11 and 1)
+        demand_cells = {a.id: SUPPRESSED if is_small(counts[a.id], threshold) else Cell.shown(counts[a.id])
+                        for a in placed}
+        exact = sum(counts[a.id] for a in placed)
+        total_demand = Cell.shown(exact) if not any(c.suppressed for c in demand_cells.values()) else SUPPRESSED
         # scores are computed from counts rounded up to the threshold: a score (with its sites in reach) would
         # otherwise give a suppressed count back
         demand = {a.id: rounded_up(counts[a.id], threshold) for a in placed}
@@ -523,3 +534,39 @@ def referral_flows(db: GraphEngine, *, group_by: FlowGrouping, need: Sequence[st
 
 def known_sectors(db: GraphEngine) -> Collection[str]:
     return {a.sector for a in reads.agencies(db) if a.sector}
+
+
+# ---------------------------------------------------------------- keeping the derived network warm
+
+def warm(db: GraphEngine) -> None:
+    """Build what the planner queries derive from the whole graph (the agency network, areas and their
+    centroids, agencies, the taxonomy), unless it is already built for the graph's current version."""
+    agency_graph(db)
+    area_centroids(db)
+    term_tree(db)
+
+
+class Warmer:
+    """A background thread that keeps `warm(db)` current: after a load (noticed within seconds), the first
+    planner request does not pay for rebuilding the agency network (1-3 s at 10k organizations)."""
+
+    def __init__(self, db: GraphEngine, every_s: float = WARM_EVERY_S) -> None:
+        self._db, self._every_s = db, every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="planner-warmer", daemon=True)
+
+    def start(self) -> Warmer:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                warm(self._db)
+            except Exception:  # the database may be down or mid-restart: the next round tries again
+                log.warning("planner cache warm-up failed; retrying in %.0f s", self._every_s, exc_info=True)
+            self._stop.wait(self._every_s)

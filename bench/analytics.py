@@ -133,7 +133,8 @@ def measure(store: Path) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="bench-keys-") as keys_dir:
             store_keys = KeyStore(Path(keys_dir) / "keys.json")
             key, _ = store_keys.add(name="bench-planner", role=Role.PLANNER)
-            app = create_app(Settings(db="embedded://unused"), engine=db)
+            # no background warm-up: "cold" must measure a request that finds the caches empty
+            app = create_app(Settings(db="embedded://unused", warm_planner_caches=False), engine=db)
             app.state.key_store = KeyStore(store_keys.path)
             with serving(app) as live, httpx.Client(base_url=live.url, timeout=120) as client:
                 for name, (call, query) in questions.items():

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     suppression_threshold: int = Field(
         5, ge=1, description="planner aggregates: counts from 1 to this − 1 are suppressed (1 shows every count)"
     )
+    warm_planner_caches: bool = Field(
+        True, description="keep the planner queries' derived agency network and areas built in the background"
+    )
     keys_file: Path | None = Field(
         None, description="the API keys file (default: PATH/keys.json for embedded://PATH, else .safetynet/keys.json)"
     )

@@ -66,10 +66,14 @@ class TermRow:
 
 
 def agencies(db: GraphEngine) -> list[AgencyRow]:
-    """Every organization with its sector (cached until the next load)."""
+    """Every organization with its sector: its sector term (the smallest id if several), else the sector it
+    states (cached until the next load)."""
     def compute() -> list[AgencyRow]:
-        return [AgencyRow(r["id"], str(r["name"] or r["id"]), r["sector"])
-                for r in run.read(db, "analytics/agencies", sectorLinkType=SECTOR_LINK_TYPE)]
+        terms: dict[str, str] = {}
+        for r in run.read(db, "analytics/agency_sectors", sectorLinkType=SECTOR_LINK_TYPE):
+            terms[r["id"]] = min(terms.get(r["id"], r["sector"]), r["sector"])
+        return [AgencyRow(r["id"], str(r["name"] or r["id"]), terms.get(r["id"], r["sector"]))
+                for r in run.read(db, "analytics/agencies")]
     rows: list[AgencyRow] = DERIVED.get(db, "analytics-agencies", compute)
     return rows
 

@@ -164,6 +164,12 @@ class _PerGraphVersion:
         return values[key]
 
 
+    def holds(self, db: GraphEngine, key: Hashable) -> bool:
+        """Whether a value for `key` is kept for this engine (for the graph version last seen)."""
+        with self._lock:
+            entry = self._by_engine.get(db)
+        return entry is not None and key in entry[2]
+
     def forget(self, db: GraphEngine) -> None:
         """Drop what is kept for this engine (benchmarks measure a first request after a load with it)."""
         with self._lock:

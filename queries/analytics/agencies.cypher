@@ -1,10 +1,7 @@
 // name: analytics/agencies
-// params: sectorLinkType
+// params: -
 // returns: many
-// purpose: Every organization with its sector: the id of its sector term when tagged with one (the smallest id if several), else its sector property.
+// purpose: Every organization's id, name and stated sector (the sector property; see analytics/agency_sectors for sector terms).
 MATCH (o:Organization)
-OPTIONAL MATCH (o)-[g:TAGGED]->(t:TaxonomyTerm)
-WHERE g.linkType = $sectorLinkType
-WITH o, min(t.id) AS sectorTerm
-RETURN o.id AS id, o.name AS name, coalesce(sectorTerm, o.sector) AS sector
+RETURN o.id AS id, o.name AS name, o.sector AS sector
 ORDER BY id

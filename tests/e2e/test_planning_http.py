@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis_graphql import Mode, queries
 
 from api.app import create_app
 from api.auth import KeyStore, Role
@@ -18,6 +20,7 @@ from graph.engine import GraphEngine
 from graph.settings import Settings
 from loaders.load import load_parsed
 from tests.e2e.server import LiveServer, serving
+from tests.e2e.test_graphql_fuzz import FUZZ, SDL, _no_internal_error, assert_answered_safely, custom_scalars
 from tests.integration.test_planning import _ReadyPlan, town_plan
 
 PLANNER_FIELDS = {
@@ -155,3 +158,17 @@ def test_the_suppression_threshold_is_a_setting(engine: GraphEngine, tmp_path: P
         assert not any(f["count"]["suppressed"] for f in answer["data"]["referralFlows"]["flows"])
     finally:
         served.close()
+
+
+PLANNER_SDL_FIELDS = ["silos", "agencyNetwork", "sectorGaps", "coverage", "unmetNeeds", "referralFlows", "areas"]
+
+
+@FUZZ
+@given(query=queries(SDL, fields=PLANNER_SDL_FIELDS, custom_scalars=custom_scalars(SDL), mode=Mode.POSITIVE,
+                     allow_x00=False))
+def test_generated_planner_queries_are_answered_or_refused_without_internal_errors(town: Town, query: str) -> None:
+    with httpx.Client(base_url=town.live.url, timeout=60) as client:
+        response = client.post("/graphql", json={"query": query},
+                               headers={"Authorization": f"Bearer {town.keys[Role.PLANNER]}"})
+    body = assert_answered_safely(response, query)
+    assert _no_internal_error(body), f"a valid query hit an internal error\nquery: {query}\nbody: {body}"

@@ -79,15 +79,23 @@ def test_derived_figures_use_counts_rounded_up_to_the_threshold() -> None:
     assert rounded_up(3, 1) == 3
 
 
-def _recoverable(out: dict[TableKey, Cell], groups: list[Group[TableKey]]) -> set[TableKey]:
-    """Hidden cells that a group's shown total minus its shown cells gives away."""
+def test_hidden_cells_summing_to_less_than_the_threshold_get_another_complement() -> None:
+    # 1 and 1 hidden beside 30 and 40 with the total shown: 72 − 70 = 2 = 1 + 1 gives both away
+    cells, total = suppress_list([1, 1, 30, 40])
+    assert [c.suppressed for c in cells] == [True, True, True, False] and total.value == 72
+
+
+def _recoverable(out: dict[TableKey, Cell], groups: list[Group[TableKey]],
+                 values: dict[TableKey, int]) -> set[TableKey]:
+    """Hidden cells that a group's shown total minus its shown cells gives away: a single hidden cell, or
+    hidden cells whose sum (each ≥ 1) is below the threshold."""
     found: set[TableKey] = set()
     for group in groups:
         if group.total is None or out[group.total].suppressed:
             continue
         hidden = [k for k in group.members if out[k].suppressed]
-        if len(hidden) == 1:
-            found.add(hidden[0])
+        if len(hidden) == 1 or (hidden and sum(values[k] for k in hidden) < 5):
+            found.update(hidden)
     return found
 
 
@@ -106,7 +114,13 @@ def test_no_small_count_can_be_recovered_by_subtraction_from_a_row_column_or_tot
     groups += [Group(tuple(TableKey(r, c) for r in r_keys), TableKey(None, c)) for c in c_keys]
     groups += [Group(tuple(TableKey(r, None) for r in r_keys), TableKey(None, None)),
                Group(tuple(TableKey(None, c) for c in c_keys), TableKey(None, None))]
-    assert not _recoverable(out, groups)
+    values = {**{TableKey(r, c): n for (r, c), n in cells.items()},
+              **{k: c.value for k, c in out.items() if c.value is not None}}
+    for key in out:  # totals' true values, for the hidden sums
+        if key not in values:
+            values[key] = sum(n for (r, c), n in cells.items()
+                              if (key.row is None or r == key.row) and (key.column is None or c == key.column))
+    assert not _recoverable(out, groups, values)
     for r, c in itertools.product(r_keys, c_keys):  # shown values are the true ones
         shown = out[TableKey(r, c)]
         assert shown.suppressed or shown.value == cells[(r, c)]
