@@ -148,7 +148,7 @@ def agency_graph(db: GraphEngine, *, include_funds: bool = False) -> tuple[Agenc
     """The agency network and the agencies by id (built once per graph version: ties change only with a load)."""
     def compute() -> tuple[AgencyGraph, dict[str, Agency]]:
         agencies = _agency_rows(db)
-        ties = [Tie(t.source, t.target, t.type, t.weight) for t in reads.ties(db)]
+        ties = [Tie(source, target, kind) for source, target, kind in reads.ties(db)]
         return AgencyGraph.build(agencies, ties, include_funds=include_funds), {a.id: a for a in agencies}
     built: tuple[AgencyGraph, dict[str, Agency]] = DERIVED.get(db, ("analytics-agency-graph", include_funds),
                                                                compute)
