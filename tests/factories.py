@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from loaders.plan import GraphPlan
+from loaders.report import Report
+
+
+@dataclass
+class ReadyPlan:
+    """A plan built by hand, handed to `loaders.load.load_parsed` like a parser's result."""
+
+    plan: GraphPlan
+    report: Report = field(default_factory=Report)
+    format: str = "test-plan"
+    records: int = 0
 
 
 def small_plan(prefix: str = "", *, services: int = 3, latitude: float | None = 44.23) -> GraphPlan:

@@ -21,7 +21,8 @@ from graph.settings import Settings
 from loaders.load import load_parsed
 from tests.e2e.server import LiveServer, serving
 from tests.e2e.test_graphql_fuzz import FUZZ, SDL, _no_internal_error, assert_answered_safely, custom_scalars
-from tests.integration.test_planning import _ReadyPlan, town_plan
+from tests.factories import ReadyPlan
+from tests.integration.test_planning import town_plan
 
 PLANNER_FIELDS = {
     "silos": '{ silos(need: ["need-housing"]) { totalCount } }',
@@ -44,7 +45,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphEngine]:
     root = tmp_path_factory.mktemp("town-db")
     db = connect(Settings(db=f"embedded://{root / 'db'}"))  # starts the server; close() stops it
     try:
-        load_parsed(db, _ReadyPlan(town_plan()), dataset_id="town", path=Path("memory"))
+        load_parsed(db, ReadyPlan(town_plan()), dataset_id="town", path=Path("memory"))
         yield db
     finally:
         db.close()

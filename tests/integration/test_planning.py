@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -21,9 +20,9 @@ from api.planning import AccessMethod, DemandBasis, FlowGrouping, GapBasis, Plan
 from graph.engine import GraphEngine
 from loaders.load import load_parsed
 from loaders.plan import GraphPlan
-from loaders.report import Report
 from queries.search import DERIVED
 from queries.search_model import UnknownNeed
+from tests.factories import ReadyPlan
 
 WARDS = {"W1": (44.0, 1000), "W2": (44.1, 2000), "W3": (44.2, 500)}  # centre latitude, population
 LONGITUDE = -76.5
@@ -62,12 +61,6 @@ FLOWS = [  # (from organization, to organization or service, month, need, count)
 ]
 
 
-@dataclass
-class _ReadyPlan:
-    plan: GraphPlan
-    report: Report = field(default_factory=Report)
-    format: str = "test-town"
-    records: int = 0
 
 
 def _square(latitude: float) -> str:
@@ -121,7 +114,7 @@ def town_plan() -> GraphPlan:
 
 @pytest.fixture
 def town(db: GraphEngine) -> GraphEngine:
-    load_parsed(db, _ReadyPlan(town_plan()), dataset_id="town", path=Path("memory"))
+    load_parsed(db, ReadyPlan(town_plan()), dataset_id="town", path=Path("memory"))
     return db
 
 
@@ -373,7 +366,7 @@ def test_the_warmer_builds_the_agency_network_before_anyone_asks_and_again_after
         before = planning.agency_graph(town)[0]
         extra = GraphPlan()
         extra.add_node("Organization", "org-new", {"name": "New Agency"})
-        load_parsed(town, _ReadyPlan(extra), dataset_id="more", path=Path("memory"))
+        load_parsed(town, ReadyPlan(extra), dataset_id="more", path=Path("memory"))
         assert _eventually(lambda: DERIVED.holds(town, key) and planning.agency_graph(town)[0] is not before,
                            timeout_s=30)
         assert "org-new" in planning.agency_graph(town)[0].ids

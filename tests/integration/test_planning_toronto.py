@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import math
 import random
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +20,10 @@ from loaders.areas import parse_areas
 from loaders.areas_links import existing_area_ids, located_locations
 from loaders.load import load_parsed
 from loaders.plan import GraphPlan
-from loaders.report import Report
+from tests.factories import ReadyPlan
 
 pytestmark = pytest.mark.shared_data
 NEED = "need-library"
-
-
-@dataclass
-class _Branches:
-    plan: GraphPlan = field(default_factory=GraphPlan)
-    report: Report = field(default_factory=Report)
-    format: str = "test-libraries"
-    records: int = 0
 
 
 def _branches(raw: dict[str, Any]) -> list[tuple[str, float, float]]:
@@ -76,7 +67,8 @@ def toronto(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
 
 @pytest.fixture
 def loaded(db: GraphEngine, toronto: dict[str, Any]) -> GraphEngine:
-    load_parsed(db, _Branches(_library_plan(toronto["branches"])), dataset_id="tpl", path=Path("libraries.geojson"))
+    load_parsed(db, ReadyPlan(_library_plan(toronto["branches"]), format="test-libraries"), dataset_id="tpl",
+                path=Path("libraries.geojson"))
     path = toronto["areas_path"]
     parsed = parse_areas(path, namespace="toronto", locations=located_locations(db), known_areas=existing_area_ids(db))
     load_parsed(db, parsed, dataset_id="toronto", path=path)

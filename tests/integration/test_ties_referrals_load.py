@@ -8,7 +8,6 @@ import csv
 import random
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -20,21 +19,14 @@ from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
 from loaders.plan import GraphPlan
 from loaders.referrals import parse_referrals
-from loaders.report import LoadRejected, Report
+from loaders.report import LoadRejected
 from loaders.ties import parse_ties
+from tests.factories import ReadyPlan
 from tests.graph_snapshot import snapshot
 
 AREAS = {"test-ward-1": "Lakeshore Ward", "test-ward-2": "Westbrook Ward"}
 
 
-@dataclass
-class _ReadyPlan:
-    """A plan built by hand, handed to load_parsed like a parser's result (a separate dataset)."""
-
-    plan: GraphPlan
-    report: Report = field(default_factory=Report)
-    format: str = "test-areas"
-    records: int = 0
 
 
 @pytest.fixture
@@ -44,7 +36,8 @@ def city(db: GraphEngine, demo_source: Path) -> Directory:
     areas = GraphPlan()
     for area_id, name in AREAS.items():
         areas.add_node("Area", area_id, {"name": name, "kind": "ward"})
-    load_parsed(db, _ReadyPlan(areas, records=len(AREAS)), dataset_id="test-areas", path=Path("memory"))
+    load_parsed(db, ReadyPlan(areas, format="test-areas", records=len(AREAS)), dataset_id="test-areas",
+                path=Path("memory"))
     return load_directory(db)
 
 
