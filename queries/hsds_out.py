@@ -1,0 +1,240 @@
+"""Read side of HSDS 3.0 output: the records a nested HSDS object (a full service, organization,
+service at location, taxonomy term) is made of, fetched as a small subgraph.
+
+The graph stores each HSDS record as a node and each reference as a relationship (the inverse of
+loaders/hsds). A nested HSDS object is a tree of those records, at most six relationships deep
+(service -> organization -> location -> contact -> phone -> attribute term -> taxonomy). It is
+fetched breadth first: each step is ONE query (`hsds_out/subgraph`) over every record reached so
+far, whatever their number, so a page of N services costs as many round trips as one service
+(about six), never one query per record. What a step follows from a record depends on how it was
+reached (`_STEPS`): a service's organization is fetched without the organization's other services;
+an organization's services are followed only when asked for in full.
+
+Rows are plain data (frozen dataclasses over the engine's dicts, no validation): building pydantic
+models for thousands of nested records per page would cost more than the query. Privacy and the
+HSDS field names are the serializer's business (api/hsds/serialize.py); these functions return
+every record as stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from graph.engine import GraphEngine
+from queries import run
+
+Direction = Literal["out", "in"]
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A relationship of a record: its type, direction, properties, and the record at its other end."""
+
+    rel: str
+    direction: Direction
+    props: dict[str, Any]
+    label: str
+    id: str
+
+
+@dataclass
+class Subgraph:
+    """Records by (label, id) -> properties, and each record's relationships fetched so far."""
+
+    nodes: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    edges: dict[tuple[str, str], list[Edge]] = field(default_factory=dict)
+    # For the serializer: what it built from this subgraph (a record nested in many roots, such as an
+    # organization's locations, is built once per caller role).
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def props(self, label: str, id: str) -> dict[str, Any] | None:
+        return self.nodes.get((label, id))
+
+    def related(self, label: str, id: str, rel: str, direction: Direction = "out") -> list[Edge]:
+        """The relationships of one type from (or, `in`, to) a record, ordered by the other end's id."""
+        found = [e for e in self.edges.get((label, id), ()) if e.rel == rel and e.direction == direction]
+        return sorted(found, key=lambda e: (e.id, str(e.props.get("id", ""))))
+
+
+@dataclass(frozen=True)
+class RecordGraph:
+    """One root record (`label`, `id`) and the subgraph its nested HSDS form is built from (shared by
+    every root fetched together)."""
+
+    label: str
+    id: str
+    graph: Subgraph
+
+    @property
+    def props(self) -> dict[str, Any]:
+        found = self.graph.props(self.label, self.id)
+        assert found is not None
+        return found
+
+
+class ServiceGraph(RecordGraph):
+    pass
+
+
+class OrganizationGraph(RecordGraph):
+    pass
+
+
+class ServiceAtLocationGraph(RecordGraph):
+    pass
+
+
+class TermGraph(RecordGraph):
+    pass
+
+
+# The id lists of hsds_out/subgraph: the roots (their own properties), then per branch its label,
+# the direction it follows and, per relationship type, the label at the other end.
+_ROOTS: Final[dict[str, str]] = {
+    "serviceRoots": "Service", "organizationRoots": "Organization",
+    "serviceAtLocationRoots": "ServiceAtLocation", "termRoots": "TaxonomyTerm",
+}
+_BRANCHES: Final[dict[str, tuple[str, Direction, dict[str, str]]]] = {
+    "services": ("Service", "out", {
+        "HAS_PHONE": "Phone", "HAS_SCHEDULE": "Schedule", "SERVES_AREA": "ServiceArea", "OFFERED_IN": "Language",
+        "HAS_FUNDING": "Funding", "HAS_COST_OPTION": "CostOption", "REQUIRES_DOCUMENT": "RequiredDocument",
+        "HAS_CONTACT": "Contact", "TAGGED": "TaxonomyTerm",
+    }),
+    "serviceOwners": ("Service", "in", {"PROVIDES": "Organization", "INCLUDES": "Program"}),
+    "serviceLocations": ("Service", "out", {"DELIVERED_AT": "ServiceAtLocation"}),
+    "organizations": ("Organization", "out", {
+        "HAS_FUNDING": "Funding", "HAS_CONTACT": "Contact", "HAS_PHONE": "Phone", "HAS_LOCATION": "Location",
+        "RUNS": "Program", "HAS_IDENTIFIER": "OrganizationIdentifier", "TAGGED": "TaxonomyTerm",
+    }),
+    "organizationParents": ("Organization", "in", {"PARENT_OF": "Organization"}),
+    "providers": ("Organization", "out", {"PROVIDES": "Service"}),
+    "serviceAtLocations": ("ServiceAtLocation", "out", {
+        "AT": "Location", "HAS_CONTACT": "Contact", "HAS_PHONE": "Phone", "HAS_SCHEDULE": "Schedule",
+        "TAGGED": "TaxonomyTerm",
+    }),
+    "serviceAtLocationServices": ("ServiceAtLocation", "in", {"DELIVERED_AT": "Service"}),
+    "locations": ("Location", "out", {
+        "HAS_ADDRESS": "Address", "HAS_ACCESSIBILITY": "Accessibility", "HAS_PHONE": "Phone",
+        "HAS_SCHEDULE": "Schedule", "OFFERED_IN": "Language", "HAS_CONTACT": "Contact", "TAGGED": "TaxonomyTerm",
+    }),
+    "contacts": ("Contact", "out", {"HAS_PHONE": "Phone", "TAGGED": "TaxonomyTerm"}),
+    "phones": ("Phone", "out", {"OFFERED_IN": "Language", "TAGGED": "TaxonomyTerm"}),
+    "programs": ("Program", "out", {"TAGGED": "TaxonomyTerm"}),
+    "schedules": ("Schedule", "out", {"TAGGED": "TaxonomyTerm"}),
+    "serviceAreas": ("ServiceArea", "out", {"TAGGED": "TaxonomyTerm"}),
+    "addresses": ("Address", "out", {"TAGGED": "TaxonomyTerm"}),
+    "terms": ("TaxonomyTerm", "out", {"IN_TAXONOMY": "Taxonomy", "BROADER": "TaxonomyTerm"}),
+}
+PARAMS: Final[tuple[str, ...]] = (*_ROOTS, *_BRANCHES)
+
+# What to follow next from a record reached by (branch, relationship type): the branches its id joins.
+# A label's full set: everything its nested HSDS form shows.
+_FULL: Final[dict[str, tuple[str, ...]]] = {
+    "Service": ("services", "serviceOwners", "serviceLocations"),
+    "Organization": ("organizations", "organizationParents"),
+    "ServiceAtLocation": ("serviceAtLocations",),
+    "Location": ("locations",), "Contact": ("contacts",), "Phone": ("phones",), "Program": ("programs",),
+    "Schedule": ("schedules",), "ServiceArea": ("serviceAreas",), "Address": ("addresses",),
+    "TaxonomyTerm": ("terms",),
+}
+_STEPS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
+    **{(branch, rel): _FULL.get(label, ())
+       for branch, (_, _, rels) in _BRANCHES.items() for rel, label in rels.items()},
+    ("terms", "BROADER"): (),  # the parent term: its id only
+    ("organizationParents", "PARENT_OF"): (),  # the parent organization: its id only
+    ("serviceOwners", "PROVIDES"): ("organizations", "organizationParents"),  # not the organization's services
+    ("serviceAtLocationServices", "DELIVERED_AT"): ("services", "serviceOwners"),  # not the service's other sites
+}
+# Flat forms (a service list): a service's organization and program, with the organization's parent id.
+_FLAT_STEPS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
+    ("serviceOwners", "PROVIDES"): ("organizationParents",),
+}
+
+
+def _fetch(db: GraphEngine, start: Mapping[str, Iterable[str]], steps: Mapping[tuple[str, str], tuple[str, ...]],
+           extra: Mapping[tuple[str, str], tuple[str, ...]] | None = None) -> Subgraph:
+    """Walk the subgraph breadth first from `start` (branch -> ids): one query per step."""
+    graph = Subgraph()
+    seen: dict[str, set[str]] = {name: set() for name in PARAMS}
+    todo: dict[str, list[str]] = {name: [] for name in PARAMS}
+    for name, ids in start.items():
+        for rid in ids:
+            if rid not in seen[name]:
+                seen[name].add(rid)
+                todo[name].append(rid)
+    while any(todo.values()):
+        rows = run.read(db, "hsds_out/subgraph", **todo)
+        todo = {name: [] for name in PARAMS}
+        for row in rows:
+            via, rid, rel, child, value = row["via"], row["id"], row["rel"], row["child"], row["value"]
+            if via in _ROOTS:
+                graph.nodes[(_ROOTS[via], rid)] = value
+                continue
+            label, direction, targets = _BRANCHES[via]
+            target = targets[rel]
+            graph.nodes.setdefault((target, child), value)
+            graph.edges.setdefault((label, rid), []).append(Edge(rel, direction, row["edge"] or {}, target, child))
+            nexts = (extra or {}).get((via, rel), steps.get((via, rel), ()))
+            for name in nexts:
+                if child not in seen[name]:
+                    seen[name].add(child)
+                    todo[name].append(child)
+    return graph
+
+
+def _unique(ids: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+def service_graphs(db: GraphEngine, *, ids: Sequence[str], nested: bool = True) -> dict[str, ServiceGraph]:
+    """Everything the full HSDS form of each service needs (organization without its services, program,
+    sites with their locations, phones, schedules, …, attributes with their terms), by id, in about
+    six round trips whatever the number of ids. `nested=False`: only each service, its organization
+    (with its parent's id) and its program, in two. Ids with no service are absent from the result."""
+    wanted = _unique(ids)
+    if nested:
+        graph = _fetch(db, {"serviceRoots": wanted, **{name: wanted for name in _FULL["Service"]}}, _STEPS)
+    else:
+        graph = _fetch(db, {"serviceRoots": wanted, "serviceOwners": wanted}, _FLAT_STEPS)
+    return {rid: ServiceGraph("Service", rid, graph) for rid in wanted if ("Service", rid) in graph.nodes}
+
+
+def organization_graphs(db: GraphEngine, *, ids: Sequence[str], full_service: bool = False) -> dict[
+        str, OrganizationGraph]:
+    """Everything the full HSDS form of each organization needs: its funding, contacts, phones,
+    locations, programs, identifiers, attributes and its services, flat or (`full_service`) in their
+    full form (without the organization again)."""
+    wanted = _unique(ids)
+    extra = {("providers", "PROVIDES"): _FULL["Service"] if full_service else ()}
+    start = {"organizationRoots": wanted, "providers": wanted, **{name: wanted for name in _FULL["Organization"]}}
+    graph = _fetch(db, start, _STEPS, extra)
+    return {
+        rid: OrganizationGraph("Organization", rid, graph) for rid in wanted if ("Organization", rid) in graph.nodes
+    }
+
+
+def service_at_location_graphs(db: GraphEngine, *, ids: Sequence[str]) -> dict[str, ServiceAtLocationGraph]:
+    """Everything the full HSDS form of each service at location needs: its contacts, phones,
+    schedules, location (in full) and service (in full, without its other sites)."""
+    wanted = _unique(ids)
+    start = {"serviceAtLocationRoots": wanted, "serviceAtLocations": wanted, "serviceAtLocationServices": wanted}
+    graph = _fetch(db, start, _STEPS)
+    return {
+        rid: ServiceAtLocationGraph("ServiceAtLocation", rid, graph)
+        for rid in wanted if ("ServiceAtLocation", rid) in graph.nodes
+    }
+
+
+def taxonomy_terms(db: GraphEngine, *, ids: Sequence[str]) -> dict[str, TermGraph]:
+    """Taxonomy terms by id, each with its taxonomy and its parent's id, in one round trip."""
+    wanted = _unique(ids)
+    graph = _fetch(db, {"termRoots": wanted, "terms": wanted}, {})
+    return {rid: TermGraph("TaxonomyTerm", rid, graph) for rid in wanted if ("TaxonomyTerm", rid) in graph.nodes}
+
+
+def taxonomies(db: GraphEngine, *, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Taxonomies (their stored properties) by id, or every taxonomy when `ids` is None; by name, then id."""
+    rows = run.read(db, "hsds_out/taxonomies", ids=_unique(ids or []), all=ids is None)
+    return [row["value"] for row in rows]
