@@ -20,6 +20,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.schema import BaseSchema
 
 from api.context import RequestRefused, build_context, refused_response
+from api.hsds import routes as hsds_rest
 from api.observability import (
     DATABASE_UNAVAILABLE,
     INTERNAL_ERROR_CODES,
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
     app = FastAPI(title="Safety Net Graph", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings  # per-request settings the context reads (the suppression threshold)
     app.add_middleware(GraphQLResponseMediaType, path=GRAPHQL_PATH)
+    app.add_middleware(hsds_rest.HsdsCors)  # the HSDS REST API: Access-Control-Allow-Origin: * for the public role
     app.add_middleware(RequestObservability)  # added last: outermost, so it sees every response
     app.add_exception_handler(RequestRefused, refused_response)  # a bad API key: 401 with a GraphQL-style body
 
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
     # HTTP metrics label requests with, is "/graphql"
     app.include_router(GraphQLRouter(graphql_schema, path=GRAPHQL_PATH, context_getter=build_context,
                                      graphql_ide="graphiql"))
+    app.include_router(hsds_rest.router)  # the HSDS 3.0 REST API under /hsds (api/hsds/routes.py)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database check")
     def healthz(request: Request) -> JSONResponse:
