@@ -12,6 +12,7 @@ import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Collection, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
 from typing import Final
@@ -184,13 +185,18 @@ def silos(db: GraphEngine, *, need: Sequence[str] | None, area: str | None, area
         raise PlanningInputError("needLevel must be ≥ 0 (0 = top-level needs)")
     scope = need_scope(db, need)
     in_scope = _area_filter(db, area=area, area_kind=area_kind)
-    graph, agencies = agency_graph(db, include_funds=include_funds)
+    # the network (when not built yet) and the need's services are read side by side: the server works on
+    # one while this process decodes the other
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-network") as pool:
+        network = pool.submit(agency_graph, db, include_funds=include_funds)
+        reach_rows = reads.service_reach(db, terms=scope.terms if scope else None)
+        graph, agencies = network.result()
     sector_key = _sector_ids(db, sector) if sector else None
     tree = term_tree(db)
     cells: dict[str, set[tuple[str, str]]] = defaultdict(set)
     populations: dict[str, set[str]] = defaultdict(set)
     everyone: set[str] = set()  # organizations with a service for everyone (no population terms)
-    for row in reads.service_reach(db, terms=scope.terms if scope else None):
+    for row in reach_rows:
         reached = [a for a in row.areas if in_scope(a)]
         if not reached:
             continue
