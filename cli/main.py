@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from cli.common import database, fail, out
+from cli.export import export_app
 from cli.keys import keys_app
 from cli.load import ReadProgress, load_app, load_hsds_source, run_load
 from graph import embedded
@@ -40,6 +41,7 @@ app.add_typer(load_app, name="load")
 app.add_typer(db_app, name="db")
 app.add_typer(generate_app, name="generate")
 app.add_typer(keys_app, name="keys")
+app.add_typer(export_app, name="export")
 
 def _embedded_dir(settings: Settings) -> Path:
     try:

@@ -232,6 +232,13 @@ class _Writer:
         return self.tagged(self.fields("program", rid, props), "Program", rid)
 
     def term(self, rid: str, props: dict[str, Any]) -> JsonObject:
+        key = ("term", self.staff, rid)  # a term tags many records: built once
+        if key not in self.graph.memo:
+            self.graph.memo[key] = self._term(rid, props)
+        found: JsonObject = self.graph.memo[key]
+        return found
+
+    def _term(self, rid: str, props: dict[str, Any]) -> JsonObject:
         out = self.fields("taxonomy_term", rid, props)
         ordered: JsonObject = {}
         for key, value in out.items():
@@ -429,7 +436,7 @@ def service_at_location_full(record: ServiceAtLocationGraph, *, staff: bool) -> 
 
 def taxonomy_term(record: TermGraph, *, staff: bool = False) -> JsonObject:
     """An HSDS taxonomy term with its parent's id and its taxonomy (`taxonomy_detail`)."""
-    return _Writer(record.graph, staff=staff).term(record.id, record.props)
+    return dict(_Writer(record.graph, staff=staff).term(record.id, record.props))
 
 
 def taxonomy(rid: str, props: dict[str, Any]) -> JsonObject:
