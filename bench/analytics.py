@@ -6,8 +6,9 @@ A generated planning graph (demo.planning_scale: 10k organizations, 50k ties, 10
 areas, 50k referral events; `--small` a tenth) is loaded into a fresh embedded FalkorDB the way the
 `safetynet load …` commands do. Then, in a second fresh process (so its peak memory is the
 analytics', not the load's), each planner question is asked through `api.planning` — the functions
-the GraphQL resolvers call — cold (as the first request after a load: the per-graph caches of areas,
-agencies, the agency network and the taxonomy emptied) and warm (median of REPEATS), then once end to
+the GraphQL resolvers call — cold (as the first request after a load in a running server: every
+question asked once, then the per-graph caches of areas, agencies, the agency network and the
+taxonomy emptied before each) and warm (median of REPEATS), then once end to
 end over HTTP GraphQL with a planner key:
 
 - silos for one need (the need with the most services) within 2 hops,
@@ -137,6 +138,8 @@ def measure(store: Path) -> dict[str, Any]:
             app = create_app(Settings(db="embedded://unused", warm_planner_caches=False), engine=db)
             app.state.key_store = KeyStore(store_keys.path)
             with serving(app) as live, httpx.Client(base_url=live.url, timeout=120) as client:
+                for call, _ in questions.values():  # the process's own first-use costs (connections, code paths)
+                    call()
                 for name, (call, query) in questions.items():
                     DERIVED.forget(db)  # cold: as the first request after a load (the graph's caches empty)
                     started = time.perf_counter()
