@@ -22,7 +22,6 @@ Writes bench/results/hsds_api.json and prints a table.
 from __future__ import annotations
 
 import json
-import math
 import os
 import random
 import subprocess
@@ -33,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from stats import ms_summary  # noqa: E402 (bench/stats.py, beside this script)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results" / "hsds_api.json"
@@ -49,18 +50,6 @@ def _log(message: str) -> None:
     print(f"[hsds bench] {message}", file=sys.stderr, flush=True)
 
 
-def pct(values: list[float], p: float) -> float:
-    """The p-th percentile (nearest rank)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
-
-
-def ms_summary(seconds: list[float]) -> dict[str, float]:
-    ms = [s * 1000 for s in seconds] or [float("nan")]
-    return {"p50_ms": round(pct(ms, 50), 2), "p95_ms": round(pct(ms, 95), 2), "p99_ms": round(pct(ms, 99), 2),
-            "mean_ms": round(sum(ms) / len(ms), 2), "max_ms": round(max(ms), 2), "requests": len(ms)}
 
 
 # ---------------------------------------------------------------- child 1: generate and load

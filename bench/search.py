@@ -25,7 +25,6 @@ Writes bench/results/search.json and prints a table.
 from __future__ import annotations
 
 import json
-import math
 import os
 import random
 import socket
@@ -39,6 +38,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from stats import ms_summary, pct  # bench/stats.py, beside this script
 
 if TYPE_CHECKING:
     from graph.engine import Dialect, GraphEngine, Row, Statement
@@ -115,18 +116,6 @@ def graphql_body(q: Question) -> dict[str, Any]:
         "radiusKm": RADIUS_KM, "resident": {"age": q["age"]}, "first": PAGE}}
 
 
-def pct(values: Iterable[float], p: float) -> float:
-    """The p-th percentile (nearest rank)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
-
-
-def ms_summary(seconds: list[float]) -> dict[str, float]:
-    ms = [s * 1000 for s in seconds] or [float("nan")]
-    return {"p50_ms": round(pct(ms, 50), 3), "p95_ms": round(pct(ms, 95), 3), "p99_ms": round(pct(ms, 99), 3),
-            "mean_ms": round(sum(ms) / len(ms), 3), "max_ms": round(max(ms), 3)}
 
 
 # ---------------------------------------------------------------- raw: in process

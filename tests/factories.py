@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from graph.engine import GraphEngine, Row
 from loaders.plan import GraphPlan
 from loaders.report import Report
 
@@ -40,3 +42,18 @@ def small_plan(prefix: str = "", *, services: int = 3, latitude: float | None = 
         plan.add_relationship(("Service", "OFFERED_IN", "Language"), service, "en", {"name": "English"},
                               id=f"{prefix}lang-{n}")
     return plan
+
+
+class CountingEngine:
+    """The real engine, counting the round trips made through it (reads only: what a request makes)."""
+
+    def __init__(self, db: GraphEngine) -> None:
+        self._db = db
+        self.dialect = db.dialect
+        self.uri = db.uri
+        self.serialises_loads = db.serialises_loads
+        self.reads = 0
+
+    def read(self, query: str, params: Any = None) -> list[Row]:
+        self.reads += 1
+        return self._db.read(query, params)

@@ -17,13 +17,14 @@ from typing import Any
 import pytest
 
 from api.hsds import serialize
-from graph.engine import GraphEngine, Row
+from graph.engine import GraphEngine
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
 from loaders.plan import GraphPlan
 from loaders.writer import write_plan
 from queries import hsds_out
 from tests import hsds_schema
+from tests.factories import CountingEngine
 
 SERVICE = "ac148810-d857-441c-9679-408f346de14b"
 ORGANIZATION = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
@@ -35,19 +36,6 @@ TAXONOMY = "5c4d79d7-cc55-470e-9f1f-8cad074e4892"
 JsonObject = dict[str, Any]
 
 
-class CountingEngine:
-    """The real engine, counting the round trips made through it."""
-
-    def __init__(self, db: GraphEngine) -> None:
-        self._db = db
-        self.dialect = db.dialect
-        self.uri = db.uri
-        self.serialises_loads = db.serialises_loads
-        self.reads = 0
-
-    def read(self, query: str, params: Any = None) -> list[Row]:
-        self.reads += 1
-        return self._db.read(query, params)
 
 
 def _load(db: GraphEngine, path: Path) -> None:

@@ -14,9 +14,10 @@ import pytest
 from api.auth import Role
 from api.context import Context
 from api.schema import schema
-from graph.engine import GraphEngine, Row
+from graph.engine import GraphEngine
 from queries.geo import haversine_km
 from queries.search_model import GeoPoint
+from tests.factories import CountingEngine
 
 CITY_CENTRE = {"latitude": 44.29, "longitude": -76.48}
 
@@ -38,19 +39,6 @@ query Search($need: [ID!], $text: String, $near: GeoPointInput, $radiusKm: Float
 """
 
 
-class CountingEngine:
-    """The real engine, counting the round trips made through it."""
-
-    def __init__(self, db: GraphEngine) -> None:
-        self._db = db
-        self.dialect = db.dialect
-        self.uri = db.uri
-        self.serialises_loads = db.serialises_loads
-        self.reads = 0
-
-    def read(self, query: str, params: Any = None) -> list[Row]:
-        self.reads += 1
-        return self._db.read(query, params)
 
 
 def run(db: Any, query: str, role: Role = Role.PUBLIC, **variables: Any) -> dict[str, Any]:
