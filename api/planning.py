@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
@@ -537,9 +537,6 @@ def referral_flows(db: GraphEngine, *, group_by: FlowGrouping, need: Sequence[st
         share(within, both) if not (within.suppressed or across.suppressed) else None,
         {s: cells["sent", s] for s in sectors}, {s: cells["received", s] for s in sectors})
 
-
-def known_sectors(db: GraphEngine) -> Collection[str]:
-    return {a.sector for a in reads.agencies(db) if a.sector}
 
 
 # ---------------------------------------------------------------- keeping the derived network warm
