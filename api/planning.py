@@ -538,7 +538,6 @@ def referral_flows(db: GraphEngine, *, group_by: FlowGrouping, need: Sequence[st
         {s: cells["sent", s] for s in sectors}, {s: cells["received", s] for s in sectors})
 
 
-
 # ---------------------------------------------------------------- keeping the derived network warm
 
 def warm(db: GraphEngine) -> None:
