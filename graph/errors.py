@@ -15,6 +15,11 @@ class DatabaseUnavailable(GraphError):
         super().__init__(f"Cannot reach the graph database at {uri}: {reason}\nWhat to try: {hint}")
 
 
+class ServerRestarted(DatabaseUnavailable):
+    """The embedded server stopped answering during a load and was restarted; the load wrote nothing
+    and can simply be run again (loaders do so once)."""
+
+
 class BadDatabaseUri(GraphError):
     """SAFETYNET_DB is not a URI we understand."""
 

@@ -13,9 +13,11 @@ from typing import Any
 import redis
 from falkordb import FalkorDB
 
+from graph import embedded
 from graph.engine import Dialect, Row, Statement
-from graph.errors import Conflict, DatabaseUnavailable, InvalidValue
+from graph.errors import Conflict, DatabaseUnavailable, InvalidValue, ServerRestarted
 from graph.schema import falkordb as falkordb_schema
+from graph.watchdog import HUNG_AFTER_S, Watchdog
 
 LOAD_LOCK_TTL_S = 6 * 3600  # a crashed loader's lock expires
 
@@ -53,6 +55,7 @@ def _checked_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
 class FalkorEngine:
     dialect: Dialect = "falkordb"
     serialises_loads = True  # a lock key per graph; see write_atomic
+    hung_after_s = HUNG_AFTER_S  # see graph.watchdog
 
     def __init__(self, *, host: str, port: int, graph: str, uri: str,
                  on_close: Callable[[], None] | None = None, hint: str = "") -> None:
@@ -66,6 +69,8 @@ class FalkorEngine:
             raise self._unavailable(exc) from exc
         self._graph_name = graph
         self._graph = self._db.select_graph(graph)
+        self._host, self._port = host, port
+        self._embedded_dir = embedded.serving(host, port)  # one of ours: may be restarted if it hangs
 
     def _unavailable(self, exc: Exception) -> DatabaseUnavailable:
         return DatabaseUnavailable(self.uri, str(exc) or type(exc).__name__, self._hint)
@@ -91,34 +96,72 @@ class FalkorEngine:
 
         Readers keep seeing the previous graph until the swap, and a failure at any statement
         drops the copy: the live graph is exactly as it was. Loads into one graph are serialised
-        by a lock key, so two loads never swap over each other.
+        by a lock key, so two loads never swap over each other. A watchdog turns a server that
+        stops answering (see graph.watchdog) into an error instead of a wait without end.
         """
         conn = self._db.connection
         token = uuid.uuid4().hex
         lock_key = f"safetynet:load-lock:{self._graph_name}"
+        watchdog = Watchdog(self._host, self._port, on_hang=self._on_hang, hung_after_s=self.hung_after_s)
         try:
             if not conn.set(lock_key, token, nx=True, ex=LOAD_LOCK_TTL_S):
                 raise Conflict(f"another load into graph {self._graph_name!r} at {self.uri} is running; "
                                "wait for it to finish, then load again")
             staging = f"{self._graph_name}.loading-{token[:12]}"
             try:
-                _wait_for_no_fork(conn)
-                if conn.exists(self._graph_name):
-                    conn.execute_command("GRAPH.COPY", self._graph_name, staging)
-                else:
-                    falkordb_schema.apply(self._db.select_graph(staging), conn, staging)
-                self._stream(staging, statements)
-                conn.rename(staging, self._graph_name)
-                _compact_append_only_file(conn)
-            except BaseException:
+                with watchdog:
+                    _wait_for_no_fork(conn)
+                    if conn.exists(self._graph_name):
+                        self._copy(self._graph_name, staging, watchdog)
+                    else:
+                        falkordb_schema.apply(self._db.select_graph(staging), conn, staging)
+                    self._stream(staging, statements)
+                    if watchdog.hung:  # the client may have resent a statement to the restarted server
+                        raise DatabaseUnavailable(self.uri, watchdog.reason, "load again")
+                    conn.rename(staging, self._graph_name)
+                    _compact_append_only_file(conn)
+            except BaseException as exc:
+                if watchdog.hung and not watchdog.recovered:
+                    raise self._still_hung(watchdog.reason) from exc  # nothing more can be said to it
                 with contextlib.suppress(redis.RedisError):
                     conn.delete(staging)
+                if watchdog.hung:
+                    raise ServerRestarted(self.uri, f"{watchdog.reason}, so it was restarted; the load wrote "
+                                          "nothing", "load again") from exc
                 raise
             finally:
-                if conn.get(lock_key) in (token, token.encode()):
+                if not (watchdog.hung and not watchdog.recovered) and conn.get(lock_key) in (token, token.encode()):
                     conn.delete(lock_key)
         except redis.ConnectionError as exc:
             raise self._unavailable(exc) from exc
+
+    def _copy(self, source: str, target: str, watchdog: Watchdog) -> None:
+        """GRAPH.COPY, on a connection of its own with a deadline: the copy forks the server, and
+        when another fork gets in first the copy never returns while the server goes on answering."""
+        copier = redis.Redis(host=self._host, port=self._port, socket_timeout=COPY_TIMEOUT_S)
+        try:
+            copier.execute_command("GRAPH.COPY", source, target)
+        except redis.TimeoutError:
+            watchdog.declare_hung(f"GRAPH.COPY did not finish within {COPY_TIMEOUT_S:.0f} s")
+            raise
+        finally:
+            copier.close()
+
+    def _on_hang(self) -> bool:
+        """Called by the watchdog, in its thread: free whatever waits on the hung server; True if
+        the server is back (an embedded server of ours, restarted)."""
+        if self._embedded_dir is not None:
+            embedded.restart_hung(self._embedded_dir)  # killing it closes every waiting connection
+            return True
+        self._db.connection.connection_pool.disconnect()
+        return False
+
+    def _still_hung(self, reason: str) -> DatabaseUnavailable:
+        return DatabaseUnavailable(
+            self.uri, f"{reason} during the load (FalkorDB 4.16 can deadlock between its index garbage "
+            "collector and a query: FalkorDB/FalkorDB#2623)",
+            "restart the FalkorDB server, then load again (the live graph was not changed; a leftover "
+            "'<graph>.loading-…' key can be deleted)")
 
     def _stream(self, graph: str, statements: Iterable[Statement]) -> None:
         """Send statements in order; a sender thread overlaps the server's work with building the
@@ -176,6 +219,7 @@ class FalkorEngine:
 # the load lock. A server configured elsewhere may still fork on its own schedule between the check
 # and the copy: disable `save` and `auto-aof-rewrite-percentage` there too.
 FORK_WAIT_S = 600.0
+COPY_TIMEOUT_S = 600.0  # a copy of a 100k-service graph takes seconds
 AOF_GROWTH_TO_COMPACT = 2.0  # rewrite once the AOF is this many times its last rewritten size
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from graph.engine import GraphEngine, Statement
+from graph.errors import ServerRestarted
 from loaders.plan import GraphPlan, NodesReady
 from loaders.report import LoadRejected, Problem, Report
 from loaders.writer import (
@@ -170,6 +171,9 @@ def load_source(
         writer.join()
         raise
     if failures:
+        if isinstance(failures[0], ServerRestarted):  # the server hung and was restarted: write it again
+            return load_parsed(db, parsed, dataset_id=dataset_id, path=path, strict=strict, replace=replace,
+                               on_write=on_write, started=started)
         raise failures[0]
     parsed, report = outcome[0]
     result = LoadResult(dataset_id, parsed.format, parsed.records, parsed.plan.counts(), report.warnings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -11,11 +12,14 @@ from itertools import islice
 from typing import Any
 
 from graph.engine import GraphEngine, Statement
+from graph.errors import ServerRestarted
 from graph.schema.model import SEARCH_INDEX_VERSION, SEARCH_SITE_LABEL, SHARED_LABELS
 from loaders.plan import GraphPlan, RelKey
 from loaders.search_sites import area_extent_keys, search_site_rows
 from queries import run
 from queries.catalogue import load
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 ProgressCallback = Callable[[int], None]  # rows written so far
@@ -184,7 +188,15 @@ def write_plan(
     db: GraphEngine, plan: GraphPlan, *, dataset_id: str, fmt: str, path: str, replace: bool = False,
     warnings: int = 0, batch_size: int = BATCH_SIZE, on_progress: ProgressCallback | None = None,
 ) -> None:
-    """Write the plan in one atomic unit: readers see the whole load or none of it."""
-    statements = plan_statements(db, plan, dataset_id=dataset_id, fmt=fmt, path=path, replace=replace,
-                                 warnings=warnings, batch_size=batch_size)
-    db.write_atomic(reporting(statements, on_progress) if on_progress else statements)
+    """Write the plan in one atomic unit: readers see the whole load or none of it. A load the
+    server hung on (and was restarted from, writing nothing) is written once more."""
+    for attempt in (1, 2):
+        statements = plan_statements(db, plan, dataset_id=dataset_id, fmt=fmt, path=path, replace=replace,
+                                     warnings=warnings, batch_size=batch_size)
+        try:
+            db.write_atomic(reporting(statements, on_progress) if on_progress else statements)
+            return
+        except ServerRestarted as exc:
+            if attempt == 2:
+                raise
+            log.warning("%s; writing the load once more", exc.reason)
