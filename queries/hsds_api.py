@@ -168,8 +168,37 @@ def _service_candidates(db: GraphEngine, filters: ServiceFilters) -> set[str] | 
     ])
 
 
+# A list filtered by one of these alone (the directory's everyday "browse a category"), is paged in the
+# engine: one round trip, and only the page's ids come back, not every match with its facts.
+_PAGED_BY_ONE: Final[dict[str, str]] = {
+    "taxonomy_term_id": "hsds_api/term_services_page", "taxonomy_id": "hsds_api/taxonomy_services_page",
+    "organization_id": "hsds_api/organization_services_page",
+}
+
+
+def _paged_by_one(db: GraphEngine, filters: ServiceFilters, staff: bool, window: Window) -> IdPage | None:
+    given = {name: value for name in (*_PAGED_BY_ONE, "search", "modified_after")
+             if (value := getattr(filters, name)) is not None}
+    if len(given) != 1 or next(iter(given)) not in _PAGED_BY_ONE:
+        return None
+    (name, value), = given.items()
+    skip = min(window.offset, _ALL)  # past the end either way
+    limit = _ALL - skip if window.limit is None else min(window.limit, _ALL - skip)
+    rows = run.read(db, _PAGED_BY_ONE[name], id=value, staff=staff, staffOnlyMark=STAFF_ONLY_RECORD,
+                    skip=skip, limit=limit)
+    if not rows:
+        return IdPage([], 0)
+    return IdPage([str(rid) for rid in rows[0]["ids"]], int(rows[0]["total"]))
+
+
+_ALL: Final[int] = 2**30  # "to the end": FalkorDB reads a slice's bounds as 32-bit (2**31 slices nothing)
+
+
 def service_ids(db: GraphEngine, *, filters: ServiceFilters, staff: bool, window: Window) -> IdPage:
     """The services matching every filter that the caller may see, by id: one page and the total."""
+    paged = _paged_by_one(db, filters, staff, window)
+    if paged is not None:
+        return paged
     candidates = _service_candidates(db, filters)
     if candidates is None and filters.modified_after is None:
         # nothing to narrow by: page in the engine rather than ship every id

@@ -207,6 +207,13 @@ def test_a_filtered_last_page_holds_the_remainder(api: Api) -> None:
     assert [s["id"] for s in body["contents"]] == everything[(last - 1) * per_page:]
 
 
+def test_a_filtered_page_far_past_the_end_is_empty_and_still_counts_everything(api: Api) -> None:
+    term = next(iter(api.city.broader.values()))
+    everything = api.ids("/services", taxonomy_term_id=term)
+    body = api.get("/services", taxonomy_term_id=term, per_page=50, page=10**8).json()
+    assert body["contents"] == [] and body["empty"] and body["total_items"] == len(everything) > 0
+
+
 # ---------------------------------------------------------------- filters against brute force
 
 

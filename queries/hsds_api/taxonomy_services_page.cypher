@@ -1,0 +1,11 @@
+// name: hsds_api/taxonomy_services_page
+// params: id, staff, staffOnlyMark, skip, limit
+// returns: one
+// purpose: One page (by id) of the services tagged with any term of taxonomy $id that the caller may see (a staff-only record, $staffOnlyMark in staffOnly, only when $staff), and how many there are in all: one round trip, sorted in the engine. Starts from the taxonomy's id index.
+MATCH (:Taxonomy {id: $id})<-[:IN_TAXONOMY]-(:TaxonomyTerm)<-[:TAGGED]-(s:Service)
+WITH DISTINCT s
+WHERE $staff OR s.staffOnly IS NULL OR NOT $staffOnlyMark IN s.staffOnly
+WITH s.id AS id
+ORDER BY id
+WITH collect(id) AS ids
+RETURN size(ids) AS total, ids[$skip..$skip + $limit] AS ids
