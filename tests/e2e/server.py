@@ -49,6 +49,10 @@ def bound_socket() -> socket.socket:
     """A socket bound to a free port on 127.0.0.1 (uvicorn listens on it: no race for the port)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Connections accepted from a socket handed to uvicorn do not get TCP_NODELAY (uvicorn's own bind
+    # sets it), so a response written as headers then body waited ~40 ms for the client's delayed ACK
+    # on every keep-alive request after the first. Accepted sockets inherit it from here.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     return sock
 
