@@ -131,8 +131,8 @@ def tail_statements(
     yield from search_site_statements(db, plan, dataset_id=dataset_id, fresh=fresh, batch_size=batch_size)
     yield run.statement(
         db, load("load/record_dataset", db.dialect), id=dataset_id, format=fmt, path=path,
-        loadedAt=datetime.now(UTC).isoformat(timespec="seconds"), counts=json.dumps(plan.counts(), sort_keys=True),
-        warnings=warnings, searchIndex=SEARCH_INDEX_VERSION,
+        loadedAt=datetime.now(UTC).isoformat(timespec="seconds"), loadId=scope.load_id,
+        counts=json.dumps(plan.counts(), sort_keys=True), warnings=warnings, searchIndex=SEARCH_INDEX_VERSION,
     )
 
 

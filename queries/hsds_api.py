@@ -29,7 +29,9 @@ Filter semantics (the HSDS API reference leaves some open; see api/hsds/routes.p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Final
@@ -38,7 +40,7 @@ from graph.engine import GraphEngine, Row
 from graph.schema.model import STAFF_ONLY_RECORD, is_confidential, is_staff_only_record
 from queries import run
 from queries.geo import haversine_km
-from queries.search import fulltext_query
+from queries.search import DERIVED, fulltext_query
 from queries.search_model import GeoPoint
 
 # The engine's distance and the stored point (single precision) differ from the exact haversine on
@@ -168,12 +170,36 @@ def _service_candidates(db: GraphEngine, filters: ServiceFilters) -> set[str] | 
     ])
 
 
-# A list filtered by one of these alone (the directory's everyday "browse a category"), is paged in the
-# engine: one round trip, and only the page's ids come back, not every match with its facts.
+# A list filtered by one of these alone (the directory's everyday "browse a category", page after page)
+# is answered from the filter's sorted visible ids, fetched in one round trip (sorted in the engine)
+# and kept for the graph version (queries.search.DERIVED: a load starts afresh, within seconds), for
+# the RECENT_FILTERS most recently used (filter, role) pairs.
 _PAGED_BY_ONE: Final[dict[str, str]] = {
-    "taxonomy_term_id": "hsds_api/term_services_page", "taxonomy_id": "hsds_api/taxonomy_services_page",
-    "organization_id": "hsds_api/organization_services_page",
+    "taxonomy_term_id": "hsds_api/term_services_visible", "taxonomy_id": "hsds_api/taxonomy_services_visible",
+    "organization_id": "hsds_api/organization_services_visible",
 }
+RECENT_FILTERS: Final[int] = 64
+
+
+class _Recent:
+    """A small least-recently-used map, safe across threads."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
 
 
 def _paged_by_one(db: GraphEngine, filters: ServiceFilters, staff: bool, window: Window) -> IdPage | None:
@@ -182,16 +208,14 @@ def _paged_by_one(db: GraphEngine, filters: ServiceFilters, staff: bool, window:
     if len(given) != 1 or next(iter(given)) not in _PAGED_BY_ONE:
         return None
     (name, value), = given.items()
-    skip = min(window.offset, _ALL)  # past the end either way
-    limit = _ALL - skip if window.limit is None else min(window.limit, _ALL - skip)
-    rows = run.read(db, _PAGED_BY_ONE[name], id=value, staff=staff, staffOnlyMark=STAFF_ONLY_RECORD,
-                    skip=skip, limit=limit)
-    if not rows:
-        return IdPage([], 0)
-    return IdPage([str(rid) for rid in rows[0]["ids"]], int(rows[0]["total"]))
 
+    def visible_ids() -> tuple[str, ...]:
+        rows = run.read(db, _PAGED_BY_ONE[name], id=value, staff=staff, staffOnlyMark=STAFF_ONLY_RECORD)
+        return tuple(sorted(str(rid) for rid in rows[0]["ids"])) if rows else ()
 
-_ALL: Final[int] = 2**30  # "to the end": FalkorDB reads a slice's bounds as 32-bit (2**31 slices nothing)
+    recent: _Recent = DERIVED.get(db, "hsds_api/paged-by-one", lambda: _Recent(RECENT_FILTERS))
+    ids: tuple[str, ...] = recent.get((name, value, staff), visible_ids)
+    return IdPage(window.cut(ids), len(ids))
 
 
 def service_ids(db: GraphEngine, *, filters: ServiceFilters, staff: bool, window: Window) -> IdPage:

@@ -153,7 +153,7 @@ class _PerGraphVersion:
         with self._lock:
             entry = self._by_engine.get(db)
         if entry is None or now - entry[0] >= _GRAPH_VERSION_TTL_S:
-            version = "|".join(f"{d['id']}@{d['loadedAt']}" for d in run.read(db, "datasets"))
+            version = "|".join(f"{d['id']}@{d['loadId'] or d['loadedAt']}" for d in run.read(db, "datasets"))
             values = entry[2] if entry and entry[1] == version else {}  # a load happened: start afresh
             entry = (now, version, values)
             with self._lock:
