@@ -64,7 +64,8 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
     app.state.settings = settings  # per-request settings the context reads (the suppression threshold)
     app.add_middleware(GraphQLResponseMediaType, path=GRAPHQL_PATH)
     app.add_middleware(hsds_rest.HsdsCors)  # the HSDS REST API: Access-Control-Allow-Origin: * for the public role
-    app.add_middleware(RequestObservability)  # added last: outermost, so it sees every response
+    # added last: outermost, so it sees every response
+    app.add_middleware(RequestObservability, graphql_path=GRAPHQL_PATH)
     app.add_exception_handler(RequestRefused, refused_response)  # a bad API key: 401 with a GraphQL-style body
 
     # the path on the router's own routes (not a prefix), so that the route the app matches, which the

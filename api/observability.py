@@ -155,10 +155,12 @@ def _printable(text: str, limit: int = 200) -> str:
 
 class RequestObservability:
     """ASGI middleware: request id in and out, one access-log line and one HTTP metric per request; an
-    exception that escapes the app is logged with the id and answered with a masked 500."""
+    exception that escapes the app is logged with the id and answered with a masked 500, shaped as a
+    GraphQL error under `graphql_path` and as the REST routes' `{"detail": …}` elsewhere."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, graphql_path: str = "/graphql") -> None:
         self.app = app
+        self.graphql_path = graphql_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -186,7 +188,10 @@ class RequestObservability:
             if response_started:
                 raise
             status = 500
-            body = json.dumps({"errors": [{"message": f"internal error (request id {request_id})"}]}).encode()
+            message = f"internal error (request id {request_id})"
+            graphql = scope["path"] == self.graphql_path
+            shape = {"errors": [{"message": message}]} if graphql else {"detail": message}
+            body = json.dumps(shape).encode()
             await send({"type": "http.response.start", "status": status, "headers": [
                 (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                 (REQUEST_ID_HEADER.lower().encode(), request_id.encode())]})

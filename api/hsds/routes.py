@@ -199,6 +199,17 @@ def _staff(who: Caller) -> bool:
     return who.role >= Role.STAFF
 
 
+# Ids and codes never hold a NUL character (the graph refuses to store or look one up): refused here, so
+# the answer is a 422 naming the parameter, and the OpenAPI document says so.
+NO_NUL: Final[str] = r"^[^\x00]*$"
+
+
+
+def id_of(kind: str) -> Any:
+    """The `{id}` of a by-id route."""
+    return Path(pattern=NO_NUL, description=f"The id of the {kind}.")
+
+
 PageParam = Annotated[int, Query(ge=1, description="Page number of paginated result (from 1).")]
 PerPageParam = Annotated[int | None, Query(ge=1, description=(
     f"Number of results requested in a single page: 1 to {MAX_PER_PAGE} (default {DEFAULT_PER_PAGE}; with "
@@ -209,11 +220,12 @@ FormatParam = Annotated[Literal["json", "ndjson"], Query(description=(
 SearchParam = Annotated[str | None, Query(
     min_length=1, description="Full text search: every word must appear in the name or description (stemmed).")]
 TermParam = Annotated[str | None, Query(
-    min_length=1, description="Only records tagged with this taxonomy term, or with any term narrower than it.")]
+    min_length=1, pattern=NO_NUL,
+    description="Only records tagged with this taxonomy term, or with any term narrower than it.")]
 TaxonomyParam = Annotated[str | None, Query(
-    min_length=1, description="Only records tagged with any term of this taxonomy.")]
+    min_length=1, pattern=NO_NUL, description="Only records tagged with any term of this taxonomy.")]
 OrganizationParam = Annotated[str | None, Query(
-    min_length=1, description="Only services (or their sites) this organization provides.")]
+    min_length=1, pattern=NO_NUL, description="Only services (or their sites) this organization provides.")]
 ModifiedParam = Annotated[str | None, Query(description=(
     "Only services modified on or after this date-time (ISO 8601, e.g. 2026-05-01T00:00:00Z; a date means its "
     "midnight; no offset means UTC). A service without last_modified does not match."))]
@@ -382,7 +394,7 @@ def list_services(
 @router.get("/services/{id}", summary="A fully nested service with all related data.",
             operation_id="getFullyNestedServiceById", response_model=Service, responses=_one_responses("service"))
 def get_service(db: DbDep, who: CallerDep,
-                id: Annotated[str, Path(description="The id of the service.")]) -> Any:
+                id: Annotated[str, id_of("service")]) -> Any:
     graph = hsds_out.service_graphs(db, ids=[id]).get(id)
     body = serialize.service_full(graph, staff=_staff(who)) if graph is not None else None
     if body is None:
@@ -417,7 +429,7 @@ def list_organizations(db: DbDep, who: CallerDep, search: SearchParam = None,
 @router.get("/organizations/{id}", summary="A fully nested organization; its services flat, or in full.",
             operation_id="getOrganizationById", response_model=Organization,
             responses=_one_responses("organization"))
-def get_organization(db: DbDep, who: CallerDep, id: Annotated[str, Path(description="The id of the organization.")],
+def get_organization(db: DbDep, who: CallerDep, id: Annotated[str, id_of("organization")],
                      full_service: FullServiceParam = False) -> Any:
     graph = hsds_out.organization_graphs(db, ids=[id], full_service=full_service).get(id)
     body = (serialize.organization_full(graph, staff=_staff(who), full_service=full_service)
@@ -448,7 +460,7 @@ def list_taxonomies(db: DbDep, who: CallerDep, search: Annotated[str | None, Que
 
 @router.get("/taxonomies/{id}", summary="A taxonomy.", operation_id="getTaxonomyById", response_model=Taxonomy,
             responses=_one_responses("taxonomy"))
-def get_taxonomy(db: DbDep, who: CallerDep, id: Annotated[str, Path(description="The id of the taxonomy.")]) -> Any:
+def get_taxonomy(db: DbDep, who: CallerDep, id: Annotated[str, id_of("taxonomy")]) -> Any:
     del who
     found = hsds_out.taxonomies(db, ids=[id])
     if not found:
@@ -461,11 +473,13 @@ def get_taxonomy(db: DbDep, who: CallerDep, id: Annotated[str, Path(description=
             responses=_list_responses(Page[TaxonomyTerm]))
 def list_taxonomy_terms(
     db: DbDep, who: CallerDep, search: SearchParam = None,
-    taxonomy_id: Annotated[str | None, Query(min_length=1, description="Only terms of this taxonomy.")] = None,
+    taxonomy_id: Annotated[str | None, Query(
+        min_length=1, pattern=NO_NUL, description="Only terms of this taxonomy.")] = None,
     top_only: Annotated[bool, Query(description=(
         "Only top-level terms (without a parent). The HSDS text says \"terms that have not child terms\"; "
         "the parameter's name is followed."))] = False,
-    parent_id: Annotated[str | None, Query(min_length=1, description="Only the children of this term.")] = None,
+    parent_id: Annotated[str | None, Query(
+        min_length=1, pattern=NO_NUL, description="Only the children of this term.")] = None,
     page: PageParam = 1, per_page: PerPageParam = None, format: FormatParam = "json",
 ) -> Any:
     staff = _staff(who)
@@ -486,7 +500,7 @@ def list_taxonomy_terms(
 @router.get("/taxonomy_terms/{id}", summary="A taxonomy term.", operation_id="getTaxonomyTermById",
             response_model=TaxonomyTerm, responses=_one_responses("taxonomy term"))
 def get_taxonomy_term(db: DbDep, who: CallerDep,
-                      id: Annotated[str, Path(description="The id of the taxonomy term.")]) -> Any:
+                      id: Annotated[str, id_of("taxonomy term")]) -> Any:
     term = hsds_out.taxonomy_terms(db, ids=[id]).get(id)
     if term is None:
         raise _not_found("taxonomy term", id)
@@ -501,7 +515,7 @@ def list_service_at_locations(
     taxonomy_id: TaxonomyParam = None, organization_id: OrganizationParam = None,
     modified_after: ModifiedParam = None, full: FullParam = False, page: PageParam = 1,
     per_page: PerPageParam = None, format: FormatParam = "json",
-    postcode: Annotated[str | None, Query(description=(
+    postcode: Annotated[str | None, Query(pattern=NO_NUL, description=(
         "A postcode (case and spaces ignored; a ZIP+4 matches its ZIP): without proximity, only sites at a "
         "location whose physical address has it; with proximity, distance from its centroid (the mean point of "
         "the locations that have it). Or a point as lat,lng in decimal degrees (then proximity is required)."))] = None,
@@ -533,7 +547,7 @@ def list_service_at_locations(
             operation_id="getServiceAtLocationWithNestedDataById", response_model=ServiceAtLocation,
             responses=_one_responses("service at location"))
 def get_service_at_location(db: DbDep, who: CallerDep,
-                            id: Annotated[str, Path(description="The id of the service at location.")]) -> Any:
+                            id: Annotated[str, id_of("service at location")]) -> Any:
     graph = hsds_out.service_at_location_graphs(db, ids=[id]).get(id)
     body = serialize.service_at_location_full(graph, staff=_staff(who)) if graph is not None else None
     if body is None:

@@ -295,7 +295,7 @@ def test_an_error_outside_graphql_is_a_masked_500_with_the_request_id(
 
     assert response.status_code == 500
     assert response.headers["x-request-id"] == "explode-1"
-    assert response.json() == {"errors": [{"message": "internal error (request id explode-1)"}]}
+    assert response.json() == {"detail": "internal error (request id explode-1)"}  # a REST route: its error shape
     assert any("explode-1" in r.getMessage() and r.exc_info for r in caplog.records if r.name == "safetynet.api")
 
 
