@@ -7,8 +7,9 @@ import queue
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 import redis
 from falkordb import FalkorDB
@@ -23,11 +24,20 @@ LOAD_LOCK_TTL_S = 6 * 3600  # a crashed loader's lock expires
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
+    """The client's value with plain dicts for its OrderedDicts. Lists are the client's own, fresh per
+    reply: fixed in place, so a list of scalars (most values) costs one type check per item."""
+    kind = type(value)
+    if kind is list:
+        for index, item in enumerate(value):
+            if type(item) in _NESTED:
+                value[index] = _plain(item)
+        return value
+    if kind in _NESTED:
+        return {key: _plain(item) if type(item) in _NESTED else item for key, item in value.items()}
     return value
+
+
+_NESTED: Final[frozenset[type]] = frozenset({list, dict, OrderedDict})
 
 
 def _nul_in(value: Any) -> bool:
@@ -77,7 +87,8 @@ class FalkorEngine:
 
     def _rows(self, result: Any) -> list[Row]:
         names = [column[1] for column in result.header]
-        return [dict(zip(names, map(_plain, row), strict=True)) for row in result.result_set]
+        return [{name: _plain(value) if type(value) in _NESTED else value
+                 for name, value in zip(names, row, strict=True)} for row in result.result_set]
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         try:
