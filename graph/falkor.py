@@ -13,6 +13,8 @@ from typing import Any, Final
 
 import redis
 from falkordb import FalkorDB
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from graph import embedded
 from graph.engine import Dialect, Row, Statement
@@ -21,6 +23,7 @@ from graph.schema import falkordb as falkordb_schema
 from graph.watchdog import HUNG_AFTER_S, Watchdog
 
 LOAD_LOCK_TTL_S = 6 * 3600  # a crashed loader's lock expires
+PING_TIMEOUT_S = 5.0  # /healthz: a server this slow to answer PING is as good as down
 
 
 def _plain(value: Any) -> Any:
@@ -80,6 +83,8 @@ class FalkorEngine:
         self._graph_name = graph
         self._graph = self._db.select_graph(graph)
         self._host, self._port = host, port
+        self._pinger = redis.Redis(host=host, port=port, socket_timeout=PING_TIMEOUT_S,
+                                   socket_connect_timeout=PING_TIMEOUT_S, retry=Retry(NoBackoff(), 0))
         self._embedded_dir = embedded.serving(host, port)  # one of ours: may be restarted if it hangs
 
     def _unavailable(self, exc: Exception) -> DatabaseUnavailable:
@@ -209,13 +214,19 @@ class FalkorEngine:
         falkordb_schema.apply(self._graph, self._db.connection, self._graph_name)
 
     def ping(self) -> None:
+        """Whether the server answers within PING_TIMEOUT_S, on a connection of its own: a health check
+        must say "unavailable" of a hung server (see graph.watchdog), not wait with it."""
         try:
-            self._db.connection.ping()
+            self._pinger.ping()
+        except redis.TimeoutError as exc:
+            raise DatabaseUnavailable(self.uri, f"the server did not answer PING within {PING_TIMEOUT_S:.0f} s",
+                                      self._hint) from exc
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
 
     def close(self) -> None:
         try:
+            self._pinger.close()
             self._db.connection.close()
         finally:
             if self._on_close:

@@ -22,6 +22,7 @@ from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import DatabaseUnavailable
+from graph.falkor import PING_TIMEOUT_S
 from graph.settings import Settings
 from loaders.load import load_parsed
 from tests.e2e.cli import free_port as pick_free_port
@@ -138,5 +139,20 @@ def test_a_server_of_someone_else_is_left_alone_and_the_error_says_what_to_do(
         assert foreign_server.poll() is None  # not killed
         foreign_server.send_signal(signal.SIGCONT)
         assert _services(db) == ["a-svc-1"]  # the live graph as it was
+    finally:
+        db.close()
+
+
+def test_a_health_check_of_a_hung_server_says_unavailable_within_seconds(own_server: embedded.ServerInfo) -> None:
+    db = _connect(own_server.port)
+    try:
+        db.ping()
+        os.kill(own_server.pid, signal.SIGSTOP)
+        started = time.monotonic()
+        with pytest.raises(DatabaseUnavailable, match="did not answer PING"):
+            db.ping()  # what /healthz asks: a 503 in seconds, not a wait without end
+        assert time.monotonic() - started < PING_TIMEOUT_S + 3
+        os.kill(own_server.pid, signal.SIGCONT)
+        db.ping()
     finally:
         db.close()
