@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from graph.engine import GraphEngine, Row
@@ -17,13 +17,20 @@ _DETAIL_LISTS = {  # row kind -> the key of the list it goes to
 }
 
 
-def service_details(db: GraphEngine, ids: Sequence[str]) -> dict[str, Row]:
+DETAIL_KINDS: frozenset[str] = frozenset(_DETAIL_LISTS)
+
+
+def service_details(db: GraphEngine, ids: Sequence[str], kinds: Collection[str] = DETAIL_KINDS) -> dict[str, Row]:
     """Everything a result page shows of each service, in one round trip, by service id:
     {"id", "service": properties, "organizations", "locations", "terms", "languages", "phones",
-    "contacts", "schedules", "areas", "residency"} (see search/service_details for each list's items)."""
+    "contacts", "schedules", "areas", "residency"} (see search/service_details for each list's items).
+    Only the lists of `kinds` (of DETAIL_KINDS) are read; the others are left empty."""
+    unknown = set(kinds) - DETAIL_KINDS
+    if unknown:
+        raise ValueError(f"unknown detail kinds {sorted(unknown)}; known: {sorted(DETAIL_KINDS)}")
     if not ids:
         return {}
-    rows = run.read(db, "search/service_details", ids=list(ids))
+    rows = run.read(db, "search/service_details", ids=list(ids), kinds=sorted(kinds))
     details: dict[str, Row] = {
         r["id"]: {"id": r["id"], "service": r["value"], **{key: [] for key in _DETAIL_LISTS.values()}}
         for r in rows if r["kind"] == "service"

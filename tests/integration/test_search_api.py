@@ -212,6 +212,55 @@ def test_a_search_costs_a_fixed_number_of_round_trips_whatever_the_page_size(db:
     assert counts[0] == counts[1] <= 8
 
 
+EVERYTHING = """
+fragment Where on Location { id name }
+fragment Full on Service {
+  id name organization { id name } locations { ...Where } needs { id } populations { id } languages
+  phones { number } schedules { opensAt closesAt byday } serviceAreas { id name } contacts { name }
+}
+query Search($need: [ID!], $near: GeoPointInput, $resident: ResidentInput) {
+  services(need: $need, near: $near, radiusKm: 10, resident: $resident, includeIneligible: true, first: 20) {
+    edges { eligibility { status reasons } nearestLocation { id } node { ...Full } }
+  }
+}
+"""
+LEAN = """
+query Search($need: [ID!], $near: GeoPointInput, $resident: ResidentInput) {
+  services(need: $need, near: $near, radiusKm: 10, resident: $resident, includeIneligible: true, first: 20) {
+    edges { eligibility { status reasons } node { id name ... on Service { organization { name } } } }
+  }
+}
+"""
+
+
+class KindsSeen(CountingEngine):
+    """Records the detail kinds each page asked for."""
+
+    def __init__(self, db: GraphEngine) -> None:
+        super().__init__(db)
+        self.kinds: list[list[str]] = []
+
+    def read(self, query: str, params: Any = None) -> list[Any]:
+        if params and "kinds" in params:
+            self.kinds.append(list(params["kinds"]))
+        return super().read(query, params)
+
+
+def test_a_page_reads_only_the_kinds_of_records_its_query_selects(db: GraphEngine) -> None:
+    question = {"need": ["need-food", "need-housing"], "near": CITY_CENTRE, "resident": {"age": 30}}
+    full, lean = KindsSeen(db), KindsSeen(db)
+    everything = run(full, EVERYTHING, role=Role.STAFF, **question)["services"]["edges"]
+    little = run(lean, LEAN, role=Role.STAFF, **question)["services"]["edges"]
+    assert full.kinds == [["area", "contact", "language", "location", "organization", "phone", "residency",
+                           "schedule", "term"]]  # fragments followed: every kind
+    assert lean.kinds == [["language", "organization", "residency", "term"]]  # eligibility's kinds always
+    assert [(e["node"]["id"], e["node"]["organization"]["name"], e["eligibility"]) for e in little] == [
+        (e["node"]["id"], e["node"]["organization"]["name"], e["eligibility"]) for e in everything]
+    assert any(e["node"]["phones"] for e in everything) and any(e["node"]["schedules"] for e in everything)
+    assert any(e["node"]["contacts"] for e in everything)
+    assert all(e["nearestLocation"]["id"] in {loc["id"] for loc in e["node"]["locations"]} for e in everything)
+
+
 # --- directory ---------------------------------------------------------------------------------------------------
 
 def test_an_organization_comes_with_its_services_and_locations(db: GraphEngine) -> None:
