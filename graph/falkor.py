@@ -240,6 +240,9 @@ class FalkorEngine:
 # its own) compacts the AOF itself after a load, waiting for that fork to end while it still holds
 # the load lock. A server configured elsewhere may still fork on its own schedule between the check
 # and the copy: disable `save` and `auto-aof-rewrite-percentage` there too.
+# The index garbage collector forks too, every few seconds on a server with many indexes, without
+# warning: a copy that loses that race hangs the server (seen in CI), which the load's watchdog
+# (graph.watchdog) turns into a restart and a second attempt.
 FORK_WAIT_S = 600.0
 COPY_TIMEOUT_S = 600.0  # a copy of a 100k-service graph takes seconds
 AOF_GROWTH_TO_COMPACT = 2.0  # rewrite once the AOF is this many times its last rewritten size

@@ -20,7 +20,10 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-HUNG_AFTER_S = 60.0  # a busy server answers PING between statements within a second or two
+# A busy server answers PING between statements within a second or two, and a staging copy's decoding
+# holds it a few seconds even at 100k services; a hang (most often a staging copy that lost the race for
+# a fork to the index garbage collector) never ends, so sooner is better.
+HUNG_AFTER_S = 30.0
 PING_EVERY_S = 1.0
 
 log = logging.getLogger(__name__)
