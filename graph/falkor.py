@@ -152,9 +152,11 @@ class FalkorEngine:
             raise self._unavailable(exc) from exc
 
     def _copy(self, source: str, target: str, watchdog: Watchdog) -> None:
-        """GRAPH.COPY, on a connection of its own with a deadline: the copy forks the server, and
-        when another fork gets in first the copy never returns while the server goes on answering."""
-        copier = redis.Redis(host=self._host, port=self._port, socket_timeout=COPY_TIMEOUT_S)
+        """GRAPH.COPY, on a connection of its own with a deadline and no retry: the copy forks the
+        server, and when another fork gets in first the copy never returns (most often the whole
+        server stops answering, which the watchdog sees first)."""
+        copier = redis.Redis(host=self._host, port=self._port, socket_timeout=COPY_TIMEOUT_S,
+                             retry=Retry(NoBackoff(), 0))  # the client would otherwise send it again
         try:
             copier.execute_command("GRAPH.COPY", source, target)
         except redis.TimeoutError:
