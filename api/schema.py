@@ -17,7 +17,7 @@ from api.limits import MAX_PAGE_SIZE, schema_extensions
 from api.permissions import is_staff, staff_only
 from api.planning_schema import PlanningQuery
 from api.privacy import visible, visible_locations, visible_phones
-from api.selection import page_detail_kinds
+from api.selection import page_detail_keys, page_detail_kinds
 from api.types import (
     Contact,
     Eligibility,
@@ -184,7 +184,9 @@ def _connection(info: Info[Context, None], hits: list[Hit], first: int, after: s
     start = offset_after(after)
     page = hits[start:start + first]
     db = info.context.db
-    details = directory.service_details(db, [h.service_id for h in page], page_detail_kinds(info.selected_fields))
+    selection = info.selected_fields
+    details = directory.service_details(db, [h.service_id for h in page], page_detail_kinds(selection),
+                                        page_detail_keys(selection))
     page = [h for h in page if h.service_id in details]  # (a load may have removed one meanwhile)
     if page and not assessed:
         page = search_q.assess_hits(db, page, resident, details)

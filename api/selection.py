@@ -4,6 +4,9 @@ A search page's details come in one query with one part per kind of related reco
 locations, phones, …; see queries/search/service_details). A front-line client asking for names and
 distances should not pay for every phone, contact and schedule of twenty services: the kinds are
 worked out here from the selection under `edges { node { … } nearestLocation }`, fragments included.
+Likewise the properties of services, organizations, locations, addresses and terms: a page that shows
+names does not read descriptions and URLs. A field this module does not know reads every property of
+its kind (never less than the builders in api.schema and api.types may use).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any, Final
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
-from queries.directory import DETAIL_KINDS
+from queries.directory import ALL_KEYS, DETAIL_KINDS
 
 # Service fields (GraphQL names) -> the detail kinds they are built from.
 _KINDS_OF_FIELD: Final[dict[str, frozenset[str]]] = {
@@ -24,6 +27,43 @@ _KINDS_OF_FIELD: Final[dict[str, frozenset[str]]] = {
 }
 # Read whatever the selection: eligibility is judged from them (queries.search.facts_of_details).
 ELIGIBILITY_KINDS: Final[frozenset[str]] = frozenset({"term", "language", "residency"})
+
+
+# Properties read whatever the selection: each record's id, what privacy decides on (`staffOnly`,
+# api.privacy) and what eligibility is judged from (queries.search.facts_of_details).
+_ALWAYS: Final[dict[str, tuple[str, ...]]] = {
+    "service": ("id", "staffOnly", "minimumAge", "maximumAge", "eligibilityDescription", "interpretationServices",
+                "derivedFields"),
+    "organization": ("id", "staffOnly"), "location": ("id", "staffOnly"), "address": ("id", "staffOnly"),
+    "term": ("id", "code", "name"),
+}
+# Per kind, its GraphQL fields and the properties each is built from (api.schema, api.types); a field that
+# is a kind of its own (Service.organization, Location.address, …) maps to nothing here and is followed.
+_Props = dict[str, tuple[str, ...]]
+
+
+def _same(*names: str) -> _Props:
+    """Fields named as the properties they show."""
+    return {name: (name,) for name in names}
+
+
+_PROPS_OF_FIELD: Final[dict[str, _Props]] = {
+    "service": {"id": (), **_same("name", "alternateName", "description", "url", "email", "status",
+                                  "applicationProcess", "feesDescription", "waitTime", "eligibilityDescription",
+                                  "minimumAge", "maximumAge", "interpretationServices", "alert", "lastModified"),
+                **{name: () for name in _KINDS_OF_FIELD}},
+    "organization": {"id": (), "sector": (), "services": (), "locations": (),  # resolved from the id
+                     **_same("name", "alternateName", "description", "email", "website")},
+    "location": {"id": (), "address": (), "point": ("latitude", "longitude"),
+                 **_same("name", "description", "locationType", "transportation")},
+    "address": {**_same("address1", "address2", "city", "stateProvince", "postalCode", "country")},
+    "term": {"id": (), "parentId": (), **_same("code", "name", "description", "taxonomy")},
+}
+# Fields whose selection is that of another kind's record.
+_NESTED_KIND: Final[dict[tuple[str, str], str]] = {
+    ("service", "organization"): "organization", ("service", "locations"): "location",
+    ("service", "needs"): "term", ("service", "populations"): "term", ("location", "address"): "address",
+}
 
 
 def _fields(selections: Iterable[Any]) -> Iterator[SelectedField]:
@@ -47,3 +87,31 @@ def page_detail_kinds(connection: Iterable[Any]) -> frozenset[str]:
                     for node_field in _fields(part.selections):
                         kinds |= _KINDS_OF_FIELD.get(node_field.name, frozenset())
     return frozenset(kinds & DETAIL_KINDS)
+
+
+def _read(kind: str, selections: Iterable[Any], keys: dict[str, set[str]]) -> None:
+    """Add to `keys` what the selection of one `kind` record (and of the records nested in it) reads."""
+    known = _PROPS_OF_FIELD[kind]
+    for field in _fields(selections):
+        if field.name == "__typename":
+            continue
+        if field.name not in known:
+            keys[kind].update(ALL_KEYS[kind])  # not known here: read everything rather than guess
+            continue
+        keys[kind].update(known[field.name])
+        nested = _NESTED_KIND.get((kind, field.name))
+        if nested is not None:
+            _read(nested, field.selections, keys)
+
+
+def page_detail_keys(connection: Iterable[Any]) -> dict[str, tuple[str, ...]]:
+    """The properties, per kind of record (queries.directory.ALL_KEYS), a connection's selection needs."""
+    keys: dict[str, set[str]] = {kind: set(names) for kind, names in _ALWAYS.items()}
+    for field in _fields(connection):
+        for edges in (f for f in _fields(field.selections) if f.name == "edges"):
+            for part in _fields(edges.selections):
+                if part.name == "nearestLocation":
+                    _read("location", part.selections, keys)
+                elif part.name == "node":
+                    _read("service", part.selections, keys)
+    return {kind: tuple(name for name in ALL_KEYS[kind] if name in found) for kind, found in keys.items()}

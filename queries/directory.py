@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import Any
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, Final
 
 from graph.engine import GraphEngine, Row
+from graph.schema.model import NODE_PROPERTIES
 from queries import run
 
 SECTOR_LINK_TYPE = "sector"
@@ -20,24 +21,71 @@ _DETAIL_LISTS = {  # row kind -> the key of the list it goes to
 DETAIL_KINDS: frozenset[str] = frozenset(_DETAIL_LISTS)
 
 
-def service_details(db: GraphEngine, ids: Sequence[str], kinds: Collection[str] = DETAIL_KINDS) -> dict[str, Row]:
+# The kinds of records whose properties a page reads by name (the others come whole), with their labels.
+_PROJECTED: Final[dict[str, str]] = {
+    "service": "Service", "organization": "Organization", "location": "Location", "address": "Address",
+    "term": "TaxonomyTerm",
+}
+ALL_KEYS: Final[dict[str, tuple[str, ...]]] = {
+    kind: ("id", *(p for p in NODE_PROPERTIES[label] if p != "point")) for kind, label in _PROJECTED.items()
+}
+"""Per projected kind, every property a page may read (the model's, less the spatial point: latitude and
+longitude are read): the default, for a caller that does not know what it will show."""
+_KEYED: Final[frozenset[str]] = frozenset({"service", "organization", "location", "term"})  # their `id` is read
+
+
+def _props(keys: Sequence[str], values: Sequence[Any]) -> dict[str, Any]:
+    """A record's properties from the values of `keys`, as `properties()` gives them (no nulls)."""
+    return {key: value for key, value in zip(keys, values, strict=True) if value is not None}
+
+
+def _checked_keys(keys: Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
+    chosen = {kind: tuple(keys.get(kind, ALL_KEYS[kind])) if keys else ALL_KEYS[kind] for kind in ALL_KEYS}
+    for kind, names in chosen.items():
+        unknown = set(names) - set(ALL_KEYS[kind])
+        if unknown:
+            raise ValueError(f"unknown {kind} properties {sorted(unknown)}; known: {sorted(ALL_KEYS[kind])}")
+        if kind in _KEYED and "id" not in names:
+            raise ValueError(f"the {kind} properties to read must include id")
+    return chosen
+
+
+def service_details(db: GraphEngine, ids: Sequence[str], kinds: Collection[str] = DETAIL_KINDS,
+                    keys: Mapping[str, Sequence[str]] | None = None) -> dict[str, Row]:
     """Everything a result page shows of each service, in one round trip, by service id:
     {"id", "service": properties, "organizations", "locations", "terms", "languages", "phones",
     "contacts", "schedules", "areas", "residency"} (see search/service_details for each list's items).
-    Only the lists of `kinds` (of DETAIL_KINDS) are read; the others are left empty."""
+    Only the lists of `kinds` (of DETAIL_KINDS) are read; the others are left empty. Of services,
+    organizations, locations ([id, properties, address properties]) and terms ([link type, properties]),
+    only the properties `keys` names per kind are read (ALL_KEYS for a kind it leaves out)."""
     unknown = set(kinds) - DETAIL_KINDS
     if unknown:
         raise ValueError(f"unknown detail kinds {sorted(unknown)}; known: {sorted(DETAIL_KINDS)}")
+    chosen = _checked_keys(keys)
     if not ids:
         return {}
-    rows = run.read(db, "search/service_details", ids=list(ids), kinds=sorted(kinds))
+    rows = run.read(db, "search/service_details", ids=list(ids), kinds=sorted(kinds),
+                    **{f"{kind}Keys": list(names) for kind, names in chosen.items()})
+    service_keys, organization_keys, term_keys = chosen["service"], chosen["organization"], chosen["term"]
+    location_keys, address_keys = chosen["location"], chosen["address"]
     details: dict[str, Row] = {
-        r["id"]: {"id": r["id"], "service": r["value"], **{key: [] for key in _DETAIL_LISTS.values()}}
+        r["id"]: {"id": r["id"], "service": _props(service_keys, r["value"]),
+                  **{key: [] for key in _DETAIL_LISTS.values()}}
         for r in rows if r["kind"] == "service"
     }
     for r in rows:
-        if r["kind"] != "service" and r["id"] in details:
-            details[r["id"]][_DETAIL_LISTS[r["kind"]]].append(r["value"])
+        kind, value = r["kind"], r["value"]
+        if kind == "service" or r["id"] not in details:
+            continue
+        if kind == "organization":
+            value = _props(organization_keys, value)
+        elif kind == "location":
+            lid, location, address = value
+            value = [lid, _props(location_keys, location),
+                     _props(address_keys, address) if address is not None else None]
+        elif kind == "term":
+            value = [value[0], _props(term_keys, value[1])]
+        details[r["id"]][_DETAIL_LISTS[kind]].append(value)
     return details
 
 

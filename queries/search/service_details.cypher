@@ -1,23 +1,24 @@
 // name: search/service_details
-// params: ids, kinds
+// params: ids, kinds, serviceKeys, organizationKeys, locationKeys, addressKeys, termKeys
 // returns: many
-// purpose: Everything a result page shows of each service, in one round trip: one row per (service id, kind, value), kind being service (its properties), organization, location ([id, properties, address properties]), term ([linkType, properties]), language (code), phone, contact ([id, properties, phone properties]), schedule, area ([id, name, description]), residency ([area id, name, extent]). Whole patterns, no chain of per-row OPTIONAL MATCHes: FalkorDB traverses each in bulk. Only the kinds named in $kinds are read (the service's own row always): a page shows what its query selects.
+// purpose: Everything a result page shows of each service, in one round trip: one row per (service id, kind, value), kind being service (the values of $serviceKeys, in order), organization (of $organizationKeys), location ([id, values of $locationKeys, values of $addressKeys or null]), term ([linkType, values of $termKeys]), language (code), phone, contact ([id, properties, phone properties]), schedule, area ([id, name, description]), residency ([area id, name, extent]). Whole patterns, no chain of per-row OPTIONAL MATCHes: FalkorDB traverses each in bulk. Only the kinds named in $kinds are read (the service's own row always), and of services, organizations, locations, addresses and terms only the properties their key lists name: a page shows what its query selects, and a description or URL nobody asked for is not sent.
 MATCH (s:Service)
 WHERE s.id IN $ids
-RETURN s.id AS id, 'service' AS kind, properties(s) AS value
+RETURN s.id AS id, 'service' AS kind, [k IN $serviceKeys | s[k]] AS value
 UNION ALL
 MATCH (o:Organization)-[:PROVIDES]->(s:Service)
 WHERE s.id IN CASE WHEN 'organization' IN $kinds THEN $ids ELSE [] END
-RETURN DISTINCT s.id AS id, 'organization' AS kind, properties(o) AS value
+RETURN DISTINCT s.id AS id, 'organization' AS kind, [k IN $organizationKeys | o[k]] AS value
 UNION ALL
 MATCH (s:Service)-[:DELIVERED_AT]->(:ServiceAtLocation)-[:AT]->(l:Location)
 WHERE s.id IN CASE WHEN 'location' IN $kinds THEN $ids ELSE [] END
 OPTIONAL MATCH (l)-[:HAS_ADDRESS]->(a:Address)
-RETURN DISTINCT s.id AS id, 'location' AS kind, [l.id, properties(l), properties(a)] AS value
+RETURN DISTINCT s.id AS id, 'location' AS kind,
+       [l.id, [k IN $locationKeys | l[k]], CASE WHEN a IS NULL THEN null ELSE [k IN $addressKeys | a[k]] END] AS value
 UNION ALL
 MATCH (s:Service)-[g:TAGGED]->(t:TaxonomyTerm)
 WHERE s.id IN CASE WHEN 'term' IN $kinds THEN $ids ELSE [] END
-RETURN DISTINCT s.id AS id, 'term' AS kind, [g.linkType, properties(t)] AS value
+RETURN DISTINCT s.id AS id, 'term' AS kind, [g.linkType, [k IN $termKeys | t[k]]] AS value
 UNION ALL
 MATCH (s:Service)-[:OFFERED_IN]->(lang:Language)
 WHERE s.id IN CASE WHEN 'language' IN $kinds THEN $ids ELSE [] END

@@ -261,6 +261,66 @@ def test_a_page_reads_only_the_kinds_of_records_its_query_selects(db: GraphEngin
     assert all(e["nearestLocation"]["id"] in {loc["id"] for loc in e["node"]["locations"]} for e in everything)
 
 
+NODE_SELECTIONS = [
+    "id", "name alternateName description url email status",
+    "applicationProcess feesDescription waitTime eligibilityDescription minimumAge maximumAge",
+    "interpretationServices alert lastModified", "__typename",
+    "organization { id }", "organization { name alternateName description email website sector { id } }",
+    "locations { id }", "locations { name description locationType transportation point { latitude longitude } }",
+    "locations { address { address1 address2 city stateProvince postalCode country } }",
+    "locations { address { __typename } }",
+    "needs { id }", "needs { code name description taxonomy parentId }", "populations { id name code }",
+    "languages phones { number } schedules { byday opensAt } serviceAreas { name } contacts { name }",
+    "...Named", "... on Service { locations { ... on Location { name address { city } } } }",
+]
+NEAREST = "nearestLocation { id name point { latitude longitude } address { city postalCode } }"
+FRAGMENT = "fragment Named on Service { name organization { name } }"
+
+
+class KeysSeen(CountingEngine):
+    """Records the properties each page read, per kind."""
+
+    def __init__(self, db: GraphEngine) -> None:
+        super().__init__(db)
+        self.keys: list[dict[str, list[str]]] = []
+
+    def read(self, query: str, params: Any = None) -> list[Any]:
+        if params and "serviceKeys" in params:
+            self.keys.append({k: list(v) for k, v in params.items() if k.endswith("Keys")})
+        return super().read(query, params)
+
+
+@pytest.mark.parametrize("role", [Role.PUBLIC, Role.STAFF])
+@pytest.mark.parametrize("selection", NODE_SELECTIONS)
+def test_a_page_reading_only_the_selected_properties_answers_as_reading_them_all(
+        db: GraphEngine, selection: str, role: Role) -> None:
+    """Each service of a page (which reads only what its selection shows, and its id to compare by) is
+    what `service(id)` (which reads every property) shows of it, and its nearest location one of the
+    service's locations read in full."""
+    fragment = FRAGMENT if "...Named" in selection else ""
+    page = run(db, f"""query($need: [ID!], $near: GeoPointInput) {{ services(need: $need, near: $near, radiusKm: 10,
+                       first: 10) {{ edges {{ {NEAREST} node {{ id {selection} }} }} }} }} {fragment}""", role=role,
+               need=["need-food", "need-housing", "need-health"], near=CITY_CENTRE)["services"]["edges"]
+    assert len(page) == 10
+    for edge in page:
+        nearest = edge["nearestLocation"]
+        one = run(db, f"""query($id: ID!) {{ service(id: $id) {{ id {selection} }}
+                          more: service(id: $id) {{ locations {{ {NEAREST.split(" ", 1)[1][2:-2]} }} }} }}
+                          {fragment}""", role=role, id=edge["node"]["id"])
+        assert edge["node"] == one["service"]
+        assert nearest in one["more"]["locations"]
+
+
+def test_a_lean_page_reads_few_properties(db: GraphEngine) -> None:
+    seen = KeysSeen(db)
+    run(seen, LEAN, need=["need-food"], near=CITY_CENTRE, resident={"age": 30})
+    (keys,) = seen.keys
+    assert set(keys["serviceKeys"]) == {"id", "name", "eligibilityDescription", "minimumAge", "maximumAge",
+                                        "interpretationServices", "staffOnly", "derivedFields"}
+    assert set(keys["organizationKeys"]) == {"id", "name", "staffOnly"}
+    assert set(keys["termKeys"]) == {"id", "code", "name"}
+
+
 # --- directory ---------------------------------------------------------------------------------------------------
 
 def test_an_organization_comes_with_its_services_and_locations(db: GraphEngine) -> None:
