@@ -39,7 +39,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stats import ms_summary, pct  # bench/stats.py, beside this script
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project's packages before bench/analytics.py
+
+from stats import ms_summary, pct  # noqa: E402 (bench/stats.py, beside this script)
 
 if TYPE_CHECKING:
     from graph.engine import Dialect, GraphEngine, Row, Statement
@@ -143,20 +145,14 @@ class CountingEngine:
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         # On FalkorDB, also note the server's own execution time (the rest of the round trip is the
-        # network and the client decoding the reply): the same calls `FalkorEngine.read` makes.
-        graph, rows_of = getattr(self._db, "_graph", None), getattr(self._db, "_rows", None)
+        # network and the client decoding the reply).
         t = time.perf_counter()
-        server_s: float | None = None
         try:
-            if graph is None or rows_of is None:
-                return self._db.read(query, params)
-            result = graph.ro_query(query, dict(params) if params else None)
-            server_s = float(result.run_time_ms) / 1000
-            rows: list[Row] = rows_of(result)
-            return rows
+            return self._db.read(query, params)
         finally:
             self.calls.append((self.name_of(query), time.perf_counter() - t))
-            self.server.append(server_s)
+            self.server.append(server_ms / 1000 if (server_ms := getattr(self._db, "last_server_ms", None)) is not None
+                               else None)
 
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         t = time.perf_counter()
@@ -190,6 +186,26 @@ def one_page(db: GraphEngine, q: Question) -> tuple[int, list[str]]:
     return ranked.total, [h.service_id for h in page]
 
 
+def page_reads(db: GraphEngine, q: Question) -> tuple[list[str], dict[str, list[str]]]:
+    """The detail kinds and properties the API reads for a page of GRAPHQL (its look-ahead, api.selection),
+    seen by asking it once in-process."""
+    from api.context import Context
+    from api.schema import schema
+
+    seen: list[Mapping[str, Any]] = []
+
+    class Recorder(CountingEngine):
+        def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+            if params and "serviceKeys" in params:
+                seen.append(params)
+            return super().read(query, params)
+
+    body = graphql_body(q)
+    result = schema.execute_sync(body["query"], variable_values=body["variables"], context_value=Context(Recorder(db)))
+    assert not result.errors and seen, result.errors
+    return list(seen[0]["kinds"]), {k[:-len("Keys")]: list(v) for k, v in seen[0].items() if k.endswith("Keys")}
+
+
 def raw_run(db: GraphEngine, warmup: list[Question], qs: list[Question]) -> dict[str, Any]:
     from queries.directory import service_details
 
@@ -202,6 +218,7 @@ def raw_run(db: GraphEngine, warmup: list[Question], qs: list[Question]) -> dict
         times.append(time.perf_counter() - t)
 
     # Second pass, through the counting proxy: round trips and where the time goes.
+    kinds, keys = page_reads(db, qs[0])
     proxy = CountingEngine(db)
     for q in warmup:  # the proxy is a new engine to the search's per-engine caches: fill them first
         one_page(proxy, q)
@@ -226,7 +243,7 @@ def raw_run(db: GraphEngine, warmup: list[Question], qs: list[Question]) -> dict
         # the page's details, which the API fetches on top (one query), timed apart
         proxy.calls.clear()
         proxy.server.clear()
-        service_details(proxy, ids)
+        service_details(proxy, ids, kinds, keys)
         details.extend(s for _, s in proxy.calls)
         details_server.extend(s for s in proxy.server if s is not None)
     by_query = {

@@ -64,6 +64,7 @@ class FalkorEngine:
             raise self._unavailable(exc) from exc
         self._graph_name = graph
         self._graph = self._db.select_graph(graph)
+        self.last_server_ms: float | None = None  # the server's own time for the last query (benchmarks)
         self._host, self._port = host, port
         self._pinger = redis.Redis(host=host, port=port, socket_timeout=PING_TIMEOUT_S,
                                    socket_connect_timeout=PING_TIMEOUT_S, retry=Retry(NoBackoff(), 0))
@@ -80,6 +81,7 @@ class FalkorEngine:
             response = self._graph.execute_command(command, self._graph_name, text, "--compact")
         except redis.ConnectionError as exc:
             raise self._unavailable(exc) from exc
+        self.last_server_ms = falkor_reply.server_ms(response)
         return falkor_reply.rows(response, self._graph)
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:

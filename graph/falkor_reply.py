@@ -73,3 +73,16 @@ def rows(response: list[Any], graph: Any) -> list[Row]:
     if not names:
         return []
     return [{name: value(cell, graph) for name, cell in zip(names, row, strict=True)} for row in response[1]]
+
+
+_RUN_TIME: Final[str] = "Query internal execution time"
+
+
+def server_ms(response: list[Any]) -> float | None:
+    """The server's own execution time of the query (its statistics), in milliseconds, where it says."""
+    stats = response[-1] if response and isinstance(response[-1], list) else []
+    for line in stats:
+        text = line.decode() if type(line) is bytes else str(line)
+        if text.startswith(_RUN_TIME):
+            return float(text.split(":", 1)[1].split()[0])
+    return None

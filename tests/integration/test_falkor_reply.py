@@ -90,3 +90,8 @@ def test_server_errors_are_raised(db: FalkorEngine) -> None:
         db.read("RETURN 1 +")  # a syntax error: an error reply
     with pytest.raises(ResponseError, match="(?i)divid|zero|integer"):
         db.read("UNWIND [1, 0] AS x RETURN 1 / x AS y")  # a run-time error after a row
+
+
+def test_the_server_time_of_the_last_query_is_kept(db: FalkorEngine) -> None:
+    db.read("UNWIND range(1, 1000) AS x RETURN sum(x) AS total")
+    assert db.last_server_ms is not None and 0 <= db.last_server_ms < 10_000
