@@ -193,6 +193,30 @@ def test_a_document_of_too_many_tokens_is_refused_before_it_is_parsed_further(de
     ]
 
 
+def test_a_repeated_document_is_parsed_once_and_errors_are_reported_every_time(
+        demo_api: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import strawberry.schema.schema as executing
+
+    from api.limits import ParsedDocuments
+
+    parsed: list[str] = []
+    parse = executing.parse
+    monkeypatch.setattr(executing, "parse", lambda source, **options: parsed.append(source) or parse(source, **options))
+    query = "query Repeated($id: ID!) { service(id: $id) { id name } }"
+    first = post(demo_api, query, variables={"id": "nope"})
+    second = post(demo_api, query, variables={"id": "nope-either"})
+    assert first.json() == second.json() == {"data": {"service": None}}
+    assert parsed == [query]  # the second request used the first's document
+    assert [text for text, _ in ParsedDocuments._documents].count(query) == 1
+
+    too_large = "{ " + "serviceCount " * MAX_TOKENS + "}"
+    broken = "{ serviceCount "
+    for _ in range(2):  # never cached: refused the second time as the first, with the same message
+        assert messages(post(demo_api, too_large))[0].startswith("Query too large")
+        assert messages(post(demo_api, broken))[0].startswith("Syntax Error")
+    assert not any(text in (too_large, broken) for text, _ in ParsedDocuments._documents)
+
+
 def test_a_client_preferring_graphql_response_json_gets_400_without_data_for_a_refused_request(
     demo_api: LiveServer,
 ) -> None:
