@@ -1,0 +1,61 @@
+"""Over real HTTP, a top-level field's resolver runs in a worker thread (api.offload), so requests whose
+resolvers wait (on the database, here on each other) are served side by side instead of one at a time."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import strawberry
+
+from api.app import create_app
+from api.limits import schema_extensions
+from graph.engine import GraphEngine
+from tests.e2e.server import LiveServer, demo_engine_fixture, serving  # noqa: F401 (fixture)
+
+PARTIES = 3
+meeting = threading.Barrier(PARTIES, timeout=20)
+threads: dict[str, str] = {}
+lock = threading.Lock()
+
+
+@strawberry.type
+class Place:
+    @strawberry.field
+    def thread(self) -> str:
+        return threading.current_thread().name
+
+
+@strawberry.type
+class WaitingQuery:
+    @strawberry.field(description="Returns once PARTIES requests are inside it at the same time.")
+    def meet(self, who: str) -> Place:
+        meeting.wait()  # a resolver run on the event loop would block it here: the others could not arrive
+        with lock:
+            threads[who] = threading.current_thread().name
+        return Place()
+
+
+@pytest.fixture(scope="module")
+def waiting_api(demo_engine: GraphEngine) -> Iterator[LiveServer]:
+    schema = strawberry.Schema(query=WaitingQuery, extensions=schema_extensions())
+    with serving(create_app(engine=demo_engine, graphql_schema=schema)) as live:
+        yield live
+
+
+def test_requests_waiting_in_their_resolvers_are_served_side_by_side(waiting_api: LiveServer) -> None:
+    def ask(who: str) -> httpx.Response:
+        with httpx.Client(base_url=waiting_api.url, timeout=60) as client:
+            return client.post("/graphql", json={"query": f'{{ meet(who: "{who}") {{ thread }} }}'})
+
+    with ThreadPoolExecutor(PARTIES) as pool:
+        answers = list(pool.map(ask, [f"client-{k}" for k in range(PARTIES)]))
+
+    assert [a.status_code for a in answers] == [200] * PARTIES
+    assert all("errors" not in a.json() for a in answers), [a.json() for a in answers]
+    assert len(set(threads.values())) == PARTIES  # each in a worker thread of its own …
+    loop_thread = {a.json()["data"]["meet"]["thread"] for a in answers}
+    assert len(loop_thread) == 1 and loop_thread.isdisjoint(threads.values())  # … nested fields on the loop
