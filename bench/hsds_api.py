@@ -10,7 +10,9 @@ second fresh process, the real app (`api.app.create_app`) is served by uvicorn o
   pages (at most PAGES_ASKED);
 - `GET /hsds/services/{id}`: random service ids;
 - `GET /hsds/services?format=ndjson&full=true`: every service in full, streamed to the end (services/s);
-  a run slower than EXPORT_CAP_S is cut there and reported as partial.
+  a run slower than EXPORT_CAP_S is cut there and reported as partial;
+- the read floor: every record and relationship read once through the database client, label by label,
+  without building anything (the fastest any export through this client could be).
 
 Targets (issue 6): p95 ≤ 30 ms (term page), p95 ≤ 10 ms (by id), ≥ 5,000 services/s (export). The
 benchmark reports; it asserts nothing. `--keep=DIR` builds the graph in DIR once and measures it again
@@ -139,10 +141,33 @@ def measure(store: Path) -> dict[str, Any]:
                                  "services_per_s": round(lines / elapsed, 1), "mb": round(size / 2**20, 1),
                                  "status": status, "partial": partial}
             _log(f"export: {results['export']}")
+        results["read_floor"] = read_floor(db)
+        _log(f"read floor: {results['read_floor']}")
     finally:
         db.close()
     return {"term": {"id": term, "tagged_services": tagged, "total_items": first["total_items"],
                      "pages_asked": pages}, **results}
+
+
+def read_floor(db: Any) -> dict[str, Any]:
+    """How fast the export could be at best with this database client: every record's whitelisted
+    properties (graph.schema.model) and every relationship, each read exactly once, label by label, with
+    no document built. An export reads at least this much."""
+    from graph.schema.model import NODE_PROPERTIES
+
+    rows = 0
+    server_ms = 0.0
+    started = time.perf_counter()
+    for label, props in NODE_PROPERTIES.items():
+        keys = ("id", *(p for p in props if p != "point"))
+        rows += len(db.read(f"MATCH (n:{label}) RETURN [" + ", ".join(f"n.{k}" for k in keys) + "] AS v"))
+        server_ms += db.last_server_ms or 0.0
+    rows += len(db.read("MATCH (a)-[r]->(b) RETURN type(r) AS t, a.id AS a, b.id AS b, r.linkType AS lt"))
+    server_ms += db.last_server_ms or 0.0
+    elapsed = time.perf_counter() - started
+    services = int(db.read("MATCH (s:Service) RETURN count(s) AS n")[0]["n"])
+    return {"rows": rows, "seconds": round(elapsed, 1), "server_s": round(server_ms / 1000, 1),
+            "services_per_s": round(services / elapsed, 1)}
 
 
 # ---------------------------------------------------------------- main
@@ -202,6 +227,10 @@ def main() -> None:
     print(f"\nNDJSON export (full=true): {export['services']:,} services, {export['mb']} MB in {export['seconds']} s "
           f"= {export['services_per_s']:,.0f} services/s{note} — target ≥ {TARGET_EXPORT_PER_S:,.0f}: "
           f"{_met(verdicts['export_services_per_s'])}")
+    floor = measured["read_floor"]
+    print(f"read floor: every record and relationship read once, no document built: {floor['rows']:,} rows in "
+          f"{floor['seconds']} s (the database's own time {floor['server_s']} s) = {floor['services_per_s']:,.0f} "
+          "services/s at most for any export through this client")
     errors = term["non_200"] + by_id["non_200"] + (export["status"] != 200)
     print(f"non-200 responses: {errors}; machine: {os.cpu_count()} cores (client, API and database share them)")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,9 @@ city, radiusKm: 5, resident: {age: 0–90}, first: 20)`, three ways:
   only the API adds).
 - http: the same questions as GraphQL POSTs to the real app (`python -m cli serve`, uvicorn, one
   process) with one keep-alive client, sequentially.
-- throughput: 8 client threads, each with its own connection, for 15 s.
+- throughput: 8 client threads, each with its own connection, for 15 s;
+- the stack's ceiling: the same 8 clients for 5 s asking `{ __typename }` (HTTP, FastAPI and strawberry
+  only) and `{ serviceCount }` (one trivial database query): what no search can exceed on this machine.
 
 Targets (the search issue), at 100k services: raw p95 ≤ 1.5 × PostGIS's p95 on the same data and
 questions (bench/search_postgis.py), end-to-end p95 ≤ 15 ms, ≥ 300 requests/s with 8 clients, and no
@@ -34,10 +36,10 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project's packages before bench/analytics.py
 
@@ -86,6 +88,7 @@ GRAPHQL = """query Search($need: [ID!], $near: GeoPointInput, $radiusKm: Float!,
 }"""
 
 Question = dict[str, Any]  # {"need": str, "latitude": float, "longitude": float, "age": int}
+Answer = tuple[float, int, int | None]  # seconds, HTTP status, totalCount (None: an error)
 
 
 # ---------------------------------------------------------------- questions and statistics
@@ -331,7 +334,7 @@ def api_server(store: Path, log: Path) -> Iterator[tuple[str, int]]:
             proc.wait()
 
 
-def _ask(client: Any, q: Question) -> tuple[float, int, int | None]:
+def _ask(client: Any, q: Question) -> Answer:
     """(seconds, HTTP status, totalCount or None when the answer carried GraphQL errors)."""
     t = time.perf_counter()
     response = client.post("/graphql", json=graphql_body(q))
@@ -363,12 +366,14 @@ def http_run(base: str, pids: Mapping[str, int], warmup: list[Question], qs: lis
     }
 
 
-def throughput_run(base: str, pids: Mapping[str, int], qs: list[Question], clients: int = CLIENTS,
-                   seconds: float = LOAD_SECONDS) -> dict[str, Any]:
+def throughput_run(base: str, pids: Mapping[str, int], qs: list[Any], clients: int = CLIENTS,
+                   seconds: float = LOAD_SECONDS, ask: Callable[[Any, Any], Answer] | None = None) -> dict[str, Any]:
+    """`clients` threads asking the `qs` in turn for `seconds` (`ask`: a search question, by default)."""
     import httpx
 
+    ask = ask or _ask
     start = threading.Barrier(clients + 1)
-    results: list[list[tuple[float, int, int | None]]] = [[] for _ in range(clients)]
+    results: list[list[Answer]] = [[] for _ in range(clients)]
     failures: list[str] = []
     deadline = 0.0
 
@@ -378,7 +383,7 @@ def throughput_run(base: str, pids: Mapping[str, int], qs: list[Question], clien
             start.wait()
             while time.perf_counter() < deadline:
                 try:
-                    results[k].append(_ask(client, qs[i % len(qs)]))
+                    results[k].append(ask(client, qs[i % len(qs)]))
                 except httpx.HTTPError as exc:
                     failures.append(f"{type(exc).__name__}: {exc}")
                 i += 1
@@ -402,6 +407,26 @@ def throughput_run(base: str, pids: Mapping[str, int], qs: list[Question], clien
         "graphql_errors": sum(1 for a in answers if a[1] == 200 and a[2] is None),
         "transport_errors": len(failures), "first_transport_error": failures[0] if failures else None,
     }
+
+
+# The most requests/s this stack can serve on this machine, whatever the database does: the same clients
+# asking GraphQL for nothing (`__typename`: HTTP, FastAPI and strawberry only) and for one number read from
+# the database (`serviceCount`: one trivial query).
+CEILING_QUERIES: Final[dict[str, str]] = {"__typename": "{ __typename }", "serviceCount": "{ serviceCount }"}
+CEILING_SECONDS = 5.0
+
+
+def _ask_fixed(client: Any, query: str) -> Answer:
+    started = time.perf_counter()
+    response = client.post("/graphql", json={"query": query})
+    elapsed = time.perf_counter() - started
+    ok = response.status_code == 200 and not response.json().get("errors")
+    return elapsed, response.status_code, 0 if ok else None
+
+
+def ceiling_run(base: str, pids: Mapping[str, int]) -> dict[str, Any]:
+    return {name: throughput_run(base, pids, [query], seconds=CEILING_SECONDS, ask=_ask_fixed)
+            for name, query in CEILING_QUERIES.items()}
 
 
 # ---------------------------------------------------------------- one size, in a child process
@@ -444,12 +469,15 @@ def run_one(services: int) -> dict[str, Any]:
                 http = http_run(base, pids, warmup, qs, raw["totals"])
                 _log(f"http p95 {http['p95_ms']} ms; {CLIENTS} clients for {LOAD_SECONDS:g} s")
                 load = throughput_run(base, pids, qs)
+                _log(f"stack ceiling: {CLIENTS} clients asking {' and '.join(CEILING_QUERIES.values())}")
+                ceiling = ceiling_run(base, pids)
         finally:
             db.close()  # stops the embedded server this process started
     del raw["totals"]
     return {"services": services, "questions": len(qs), "warmup": len(warmup), "load_s": round(load_s, 1),
             "load_average_at_start": [round(x, 2) for x in load_average],
-            "total_count": raw.pop("total_count"), "raw": raw, "http": http, "throughput": load}
+            "total_count": raw.pop("total_count"), "raw": raw, "http": http, "throughput": load,
+            "ceiling": ceiling}
 
 
 # ---------------------------------------------------------------- main
@@ -522,6 +550,9 @@ def main(sizes: list[int]) -> None:
             cpu = run["cpu_ms_per_request"]
             print(f"  CPU ms per request, {label}: API server {cpu['api']}, database {cpu['database']}, "
                   f"clients {cpu['clients']}")
+        ceiling = ", ".join(f"{CEILING_QUERIES[name]} {c['requests_per_s']:,.0f} req/s (API server "
+                            f"{c['cpu_ms_per_request']['api']} ms CPU each)" for name, c in r["ceiling"].items())
+        print(f"  stack ceiling, {CLIENTS} clients: {ceiling}")
     target_rows = [r for r in rows if r["services"] == TARGET_SIZE] or rows[-1:]
     verdicts: dict[str, Any] = {}
     if target_rows:
