@@ -7,8 +7,7 @@ limit and says what to do; nothing is executed. Introspection stays on (GraphiQL
 `__schema`/`__type` fields do not count towards the depth.
 
 `schema_extensions()` also brings the observability extensions (operation metrics, masked internal
-errors with a request id) from `api.observability`, and top-level fields resolved in worker threads
-(`api.offload`), since the schema is built with this one list.
+errors with a request id) from `api.observability`, since the schema is built with this one list.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from strawberry.extensions.max_aliases import create_validator as aliases_valida
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
 from api.observability import MaskInternalErrors, OperationMetrics
-from api.offload import TopLevelFieldsInThreads
 
 MAX_DEPTH = 10
 """Deepest nesting of fields in one operation, counted as graphql-depth-limit does: root fields are at
@@ -162,4 +160,4 @@ def schema_extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExten
     A schema built for a test with this list behaves as the real one does. TokenLimit comes first: its
     parse options are part of what the document cache knows a document by."""
     return [TokenLimit, ParsedDocuments, DepthLimit, AliasLimit, lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
-            OperationMetrics, MaskInternalErrors, TopLevelFieldsInThreads]
+            OperationMetrics, MaskInternalErrors]

@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.limits import MAX_PAGE_SIZE, schema_extensions
+from api.offload import in_worker_threads
 from api.permissions import is_staff, staff_only
 from api.planning_schema import PlanningQuery
 from api.privacy import visible, visible_locations, visible_phones
@@ -309,4 +310,4 @@ class Query(PlanningQuery):
 
 __all__ = ["NotFound", "SearchInputError", "schema"]
 
-schema = strawberry.Schema(query=Query, extensions=schema_extensions())
+schema = strawberry.Schema(query=in_worker_threads(Query), extensions=schema_extensions())

@@ -13,6 +13,8 @@ import strawberry
 
 from api.app import create_app
 from api.limits import schema_extensions
+from api.offload import InWorkerThread, in_worker_threads
+from api.schema import schema as real_schema
 from graph.engine import GraphEngine
 from tests.e2e.server import LiveServer, demo_engine_fixture, serving  # noqa: F401 (fixture)
 
@@ -41,7 +43,7 @@ class WaitingQuery:
 
 @pytest.fixture(scope="module")
 def waiting_api(demo_engine: GraphEngine) -> Iterator[LiveServer]:
-    schema = strawberry.Schema(query=WaitingQuery, extensions=schema_extensions())
+    schema = strawberry.Schema(query=in_worker_threads(WaitingQuery), extensions=schema_extensions())
     with serving(create_app(engine=demo_engine, graphql_schema=schema)) as live:
         yield live
 
@@ -59,3 +61,10 @@ def test_requests_waiting_in_their_resolvers_are_served_side_by_side(waiting_api
     assert len(set(threads.values())) == PARTIES  # each in a worker thread of its own …
     loop_thread = {a.json()["data"]["meet"]["thread"] for a in answers}
     assert len(loop_thread) == 1 and loop_thread.isdisjoint(threads.values())  # … nested fields on the loop
+
+
+def test_every_top_level_field_of_the_real_schema_resolves_in_a_worker_thread() -> None:
+    query = real_schema.schema_converter.type_map["Query"].definition
+    assert query.fields and all(any(isinstance(e, InWorkerThread) for e in f.extensions) for f in query.fields)
+    nested = real_schema.schema_converter.type_map["Service"].definition
+    assert not any(isinstance(e, InWorkerThread) for f in nested.fields for e in f.extensions)
