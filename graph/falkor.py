@@ -74,7 +74,7 @@ class FalkorEngine:
         return DatabaseUnavailable(self.uri, str(exc) or type(exc).__name__, self._hint)
 
     def _run(self, command: str, query: str, params: Mapping[str, Any] | None) -> list[Row]:
-        """One query, its reply decoded by graph.falkor_reply (the client's own parser is several times slower)."""
+        """One query, its reply decoded by graph.falkor_reply (a third less time than the client's own parser)."""
         checked = _checked_params(params)
         text = self._graph._build_params_header(checked) + query if checked else query
         try:
