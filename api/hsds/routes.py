@@ -312,9 +312,13 @@ def _listing(ids: IdPage, fetch: Callable[[Sequence[str]], list[JsonObject]], *,
     """A Page of the records of `ids`, or (ndjson) every record a line, fetched STREAM_BATCH at a time."""
     if fmt == "ndjson":
         def lines() -> Iterator[bytes]:
+            # One chunk per batch, not per record: Starlette runs this generator in a worker thread, a hop
+            # per chunk.
             for start in range(0, len(ids.ids), STREAM_BATCH):
-                for record in fetch(ids.ids[start:start + STREAM_BATCH]):
-                    yield json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+                chunk = b"".join(json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+                                 for record in fetch(ids.ids[start:start + STREAM_BATCH]))
+                if chunk:
+                    yield chunk
         return StreamingResponse(lines(), media_type=NDJSON)
     return JSONResponse(page_body(ids, fetch(ids.ids), page=page, per_page=per_page))
 

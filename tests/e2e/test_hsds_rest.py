@@ -190,6 +190,17 @@ def test_pages_cover_every_public_service_once_with_consistent_totals(api: Api, 
     assert seen == sorted(expected)  # each once, by id
 
 
+@pytest.mark.parametrize("batch", [1, 7, 1000])
+def test_ndjson_streams_every_public_service_once_in_order_whatever_the_batch(
+        api: Api, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.hsds import routes
+
+    monkeypatch.setattr(routes, "STREAM_BATCH", batch)  # batches are written as one chunk each
+    response = api.get("/services", format="ndjson", full="true")
+    assert response.text.endswith("\n") and "\n\n" not in response.text
+    assert [json.loads(line)["id"] for line in response.text.splitlines()] == sorted(api.city.public_services())
+
+
 def test_a_page_past_the_last_is_empty_and_says_so(api: Api) -> None:
     body = api.get("/services", page=1000, per_page=50).json()
     assert body["contents"] == [] and body["empty"] and body["last_page"] and not body["first_page"]
