@@ -75,17 +75,27 @@ def _fields(selections: Iterable[Any]) -> Iterator[SelectedField]:
             yield from _fields(selection.selections)
 
 
-def page_detail_kinds(connection: Iterable[Any]) -> frozenset[str]:
-    """The detail kinds a connection's selection (the `selected_fields` of its field) needs."""
-    kinds = set(ELIGIBILITY_KINDS)
+def _page_records(connection: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """(kind, selections) of the records each edge of a connection shows: its service (`node`) and the
+    location nearest the point (`nearestLocation`)."""
     for field in _fields(connection):
         for edges in (f for f in _fields(field.selections) if f.name == "edges"):
             for part in _fields(edges.selections):
                 if part.name == "nearestLocation":
-                    kinds.add("location")
+                    yield "location", part.selections
                 elif part.name == "node":
-                    for node_field in _fields(part.selections):
-                        kinds |= _KINDS_OF_FIELD.get(node_field.name, frozenset())
+                    yield "service", part.selections
+
+
+def page_detail_kinds(connection: Iterable[Any]) -> frozenset[str]:
+    """The detail kinds a connection's selection (the `selected_fields` of its field) needs."""
+    kinds = set(ELIGIBILITY_KINDS)
+    for kind, selections in _page_records(connection):
+        if kind == "location":
+            kinds.add("location")
+        else:
+            for node_field in _fields(selections):
+                kinds |= _KINDS_OF_FIELD.get(node_field.name, frozenset())
     return frozenset(kinds & DETAIL_KINDS)
 
 
@@ -107,11 +117,6 @@ def _read(kind: str, selections: Iterable[Any], keys: dict[str, set[str]]) -> No
 def page_detail_keys(connection: Iterable[Any]) -> dict[str, tuple[str, ...]]:
     """The properties, per kind of record (queries.directory.ALL_KEYS), a connection's selection needs."""
     keys: dict[str, set[str]] = {kind: set(names) for kind, names in _ALWAYS.items()}
-    for field in _fields(connection):
-        for edges in (f for f in _fields(field.selections) if f.name == "edges"):
-            for part in _fields(edges.selections):
-                if part.name == "nearestLocation":
-                    _read("location", part.selections, keys)
-                elif part.name == "node":
-                    _read("service", part.selections, keys)
+    for kind, selections in _page_records(connection):
+        _read(kind, selections, keys)
     return {kind: tuple(name for name in ALL_KEYS[kind] if name in found) for kind, found in keys.items()}
