@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -78,3 +79,51 @@ def export_hsds_command(
                   "(export with --staff to include them)", highlight=False)
     out.print(f"{summary.services:,} services exported to {summary.folder} in {summary.seconds:.2f} s "
               f"({summary.services_per_second:,.0f} services/s)", highlight=False)
+
+
+@export_app.command("snapshots")
+def export_snapshots_command(
+    role: Annotated[str, typer.Option(
+        "--role", help="public: what the HSDS API shows without a key; staff: what it shows staff; both.",
+    )] = "both",
+    summary: Annotated[bool, typer.Option(
+        "--summary/--no-summary", help="Also build the documents of `/hsds/services?format=ndjson` without "
+                                       "full=true (each service with its organization's and program's own fields).",
+    )] = False,
+) -> None:
+    """Build the HSDS API's ready-made service documents for the graph as it is now, so that
+    `/hsds/services/{id}` and the full NDJSON export (`/hsds/services?format=ndjson&full=true`) answer from
+    them instead of walking the graph. Run it after a load: the API otherwise builds them during the first
+    such export after each load (every load makes the previous ones stale). They are kept in
+    SAFETYNET_HSDS_SNAPSHOT_DIR (default: PATH/hsds-snapshots for embedded://PATH)."""
+    from api.hsds.snapshots import Role, Shape, SnapshotStore, build
+
+    if role not in ("public", "staff", "both"):
+        fail(f"--role must be public, staff or both, not {role!r}", code=2)
+    roles: list[Role] = ["public", "staff"] if role == "both" else ["staff" if role == "staff" else "public"]
+    shapes: list[Shape] = ["full", "summary"] if summary else ["full"]
+    settings = get_settings()
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with database(settings) as db, Progress(*columns, console=err, transient=True,
+                                            disable=not err.is_terminal) as progress:
+        store = SnapshotStore.of(settings, db)
+        if store.root is None:
+            fail("SAFETYNET_HSDS_SNAPSHOTS is off, so the API would not use them: unset it to build them", code=1)
+        for one_role in roles:
+            for shape in shapes:
+                task = progress.add_task(f"{one_role} {shape} documents", total=None)
+
+                def on_progress(done: int, total: int, task: TaskID = task) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                started = time.perf_counter()
+                try:
+                    documents = build(db, store, one_role, shape, on_progress=on_progress)
+                except OSError as exc:
+                    fail(f"cannot write to {store.root}: {exc.strerror or exc}", code=1)
+                if documents is None:
+                    fail("the graph changed while the documents were built (a load ran): run this again", code=1)
+                out.print(f"{one_role} {shape}: {documents:,} services ready "
+                          f"({time.perf_counter() - started:.1f} s)", highlight=False)
+        out.print(f"kept in {store.root}", highlight=False)

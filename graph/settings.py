@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     warm_planner_caches: bool = Field(
         True, description="keep the planner queries' derived agency network and areas built in the background"
     )
+    hsds_snapshots: bool = Field(
+        True, description="keep ready-made HSDS service documents per graph version (api/hsds/snapshots.py)"
+    )
+    hsds_snapshot_dir: Path | None = Field(
+        None, description="where they are kept (default: PATH/hsds-snapshots for embedded://PATH, else "
+        ".safetynet/hsds-snapshots)"
+    )
     keys_file: Path | None = Field(
         None, description="the API keys file (default: PATH/keys.json for embedded://PATH, else .safetynet/keys.json)"
     )

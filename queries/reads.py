@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from graph.engine import GraphEngine
 from graph.errors import NotFound
 from graph.schema.model import DERIVED_LABELS
@@ -26,6 +28,13 @@ def graph_stats(db: GraphEngine) -> GraphStats:
     labels = {row["label"]: int(row["count"]) for row in run.read(db, "stats_labels", derived=list(DERIVED_LABELS))}
     rels = {row["type"]: int(row["count"]) for row in run.read(db, "stats_relationships")}
     return GraphStats(labels=labels, relationships=rels)
+
+
+def graph_version(db: GraphEngine) -> str:
+    """A digest of every load's (dataset, load id): it changes whenever the graph does, since every write
+    is a load that records a fresh load id (one small query, cheap enough for every request)."""
+    pairs = "\n".join(f"{row['id']}\t{row['loadId']}" for row in run.read(db, "graph_version"))
+    return hashlib.sha256(pairs.encode()).hexdigest()[:20]
 
 
 def datasets(db: GraphEngine) -> list[DatasetRecord]:

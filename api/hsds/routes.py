@@ -27,7 +27,6 @@ Choices where the HSDS API reference is open (each also in the parameter's descr
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -43,9 +42,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.auth import PUBLIC_CALLER, AuthError, Caller, Role, authenticate
 from api.context import key_store_of
 from api.hsds import serialize
+from api.hsds.snapshots import BATCH, SnapshotStore, SnapshotWriter, dumps, service_documents, teed
+from api.hsds.snapshots import Role as SnapshotRole
 from api.privacy import visible
 from graph.engine import GraphEngine
-from queries import hsds_api, hsds_out
+from queries import hsds_api, hsds_out, reads
 from queries.hsds_api import HsdsFilterError, IdPage, Proximity, ServiceAtLocationFilters, ServiceFilters, Window
 from queries.search_model import MAX_RADIUS_KM, GeoPoint
 
@@ -56,7 +57,7 @@ DEFAULT_PER_PAGE: Final[int] = 50
 MAX_PER_PAGE: Final[int] = 500
 MINIMAL_MAX_PER_PAGE: Final[int] = 100_000
 MAX_PROXIMITY_M: Final[float] = MAX_RADIUS_KM * 1000
-STREAM_BATCH: Final[int] = 200  # records serialized per round of reads while streaming NDJSON
+STREAM_BATCH: Final[int] = BATCH  # records serialized per round of reads while streaming NDJSON
 NDJSON: Final[str] = "application/x-ndjson"
 SCHEMA_BASE: Final[str] = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 
@@ -186,8 +187,15 @@ def database(request: Request) -> GraphEngine:
     return db
 
 
+def snapshots(request: Request) -> SnapshotStore:
+    """The app's store of ready-made service documents (api/hsds/snapshots.py); off when the app set none."""
+    store = getattr(request.app.state, "snapshots", None)
+    return store if isinstance(store, SnapshotStore) else SnapshotStore(None, "")
+
+
 CallerDep = Annotated[Caller, Depends(caller)]
 DbDep = Annotated[GraphEngine, Depends(database)]
+SnapshotsDep = Annotated[SnapshotStore, Depends(snapshots)]
 
 
 def bad_parameter(name: str, value: Any, message: str) -> RequestValidationError:
@@ -197,6 +205,10 @@ def bad_parameter(name: str, value: Any, message: str) -> RequestValidationError
 
 def _staff(who: Caller) -> bool:
     return who.role >= Role.STAFF
+
+
+def _snapshot_role(who: Caller) -> SnapshotRole:
+    return "staff" if _staff(who) else "public"
 
 
 # Ids and codes never hold a NUL character (the graph refuses to store or look one up): refused here, so
@@ -308,18 +320,17 @@ def _filters_failed(exc: HsdsFilterError) -> RequestValidationError:
 
 
 def _listing(ids: IdPage, fetch: Callable[[Sequence[str]], list[JsonObject]], *, page: int, per_page: int,
-             fmt: str) -> JSONResponse | StreamingResponse:
-    """A Page of the records of `ids`, or (ndjson) every record a line, fetched STREAM_BATCH at a time."""
+             fmt: str, snapshot: SnapshotWriter | None = None,
+             version_now: Callable[[], str] = lambda: "") -> JSONResponse | StreamingResponse:
+    """A Page of the records of `ids`, or (ndjson) every record a line, fetched STREAM_BATCH at a time
+    (and written to `snapshot` as well, kept if the graph is still at its version at the end)."""
     if fmt == "ndjson":
-        def lines() -> Iterator[bytes]:
-            # One chunk per batch, not per record: Starlette runs this generator in a worker thread, a hop
+        def batches() -> Iterator[list[tuple[str, bytes]]]:
+            # One chunk per batch, not per record: Starlette runs the stream in a worker thread, a hop
             # per chunk.
             for start in range(0, len(ids.ids), STREAM_BATCH):
-                chunk = b"".join(json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
-                                 for record in fetch(ids.ids[start:start + STREAM_BATCH]))
-                if chunk:
-                    yield chunk
-        return StreamingResponse(lines(), media_type=NDJSON)
+                yield [(str(record["id"]), dumps(record)) for record in fetch(ids.ids[start:start + STREAM_BATCH])]
+        return StreamingResponse(teed(batches(), snapshot, version_now), media_type=NDJSON)
     return JSONResponse(page_body(ids, fetch(ids.ids), page=page, per_page=per_page))
 
 
@@ -360,7 +371,7 @@ def api_info(request: Request) -> ApiInfo:
             operation_id="getPaginatedListOfServices", response_model=Page[Service],
             responses=_list_responses(Page[Service]))
 def list_services(
-    db: DbDep, who: CallerDep, search: SearchParam = None, taxonomy_term_id: TermParam = None,
+    db: DbDep, who: CallerDep, store: SnapshotsDep, search: SearchParam = None, taxonomy_term_id: TermParam = None,
     taxonomy_id: TaxonomyParam = None, organization_id: OrganizationParam = None,
     modified_after: ModifiedParam = None,
     minimal: Annotated[bool, Query(description=(
@@ -372,6 +383,14 @@ def list_services(
     size = per_page_of(per_page, minimal=minimal)
     filters = ServiceFilters(search=search, taxonomy_term_id=taxonomy_term_id, taxonomy_id=taxonomy_id,
                              organization_id=organization_id, modified_after=modified_after_of(modified_after))
+    writer: SnapshotWriter | None = None
+    if format == "ndjson" and not minimal and filters == ServiceFilters() and store.enabled:
+        # every service the caller may see: streamed from this graph version's snapshot, or built into one
+        version, role = reads.graph_version(db), _snapshot_role(who)
+        ready = store.at(version, role, "full" if full else "summary")
+        if ready is not None:
+            return StreamingResponse(ready.chunks(), media_type=NDJSON)
+        writer = store.writer(version, role, "full" if full else "summary")
     try:
         ids = hsds_api.service_ids(db, filters=filters, staff=staff, window=window_of(page, size, format))
     except HsdsFilterError as exc:
@@ -388,17 +407,22 @@ def list_services(
                     out.append({"id": sid, **({"modified_date": shown["lastModified"]}
                                               if shown.get("lastModified") is not None else {})})
             return out
-        graphs = hsds_out.service_graphs(db, ids=chunk, nested=full)
-        shape = serialize.service_full if full else serialize.service_summary
-        return _present([shape(graphs[sid], staff=staff) for sid in chunk if sid in graphs])
+        return service_documents(db, chunk, full=full, staff=staff)
 
-    return _listing(ids, fetch, page=page, per_page=size, fmt=format)
+    return _listing(ids, fetch, page=page, per_page=size, fmt=format, snapshot=writer,
+                    version_now=lambda: reads.graph_version(db))
 
 
 @router.get("/services/{id}", summary="A fully nested service with all related data.",
             operation_id="getFullyNestedServiceById", response_model=Service, responses=_one_responses("service"))
-def get_service(db: DbDep, who: CallerDep,
+def get_service(db: DbDep, who: CallerDep, store: SnapshotsDep,
                 id: Annotated[str, id_of("service")]) -> Any:
+    ready = store.current(db, _snapshot_role(who), "full")
+    if ready is not None:  # this graph version's documents are built: one line of the file, no graph walk
+        document = ready.document(id)
+        if document is None:
+            raise _not_found("service", id)
+        return Response(document, media_type="application/json")
     graph = hsds_out.service_graphs(db, ids=[id]).get(id)
     body = serialize.service_full(graph, staff=_staff(who)) if graph is not None else None
     if body is None:

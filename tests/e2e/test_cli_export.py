@@ -58,3 +58,37 @@ def test_export_hsds_refuses_a_folder_that_is_not_empty_and_an_unknown_format(
     assert result.returncode == 1
     assert "unknown format 'xml': use --format csv" in result.stderr
     assert not (tmp_path / "new").exists()
+
+
+def test_export_snapshots_builds_the_documents_the_api_then_serves(cli_env: dict[str, str], tmp_path: Path) -> None:
+    from api.app import create_app
+    from graph.connect import connect
+    from graph.settings import Settings
+    from tests.e2e.server import serving
+
+    source = tmp_path / "city"
+    run_cli(cli_env, "generate", "demo", str(source), "--services", "30", "--seed", "5")
+    run_cli(cli_env, "load", "hsds", str(source), "--dataset-id", "city")
+    built = run_cli(cli_env, "export", "snapshots")
+    assert "public full: 30 services ready" in built.stdout and "staff full: 30 services ready" in built.stdout
+    files = sorted(p.name for p in (tmp_path / "db" / "hsds-snapshots").glob("*/*/*"))
+    assert files == ["public-full.index.json", "public-full.ndjson", "staff-full.index.json", "staff-full.ndjson"]
+    snapshot = next((tmp_path / "db" / "hsds-snapshots").glob("*/*/public-full.ndjson")).read_bytes()
+
+    db = connect(Settings(db=cli_env["SAFETYNET_DB"]))
+    try:
+        with serving(create_app(engine=db)) as live, serving(
+                create_app(Settings(hsds_snapshots=False), engine=db)) as reference:
+            for server in (live, reference):
+                with server.client() as client:
+                    response = client.get("/hsds/services", params={"format": "ndjson", "full": "true"})
+                assert response.status_code == 200 and response.content == snapshot
+    finally:
+        db.close()
+
+    again = run_cli(cli_env, "export", "snapshots", "--role", "public")
+    assert "public full: 30 services ready" in again.stdout and "staff" not in again.stdout
+    wrong = run_cli(cli_env, "export", "snapshots", "--role", "everyone", check=False)
+    assert wrong.returncode == 2 and "--role must be public, staff or both, not 'everyone'" in wrong.stderr
+    off = run_cli({**cli_env, "SAFETYNET_HSDS_SNAPSHOTS": "false"}, "export", "snapshots", check=False)
+    assert off.returncode == 1 and "SAFETYNET_HSDS_SNAPSHOTS is off" in off.stderr

@@ -19,6 +19,7 @@ import pytest
 from api.app import create_app
 from api.auth import KeyStore, Role
 from graph.engine import GraphEngine
+from graph.settings import Settings
 from tests.conftest import SHARED_DATA
 from tests.e2e.server import LiveServer, demo_database, serving
 
@@ -122,7 +123,8 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     staff_key, _ = store.add(name="front-desk", role=Role.STAFF)
     with demo_database(root, services=120) as db:
         city = _read_city(db)
-        app = create_app(engine=db)
+        # the graph walk on every request: tests/e2e/test_hsds_snapshots.py holds the ready-made documents equal to it
+        app = create_app(Settings(hsds_snapshots=False), engine=db)
         app.state.key_store = store
         with serving(app) as live:
             yield Api(live, city, staff_key)

@@ -1,0 +1,252 @@
+"""Ready-made HSDS service documents: one file per graph version, caller role and shape.
+
+Why: a full HSDS service is a tree of about twenty records. Reading them (breadth-first round trips,
+the client decoding every value) and building the document costs about 2 ms of Python per service,
+so a full NDJSON export of 100k services took six minutes and one service by id ~16 ms. But the
+graph changes only by loads, and every load changes `queries.reads.graph_version`: a document
+built for one version stays right until the next load. So the first unfiltered NDJSON export of a
+version (or `safetynet export snapshots`) writes each line it streams to a file as well; later
+exports stream that file, and `/hsds/services/{id}` reads its one line by offset.
+
+On disk: ROOT/<graph>/<version>/<role>-<shape>.ndjson and .index.json (`{id: [offset, length]}`),
+each written under a temporary name and renamed into place, the index last, so a snapshot is
+complete exactly when its index exists. A build is kept only when the graph's version was the same
+when it began and when it ended (a load in between discards it); a completed version removes the
+graph's older ones. Nothing personal is in them: they hold the directory records the role may see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mmap
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+from api.hsds import serialize
+from api.hsds.serialize import JsonObject
+from graph.engine import GraphEngine
+from graph.settings import Settings
+from graph.uri import parse_db_uri
+from queries import hsds_api, hsds_out, reads
+
+Role = Literal["public", "staff"]
+Shape = Literal["full", "summary"]
+
+DIR_NAME: Final[str] = "hsds-snapshots"
+READ_CHUNK: Final[int] = 1 << 20  # bytes a streamed snapshot sends at a time
+BATCH: Final[int] = 200  # services walked and serialized per round of reads
+
+
+def service_documents(db: GraphEngine, ids: Sequence[str], *, full: bool, staff: bool) -> list[JsonObject]:
+    """The services of `ids` the caller may see, in order: in full (`/services/{id}`) or as a page of
+    `/services` shows them. The graph walk every snapshot is built from."""
+    graphs = hsds_out.service_graphs(db, ids=ids, nested=full)
+    shape = serialize.service_full if full else serialize.service_summary
+    return [doc for sid in ids if sid in graphs and (doc := shape(graphs[sid], staff=staff)) is not None]
+
+
+def dumps(document: JsonObject) -> bytes:
+    """A document as the API sends it (Starlette's JSONResponse: compact, UTF-8)."""
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def snapshot_root(settings: Settings, engine: GraphEngine) -> Path | None:
+    """Where snapshots live: SAFETYNET_HSDS_SNAPSHOT_DIR; else beside an embedded database
+    (`PATH/hsds-snapshots`); else `.safetynet/hsds-snapshots`. None when SAFETYNET_HSDS_SNAPSHOTS is off."""
+    if not settings.hsds_snapshots:
+        return None
+    if settings.hsds_snapshot_dir is not None:
+        return settings.hsds_snapshot_dir.expanduser().resolve()
+    target = parse_db_uri(engine.uri)
+    if target.kind == "embedded" and target.path is not None:
+        return target.path / DIR_NAME
+    return Path(".safetynet", DIR_NAME).resolve()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One complete snapshot: its documents' offsets by id, over the file mapped into memory (a file
+    replaced or removed meanwhile stays readable through the mapping)."""
+
+    version: str
+    index: dict[str, tuple[int, int]]
+    data: mmap.mmap | bytes
+
+    def document(self, id: str) -> bytes | None:
+        """The JSON document of `id` (no newline), or None when the role may not see it or it does not exist."""
+        found = self.index.get(id)
+        if found is None:
+            return None
+        offset, length = found
+        return self.data[offset:offset + length]
+
+    def chunks(self) -> Iterator[bytes]:
+        """The whole NDJSON file, READ_CHUNK bytes at a time."""
+        for start in range(0, len(self.data), READ_CHUNK):
+            yield self.data[start:start + READ_CHUNK]
+
+
+class SnapshotWriter:
+    """A snapshot being built from the lines a stream sends: kept by `commit` only if the graph's
+    version did not change meanwhile, dropped by `discard` (a client that went away, an error)."""
+
+    def __init__(self, store: SnapshotStore, version: str, name: str) -> None:
+        self._store, self.version, self._name = store, version, name
+        self._folder = store.folder(version)
+        self._folder.mkdir(parents=True, exist_ok=True)
+        token = uuid.uuid4().hex[:12]
+        self._data_tmp = self._folder / f".{name}.ndjson.{token}.tmp"
+        self._index_tmp = self._folder / f".{name}.index.json.{token}.tmp"
+        self._file = self._data_tmp.open("wb")
+        self._offset = 0
+        self._index: dict[str, tuple[int, int]] = {}
+
+    def add(self, id: str, document: bytes) -> None:
+        """One document (no newline), in the order the export sends them."""
+        self._file.write(document + b"\n")
+        self._index[id] = (self._offset, len(document))
+        self._offset += len(document) + 1
+
+    def commit(self, version_now: str) -> bool:
+        """Put the snapshot in place if the graph is still at the version the build began at."""
+        self._file.close()
+        if version_now != self.version:
+            self.discard()
+            return False
+        self._index_tmp.write_text(json.dumps(self._index, separators=(",", ":")), encoding="utf-8")
+        os.replace(self._data_tmp, self._folder / f"{self._name}.ndjson")
+        os.replace(self._index_tmp, self._folder / f"{self._name}.index.json")
+        self._store.prune(keep=self.version)
+        return True
+
+    def discard(self) -> None:
+        self._file.close()
+        for path in (self._data_tmp, self._index_tmp):
+            path.unlink(missing_ok=True)
+
+
+class SnapshotStore:
+    """The snapshots of one graph under `root` (None: snapshots off), with the current ones kept open."""
+
+    def __init__(self, root: Path | None, graph_key: str) -> None:
+        self.root = root
+        self._graph_dir = root / hashlib.sha256(graph_key.encode()).hexdigest()[:16] if root is not None else None
+        self._open: dict[tuple[Role, Shape], Snapshot] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, settings: Settings, engine: GraphEngine) -> SnapshotStore:
+        """The store of the graph `engine` serves, where the settings put it."""
+        return cls(snapshot_root(settings, engine), f"{engine.uri}|{settings.db_name}|{settings.neo4j_database}")
+
+    @property
+    def enabled(self) -> bool:
+        return self._graph_dir is not None
+
+    def folder(self, version: str) -> Path:
+        assert self._graph_dir is not None
+        return self._graph_dir / version
+
+    def _any_on_disk(self) -> bool:
+        return self._graph_dir is not None and self._graph_dir.is_dir() and any(self._graph_dir.iterdir())
+
+    def current(self, db: GraphEngine, role: Role, shape: Shape) -> Snapshot | None:
+        """The complete snapshot of the graph's current version, or None (none built, or snapshots off).
+        Costs one small query when any snapshot exists, none otherwise."""
+        if not self._any_on_disk():
+            return None
+        return self.at(reads.graph_version(db), role, shape)
+
+    def at(self, version: str, role: Role, shape: Shape) -> Snapshot | None:
+        """The complete snapshot of `version`, if one is on disk."""
+        key = (role, shape)
+        with self._lock:
+            held = self._open.get(key)
+            if held is not None and held.version == version:
+                return held
+        loaded = self._load(version, f"{role}-{shape}")
+        if loaded is not None:
+            with self._lock:
+                self._open[key] = loaded
+        return loaded
+
+    def _load(self, version: str, name: str) -> Snapshot | None:
+        folder = self.folder(version)
+        try:
+            index_raw = json.loads((folder / f"{name}.index.json").read_text(encoding="utf-8"))
+            with (folder / f"{name}.ndjson").open("rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                data: mmap.mmap | bytes = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        except FileNotFoundError:
+            return None
+        return Snapshot(version, {id: (int(at[0]), int(at[1])) for id, at in index_raw.items()}, data)
+
+    def writer(self, version: str, role: Role, shape: Shape) -> SnapshotWriter | None:
+        return SnapshotWriter(self, version, f"{role}-{shape}") if self.enabled else None
+
+    def prune(self, *, keep: str) -> None:
+        """Remove the graph's snapshots of every version but `keep` (readers of one keep their mapping)."""
+        if self._graph_dir is None:
+            return
+        for folder in self._graph_dir.iterdir():
+            if folder.name != keep and folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def teed(batches: Iterator[list[tuple[str, bytes]]], writer: SnapshotWriter | None,
+         version_now: Callable[[], str]) -> Iterator[bytes]:
+    """Each batch of (id, document) as one chunk of NDJSON lines, written to `writer` too; the snapshot
+    is committed when the batches run out and dropped if the stream stops early (the client went
+    away) or fails."""
+    done = False
+    try:
+        for batch in batches:
+            if writer is not None:
+                for id, document in batch:
+                    writer.add(id, document)
+            if batch:
+                yield b"".join(document + b"\n" for _, document in batch)
+        done = True
+    finally:
+        if writer is not None:
+            if done:
+                writer.commit(version_now())
+            else:
+                writer.discard()
+
+
+def build(db: GraphEngine, store: SnapshotStore, role: Role, shape: Shape, *,
+          on_progress: Callable[[int, int], None] | None = None) -> int | None:
+    """Build the snapshot of the graph's current version for `role` and `shape` unless it is there
+    (`safetynet export snapshots`): what the first unfiltered NDJSON export would write. The number of
+    documents in it, or None when a load changed the graph meanwhile (nothing kept)."""
+    version = reads.graph_version(db)
+    ready = store.at(version, role, shape)
+    if ready is not None:
+        return len(ready.index)
+    writer = store.writer(version, role, shape)
+    assert writer is not None, "snapshots are off"
+    ids = hsds_api.service_ids(db, filters=hsds_api.ServiceFilters(), staff=role == "staff",
+                               window=hsds_api.Window()).ids
+    written = 0
+    kept = False
+    try:
+        for start in range(0, len(ids), BATCH):
+            for document in service_documents(db, ids[start:start + BATCH], full=shape == "full",
+                                              staff=role == "staff"):
+                writer.add(str(document["id"]), dumps(document))
+                written += 1
+            if on_progress is not None:
+                on_progress(min(start + BATCH, len(ids)), len(ids))
+        kept = writer.commit(reads.graph_version(db))
+    finally:
+        if not kept:
+            writer.discard()
+    return written if kept else None
