@@ -100,11 +100,11 @@ class SnapshotWriter:
     def __init__(self, store: SnapshotStore, version: str, name: str) -> None:
         self._store, self.version, self._name = store, version, name
         self._folder = store.folder(version)
-        self._folder.mkdir(parents=True, exist_ok=True)
+        self._folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # staff documents: for this user only
         token = uuid.uuid4().hex[:12]
         self._data_tmp = self._folder / f".{name}.ndjson.{token}.tmp"
         self._index_tmp = self._folder / f".{name}.index.json.{token}.tmp"
-        self._file = self._data_tmp.open("wb")
+        self._file = os.fdopen(os.open(self._data_tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
         self._offset = 0
         self._index: dict[str, tuple[int, int]] = {}
 
@@ -120,13 +120,16 @@ class SnapshotWriter:
         if version_now != self.version:
             self.discard()
             return False
-        self._index_tmp.write_text(json.dumps(self._index, separators=(",", ":")), encoding="utf-8")
+        self._store.building.discard((self.version, self._name))
+        with os.fdopen(os.open(self._index_tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as index:
+            index.write(json.dumps(self._index, separators=(",", ":")).encode())
         os.replace(self._data_tmp, self._folder / f"{self._name}.ndjson")
         os.replace(self._index_tmp, self._folder / f"{self._name}.index.json")
         self._store.prune(keep=self.version)
         return True
 
     def discard(self) -> None:
+        self._store.building.discard((self.version, self._name))
         self._file.close()
         for path in (self._data_tmp, self._index_tmp):
             path.unlink(missing_ok=True)
@@ -140,6 +143,7 @@ class SnapshotStore:
         self._graph_dir = root / hashlib.sha256(graph_key.encode()).hexdigest()[:16] if root is not None else None
         self._open: dict[tuple[Role, Shape], Snapshot] = {}
         self._lock = threading.Lock()
+        self.building: set[tuple[str, str]] = set()  # (version, name) of the builds running in this process
 
     @classmethod
     def of(cls, settings: Settings, engine: GraphEngine) -> SnapshotStore:
@@ -189,7 +193,14 @@ class SnapshotStore:
         return Snapshot(version, {id: (int(at[0]), int(at[1])) for id, at in index_raw.items()}, data)
 
     def writer(self, version: str, role: Role, shape: Shape) -> SnapshotWriter | None:
-        return SnapshotWriter(self, version, f"{role}-{shape}") if self.enabled else None
+        """A writer for the snapshot, or None when snapshots are off or this process builds it already
+        (a second export meanwhile walks the graph without writing)."""
+        key = (version, f"{role}-{shape}")
+        with self._lock:
+            if not self.enabled or key in self.building:
+                return None
+            self.building.add(key)
+        return SnapshotWriter(self, version, key[1])
 
     def prune(self, *, keep: str) -> None:
         """Remove the graph's snapshots of every version but `keep` (readers of one keep their mapping)."""
@@ -232,7 +243,8 @@ def build(db: GraphEngine, store: SnapshotStore, role: Role, shape: Shape, *,
     if ready is not None:
         return len(ready.index)
     writer = store.writer(version, role, shape)
-    assert writer is not None, "snapshots are off"
+    if writer is None:
+        raise RuntimeError("snapshots are off, or this process builds this one already")
     ids = hsds_api.service_ids(db, filters=hsds_api.ServiceFilters(), staff=role == "staff",
                                window=hsds_api.Window()).ids
     written = 0

@@ -73,6 +73,7 @@ def test_export_snapshots_builds_the_documents_the_api_then_serves(cli_env: dict
     assert "public full: 30 services ready" in built.stdout and "staff full: 30 services ready" in built.stdout
     files = sorted(p.name for p in (tmp_path / "db" / "hsds-snapshots").glob("*/*/*"))
     assert files == ["public-full.index.json", "public-full.ndjson", "staff-full.index.json", "staff-full.ndjson"]
+    assert all(p.stat().st_mode & 0o077 == 0 for p in (tmp_path / "db" / "hsds-snapshots").glob("*/*/*"))  # staff data
     snapshot = next((tmp_path / "db" / "hsds-snapshots").glob("*/*/public-full.ndjson")).read_bytes()
 
     db = connect(Settings(db=cli_env["SAFETYNET_DB"]))

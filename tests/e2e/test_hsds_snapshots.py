@@ -9,6 +9,7 @@ Two apps serve one embedded FalkorDB holding the demo city: one keeps snapshots,
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -191,3 +192,27 @@ def test_filtered_exports_and_pages_never_use_a_snapshot(served: Served) -> None
     assert "Renamed for the filters" in filtered.text
     page = served.get(served.snapshots, "/services", full="true", per_page="100")
     assert "Renamed for the filters" in page.text
+
+
+def test_two_first_exports_at_once_build_one_snapshot(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    served.reload(services=22)
+    monkeypatch.setattr(routes, "STREAM_BATCH", 3)
+    walk = hsds_out.service_graphs
+    temporary: list[int] = []
+
+    def slow_walk(*args: Any, **kwargs: Any) -> Any:
+        temporary.append(len(list((served.root / "db" / DIR_NAME).glob("*/*/.*.tmp"))))
+        time.sleep(0.05)
+        return walk(*args, **kwargs)
+
+    monkeypatch.setattr(hsds_out, "service_graphs", slow_walk)
+    bodies: list[bytes] = []
+    exports = [threading.Thread(target=lambda: bodies.append(served.export(served.snapshots))) for _ in range(2)]
+    for export in exports:
+        export.start()
+    for export in exports:
+        export.join()
+    monkeypatch.setattr(hsds_out, "service_graphs", walk)
+    assert max(temporary) == 1  # the second export walked the graph without writing a file of its own
+    assert bodies[0] == bodies[1] == served.export(served.reference)
+    assert served.built_now() == ["public-full"]
