@@ -90,7 +90,18 @@ def run_load(db: GraphEngine | None, path: Path, parse: Parse, *, dataset_id: st
     except Conflict as exc:
         fail(str(exc))
     _print_result(result)
+    if result.written and db is not None:
+        _say_if_hsds_documents_are_stale(db)
     return result
+
+
+def _say_if_hsds_documents_are_stale(db: GraphEngine) -> None:
+    from api.hsds.snapshots import SnapshotStore
+    from queries.reads import graph_version
+
+    if SnapshotStore.of(get_settings(), db).stale(graph_version(db)):
+        out.print("The HSDS API's ready-made documents are of the graph before this load: run "
+                  "`safetynet export snapshots` to rebuild them (until then the API walks the graph).", highlight=False)
 
 
 def _dataset(path: Path, dataset_id: str | None) -> str:

@@ -27,7 +27,7 @@ from graph.schema.model import (
     STAFF_ONLY_RECORD,
     UNLISTED_STATUSES,
 )
-from queries import run
+from queries import reads, run
 from queries.eligibility import Population, Residency, ResidentFacts, ServiceFacts, assess
 from queries.geo import AreaIndex, haversine_km
 from queries.opening import is_open
@@ -153,7 +153,7 @@ class _PerGraphVersion:
         with self._lock:
             entry = self._by_engine.get(db)
         if entry is None or now - entry[0] >= _GRAPH_VERSION_TTL_S:
-            version = "|".join(f"{d['id']}@{d['loadId'] or d['loadedAt']}" for d in run.read(db, "datasets"))
+            version = reads.graph_version(db)
             values = entry[2] if entry and entry[1] == version else {}  # a load happened: start afresh
             entry = (now, version, values)
             with self._lock:

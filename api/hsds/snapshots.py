@@ -202,6 +202,11 @@ class SnapshotStore:
             self.building.add(key)
         return SnapshotWriter(self, version, key[1])
 
+    def stale(self, version: str) -> bool:
+        """Whether snapshots of another version than `version` are kept (so they are out of date now)."""
+        return self._graph_dir is not None and self._graph_dir.is_dir() and any(
+            folder.name != version and any(folder.glob("*.index.json")) for folder in self._graph_dir.iterdir())
+
     def prune(self, *, keep: str) -> None:
         """Remove the graph's snapshots of every version but `keep` (readers of one keep their mapping)."""
         if self._graph_dir is None:

@@ -93,3 +93,10 @@ def test_export_snapshots_builds_the_documents_the_api_then_serves(cli_env: dict
     assert wrong.returncode == 2 and "--role must be public, staff or both, not 'everyone'" in wrong.stderr
     off = run_cli({**cli_env, "SAFETYNET_HSDS_SNAPSHOTS": "false"}, "export", "snapshots", check=False)
     assert off.returncode == 1 and "SAFETYNET_HSDS_SNAPSHOTS is off" in off.stderr
+
+    reloaded = run_cli(cli_env, "load", "hsds", str(source), "--dataset-id", "city")
+    assert "ready-made documents are of the graph before this load: run `safetynet export snapshots`" in reloaded.stdout
+    run_cli(cli_env, "export", "snapshots", "--role", "public")
+    assert len(list((tmp_path / "db" / "hsds-snapshots").glob("*/*/*.index.json"))) == 1  # the old version went
+    quiet = run_cli(cli_env, "load", "hsds", str(source), "--dataset-id", "other", "--dry-run")
+    assert "ready-made" not in quiet.stdout
