@@ -351,6 +351,12 @@ def service_modified(db: GraphEngine, *, ids: Sequence[str]) -> dict[str, Row]:
     return {str(r["id"]): r for r in run.read(db, "hsds_api/service_facts", ids=list(ids))}
 
 
+def service_organizations(db: GraphEngine) -> dict[str, str | None]:
+    """Every service's organization id (None for a service no organization provides), by service id."""
+    return {str(r["id"]): None if r["organization"] is None else str(r["organization"])
+            for r in run.read(db, "hsds_api/service_organizations")}
+
+
 # ---------------------------------------------------------------- taxonomies and terms
 
 

