@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import Annotated, Any, Final, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
@@ -44,6 +45,7 @@ from api.context import key_store_of
 from api.hsds import serialize
 from api.hsds.snapshots import BATCH, SnapshotStore, SnapshotWriter, dumps, service_documents, teed
 from api.hsds.snapshots import Role as SnapshotRole
+from api.hsds.snapshots import Shape as SnapshotShape
 from api.privacy import visible
 from graph.engine import GraphEngine
 from queries import hsds_api, hsds_out, reads
@@ -319,11 +321,16 @@ def _filters_failed(exc: HsdsFilterError) -> RequestValidationError:
 # ---------------------------------------------------------------- list plumbing
 
 
+def _no_snapshot() -> SnapshotWriter | None:
+    return None
+
+
 def _listing(ids: IdPage, fetch: Callable[[Sequence[str]], list[JsonObject]], *, page: int, per_page: int,
-             fmt: str, snapshot: SnapshotWriter | None = None,
+             fmt: str, snapshot: Callable[[], SnapshotWriter | None] = _no_snapshot,
              version_now: Callable[[], str] = lambda: "") -> JSONResponse | StreamingResponse:
     """A Page of the records of `ids`, or (ndjson) every record a line, fetched STREAM_BATCH at a time
-    (and written to `snapshot` as well, kept if the graph is still at its version at the end)."""
+    (and written to the snapshot `snapshot` opens as well, kept if the graph is still at its version at
+    the end)."""
     if fmt == "ndjson":
         def batches() -> Iterator[list[tuple[str, bytes]]]:
             # One chunk per batch, not per record: Starlette runs the stream in a worker thread, a hop
@@ -383,14 +390,15 @@ def list_services(
     size = per_page_of(per_page, minimal=minimal)
     filters = ServiceFilters(search=search, taxonomy_term_id=taxonomy_term_id, taxonomy_id=taxonomy_id,
                              organization_id=organization_id, modified_after=modified_after_of(modified_after))
-    writer: SnapshotWriter | None = None
+    snapshot: Callable[[], SnapshotWriter | None] = _no_snapshot
     if format == "ndjson" and not minimal and filters == ServiceFilters() and store.enabled:
         # every service the caller may see: streamed from this graph version's snapshot, or built into one
         version, role = reads.graph_version(db), _snapshot_role(who)
-        ready = store.at(version, role, "full" if full else "summary")
+        shape: SnapshotShape = "full" if full else "summary"
+        ready = store.at(version, role, shape)
         if ready is not None:
             return StreamingResponse(ready.chunks(), media_type=NDJSON)
-        writer = store.writer(version, role, "full" if full else "summary")
+        snapshot = partial(store.writer, version, role, shape)
     try:
         ids = hsds_api.service_ids(db, filters=filters, staff=staff, window=window_of(page, size, format))
     except HsdsFilterError as exc:
@@ -409,7 +417,7 @@ def list_services(
             return out
         return service_documents(db, chunk, full=full, staff=staff)
 
-    return _listing(ids, fetch, page=page, per_page=size, fmt=format, snapshot=writer,
+    return _listing(ids, fetch, page=page, per_page=size, fmt=format, snapshot=snapshot,
                     version_now=lambda: reads.graph_version(db))
 
 

@@ -241,11 +241,13 @@ class SnapshotStore:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
-def teed(batches: Iterator[list[tuple[str, bytes]]], writer: SnapshotWriter | None,
+def teed(batches: Iterator[list[tuple[str, bytes]]], start_snapshot: Callable[[], SnapshotWriter | None],
          version_now: Callable[[], str]) -> Iterator[bytes]:
-    """Each batch of (id, document) as one chunk of NDJSON lines, written to `writer` too; the snapshot
-    is committed when the batches run out and dropped if the stream stops early (the client went
-    away) or fails."""
+    """Each batch of (id, document) as one chunk of NDJSON lines, written to the snapshot
+    `start_snapshot` opens as the stream begins (None: no snapshot); it is committed when the batches
+    run out and dropped if the stream stops early (the client went away) or fails. Opened here, not
+    before, so that a response never sent leaves no build behind."""
+    writer = start_snapshot()
     done = False
     try:
         for batch in batches:
