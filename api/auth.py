@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
 
 from graph.settings import Settings, get_settings
-from graph.uri import parse_db_uri
+from graph.uri import beside_database
 
 log = logging.getLogger("safetynet.auth")
 
@@ -147,10 +147,7 @@ def keys_path(settings: Settings) -> Path:
     when SAFETYNET_KEYS_FILE is unset."""
     if settings.keys_file is not None:
         return settings.keys_file.expanduser().resolve()
-    target = parse_db_uri(settings.db)
-    if target.kind == "embedded" and target.path is not None:
-        return target.path / KEYS_FILE_NAME
-    return Path(".safetynet", KEYS_FILE_NAME).resolve()
+    return beside_database(settings.db, KEYS_FILE_NAME)
 
 
 # ---------------------------------------------------------------- the store

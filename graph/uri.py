@@ -42,3 +42,12 @@ def parse_db_uri(uri: str) -> Target:
     if scheme in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
         return Target("neo4j", uri)
     raise BadDatabaseUri(f"SAFETYNET_DB={uri!r}: unknown scheme {scheme!r}; examples: {EXAMPLES}")
+
+
+def beside_database(uri: str, name: str) -> Path:
+    """Where the project keeps a file of its own for the database at `uri`: in an embedded database's
+    directory (`PATH/name`), else in `.safetynet/name` under the working directory."""
+    target = parse_db_uri(uri)
+    if target.kind == "embedded" and target.path is not None:
+        return target.path / name
+    return Path(".safetynet", name).resolve()

@@ -33,7 +33,7 @@ from api.hsds import serialize
 from api.hsds.serialize import JsonObject
 from graph.engine import GraphEngine
 from graph.settings import Settings
-from graph.uri import parse_db_uri
+from graph.uri import beside_database
 from queries import hsds_api, hsds_out, reads
 
 Role = Literal["public", "staff"]
@@ -64,10 +64,7 @@ def snapshot_root(settings: Settings, engine: GraphEngine) -> Path | None:
         return None
     if settings.hsds_snapshot_dir is not None:
         return settings.hsds_snapshot_dir.expanduser().resolve()
-    target = parse_db_uri(engine.uri)
-    if target.kind == "embedded" and target.path is not None:
-        return target.path / DIR_NAME
-    return Path(".safetynet", DIR_NAME).resolve()
+    return beside_database(engine.uri, DIR_NAME)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from api.app import create_app
+from api.auth import KeyStore, Role
 from demo.generator import generate_demo
 from graph.connect import connect
 from graph.engine import GraphEngine
@@ -78,6 +79,13 @@ def serving(app: ASGIApp) -> Iterator[LiveServer]:
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+def staff_keys(root: Path) -> tuple[KeyStore, str]:
+    """A key store in `root` holding one staff key, and that key."""
+    store = KeyStore(root / "keys.json")
+    key, _ = store.add(name="front-desk", role=Role.STAFF)
+    return store, key
 
 
 @contextmanager

@@ -44,8 +44,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from api.auth import KeyStore, Role
-from tests.e2e.server import LiveServer, demo_database, serving
+from tests.e2e.server import LiveServer, demo_database, serving, staff_keys
 
 MAX_EXAMPLES = 30  # fuzzed requests per operation and caller (the examples and coverage phases add theirs)
 HSDS_PATHS = r"^/hsds(/|$)"
@@ -113,8 +112,7 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The real app over HTTP on the demo city, with a key store holding one staff key."""
     root = tmp_path_factory.mktemp("hsds-openapi")
-    store = KeyStore(root / "keys.json")
-    staff_key, _ = store.add(name="front-desk", role=Role.STAFF)
+    store, staff_key = staff_keys(root)
     with demo_database(root) as db:
         app = create_app(engine=db)
         app.state.key_store = store

@@ -17,11 +17,10 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.auth import KeyStore, Role
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from tests.conftest import SHARED_DATA
-from tests.e2e.server import LiveServer, demo_database, serving
+from tests.e2e.server import LiveServer, demo_database, serving, staff_keys
 
 EARTH_RADIUS_M = 6371.0088 * 1000
 HIDDEN_SERVICE_MARK = ["*"]  # graph.schema.model.STAFF_ONLY_RECORD: the whole record is for staff
@@ -119,8 +118,7 @@ def _read_city(db: GraphEngine) -> City:
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     root = tmp_path_factory.mktemp("hsds-rest")
-    store = KeyStore(root / "keys.json")
-    staff_key, _ = store.add(name="front-desk", role=Role.STAFF)
+    store, staff_key = staff_keys(root)
     with demo_database(root, services=120) as db:
         city = _read_city(db)
         # the graph walk on every request: tests/e2e/test_hsds_snapshots.py holds the ready-made documents equal to it

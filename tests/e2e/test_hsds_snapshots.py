@@ -20,7 +20,6 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.auth import KeyStore, Role
 from api.hsds import routes, snapshots
 from api.hsds.snapshots import DIR_NAME
 from demo.generator import generate_demo
@@ -29,7 +28,7 @@ from graph.settings import Settings
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
 from queries import hsds_out, reads
-from tests.e2e.server import LiveServer, demo_database, serving
+from tests.e2e.server import LiveServer, demo_database, serving, staff_keys
 
 HIDDEN_SERVICE_MARK = ["*"]  # graph.schema.model.STAFF_ONLY_RECORD
 
@@ -76,8 +75,7 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("hsds-snapshots")
-    keys = KeyStore(root / "keys.json")
-    staff_key, _ = keys.add(name="front-desk", role=Role.STAFF)
+    keys, staff_key = staff_keys(root)
     with demo_database(root, services=60) as db:
         hidden = sorted(str(r["id"]) for r in db.read("MATCH (s:Service) RETURN s.id AS id"))[3]
         db.write("MATCH (s:Service {id: $id}) SET s.staffOnly = $mark", {"id": hidden, "mark": HIDDEN_SERVICE_MARK})
