@@ -21,7 +21,6 @@ from strawberry.schema import BaseSchema
 
 from api.context import RequestRefused, build_context, refused_response
 from api.hsds import routes as hsds_rest
-from api.hsds.snapshots import SnapshotStore
 from api.observability import (
     DATABASE_UNAVAILABLE,
     INTERNAL_ERROR_CODES,
@@ -52,7 +51,6 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = engine is None
         app.state.db = engine or connect(settings)
-        app.state.snapshots = SnapshotStore.of(settings, app.state.db)  # ready-made HSDS documents
         warmer = Warmer(app.state.db).start() if settings.warm_planner_caches else None
         try:
             yield

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Annotated, Any, Final, Generic, Literal, TypeVar
@@ -48,6 +49,7 @@ from api.hsds.snapshots import Role as SnapshotRole
 from api.hsds.snapshots import Shape as SnapshotShape
 from api.privacy import visible
 from graph.engine import GraphEngine
+from graph.settings import Settings
 from queries import hsds_api, hsds_out, reads
 from queries.hsds_api import HsdsFilterError, IdPage, Proximity, ServiceAtLocationFilters, ServiceFilters, Window
 from queries.search_model import MAX_RADIUS_KM, GeoPoint
@@ -189,10 +191,20 @@ def database(request: Request) -> GraphEngine:
     return db
 
 
+_STORE_LOCK = threading.Lock()
+
+
 def snapshots(request: Request) -> SnapshotStore:
-    """The app's store of ready-made service documents (api/hsds/snapshots.py); off when the app set none."""
-    store = getattr(request.app.state, "snapshots", None)
-    return store if isinstance(store, SnapshotStore) else SnapshotStore(None, "")
+    """The app's store of ready-made service documents (api/hsds/snapshots.py), made on first use from its
+    settings and database (one per app: it knows which builds the process runs)."""
+    state = request.app.state
+    with _STORE_LOCK:
+        store = getattr(state, "snapshots", None)
+        if not isinstance(store, SnapshotStore):
+            settings = getattr(state, "settings", None)
+            store = SnapshotStore.of(settings, state.db) if isinstance(settings, Settings) else SnapshotStore(None, "")
+            state.snapshots = store
+    return store
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

@@ -76,7 +76,7 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("hsds-snapshots")
     keys, staff_key = staff_keys(root)
-    with demo_database(root, services=60) as db:
+    with demo_database(root, services=36) as db:
         hidden = sorted(str(r["id"]) for r in db.read("MATCH (s:Service) RETURN s.id AS id"))[3]
         db.write("MATCH (s:Service {id: $id}) SET s.staffOnly = $mark", {"id": hidden, "mark": HIDDEN_SERVICE_MARK})
         with_snapshots = create_app(engine=db)
@@ -125,7 +125,7 @@ def test_snapshots_serve_exactly_what_the_graph_walk_serves_and_are_then_used(
 def test_a_load_makes_the_snapshots_stale_at_once(served: Served) -> None:
     served.export(served.snapshots)  # a public full snapshot of the current version
     before = reads.graph_version(served.db)
-    served.reload(services=40)
+    served.reload(services=28)
     assert reads.graph_version(served.db) != before
     _by_id_everywhere(served, staff=False)  # the removed services are 404 now, the rest as the graph says
     assert served.export(served.snapshots) == served.export(served.reference)
@@ -135,7 +135,7 @@ def test_a_load_makes_the_snapshots_stale_at_once(served: Served) -> None:
 
 
 def test_an_export_cut_short_leaves_no_snapshot(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
-    served.reload(services=30)
+    served.reload(services=24)
     monkeypatch.setattr(routes, "STREAM_BATCH", 2)
     walk = hsds_out.service_graphs
 
@@ -163,24 +163,24 @@ def test_an_export_cut_short_leaves_no_snapshot(served: Served, monkeypatch: pyt
 
 def test_a_load_during_a_build_discards_it(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
     """The documents of a build that spans a load mix two versions of the graph: never kept."""
-    served.reload(services=25)
-    version_25 = reads.graph_version(served.db)
+    served.reload(services=18)
+    version_18 = reads.graph_version(served.db)
 
     original = snapshots.SnapshotWriter.commit
 
     def load_first(self: snapshots.SnapshotWriter, version_now: str) -> bool:
-        served.reload(services=26)
+        served.reload(services=19)
         return original(self, reads.graph_version(served.db))
 
     monkeypatch.setattr(snapshots.SnapshotWriter, "commit", load_first)
     served.export(served.snapshots)
     assert served.built_now() == []
-    assert not any(name.startswith(f"{version_25}/") for name in served.complete_snapshots())
+    assert not any(name.startswith(f"{version_18}/") for name in served.complete_snapshots())
     assert not list((served.root / "db" / DIR_NAME).glob("*/*/.*.tmp"))
 
 
 def test_filtered_exports_and_pages_never_use_a_snapshot(served: Served) -> None:
-    served.reload(services=20)
+    served.reload(services=15)
     served.export(served.snapshots)
     sid = served.service_ids()[0]
     served.db.write("MATCH (s:Service {id: $id}) SET s.name = 'Renamed for the filters'", {"id": sid})
@@ -193,7 +193,7 @@ def test_filtered_exports_and_pages_never_use_a_snapshot(served: Served) -> None
 
 
 def test_two_first_exports_at_once_build_one_snapshot(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
-    served.reload(services=22)
+    served.reload(services=20)
     monkeypatch.setattr(routes, "STREAM_BATCH", 3)
     walk = hsds_out.service_graphs
     temporary: list[int] = []
