@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from graph.schema.model import is_confidential
+from graph.schema.model import is_confidential, is_staff_only_record
 
 
 def visible(props: dict[str, Any], *, staff: bool) -> dict[str, Any]:
@@ -35,14 +35,16 @@ def visible_phones(phones: Iterable[dict[str, Any] | None], *, staff: bool) -> l
     """The phones the caller may see (a phone whose number is private is no phone to the public)."""
     out = []
     for phone in phones:
-        shown = visible(phone, staff=staff) if phone else None
+        shown = visible(phone, staff=staff) if phone and (staff or not is_staff_only_record(phone)) else None
         if shown and shown.get("number"):
             out.append(shown)
     return out
 
 
-def visible_locations(rows: Iterable[tuple[dict[str, Any], dict[str, Any] | None]], *,
-                      staff: bool) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
-    """(location, address) pairs the caller may know of, each as much as it may see."""
-    return [(visible(loc, staff=staff), visible(address, staff=staff) if address else None)
-            for loc, address in rows if public_location(loc, staff=staff)]
+def visible_locations(rows: Iterable[tuple[dict[str, Any], Iterable[dict[str, Any] | None]]], *,
+                      staff: bool) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """(location, addresses) pairs the caller may know of, each as much as it may see (every address
+    type alike: a confidential location shows no street, postal or virtual address to the public)."""
+    return [(visible(loc, staff=staff), [visible(address, staff=staff) for address in addresses
+                                         if address and (staff or not is_staff_only_record(address))])
+            for loc, addresses in rows if public_location(loc, staff=staff)]

@@ -26,6 +26,7 @@ from api.types import (
     Location,
     PageInfo,
     Phone,
+    PhoneSource,
     Reach,
     ResidentInput,
     Schedule,
@@ -46,6 +47,7 @@ from graph.errors import NotFound
 from graph.schema.model import NON_NEED_LINK_TYPES, is_staff_only_record
 from queries import directory, reads
 from queries import search as search_q
+from queries.contact_points import SourcedPhone, callable_phones
 from queries.search_model import DEFAULT_RADIUS_KM, Hit, SearchInputError, ServiceQuery
 
 DEFAULT_PAGE_SIZE = 20
@@ -71,7 +73,7 @@ class Organization:
     @strawberry.field(description="Its locations: its own and those where its services are delivered.")
     def locations(self, info: Info[Context, None]) -> list[Location]:
         rows = directory.organization_locations(info.context.db, str(self.id))
-        return [location_of(loc, addr) for loc, addr in visible_locations(rows, staff=is_staff(info))]
+        return [location_of(loc, addresses) for loc, addresses in visible_locations(rows, staff=is_staff(info))]
 
 
 def organization_of(props: dict[str, Any], sectors: list[dict[str, Any]] | None = None) -> Organization:
@@ -104,7 +106,10 @@ class Service:
     needs: list[TaxonomyTerm] = strawberry.field(description="Need terms it is tagged with.")
     populations: list[TaxonomyTerm] = strawberry.field(description="Populations it is for (eligibility terms).")
     languages: list[str] = strawberry.field(description="Codes of the languages it is offered in.")
-    phones: list[Phone]
+    phones: list[Phone] = strawberry.field(description=(
+        "The numbers a person can call, nearest first: the service's own, then per location (the answer's "
+        "nearest first) the service's there and the location's, then the organization's; each says whose "
+        "it is (`source`). A number is listed once."))
     schedules: list[Schedule]
     service_areas: list[ServiceArea]
     contact_list: strawberry.Private[list[Contact]]
@@ -115,12 +120,14 @@ class Service:
         return self.contact_list
 
 
-def _service_of(row: dict[str, Any], *, staff: bool) -> Service:
-    """A service from its details row, as much of it as the caller may see (api.privacy)."""
+def _service_of(row: dict[str, Any], *, staff: bool, nearest_location_id: str | None = None) -> Service:
+    """A service from its details row, as much of it as the caller may see (api.privacy); its phones
+    nearest first, those of `nearest_location_id` (the answer's nearest location) before other locations'."""
     props = visible(row["service"], staff=staff)
     orgs = [visible(o, staff=staff) for o in row["organizations"] if o]
-    located = visible_locations(((loc, addr) for lid, loc, addr in row["locations"] if lid is not None), staff=staff)
-    locations = sorted((location_of(loc, addr) for loc, addr in located), key=lambda loc: str(loc.id))
+    located = visible_locations(((loc, addresses) for lid, loc, addresses in row["locations"] if lid is not None),
+                                staff=staff)
+    locations = sorted((location_of(loc, addresses) for loc, addresses in located), key=lambda loc: str(loc.id))
     needs, populations = [], []
     for link_type, term in row["terms"]:
         if term is None:
@@ -134,7 +141,7 @@ def _service_of(row: dict[str, Any], *, staff: bool) -> Service:
         if cid is None:
             continue
         entry = contacts.setdefault(cid, (contact, []))
-        entry[1].extend(phone_of(p) for p in visible_phones([phone], staff=staff))
+        entry[1].extend(phone_of(p, PhoneSource.CONTACT) for p in visible_phones([phone], staff=staff))
     return Service(
         id=strawberry.ID(props["id"]), name=str(props.get("name") or ""),
         alternate_name=text(props, "alternateName"), description=text(props, "description"), url=text(props, "url"),
@@ -148,8 +155,7 @@ def _service_of(row: dict[str, Any], *, staff: bool) -> Service:
         locations=locations,
         needs=sorted(needs, key=lambda t: str(t.id)), populations=sorted(populations, key=lambda t: str(t.id)),
         languages=sorted(c for c in row["languages"] if c),
-        phones=[phone_of(p) for p in sorted(visible_phones(row["phones"], staff=staff),
-                                             key=lambda p: str(p.get("id")))],
+        phones=_phones_of(row["phones"], locations, staff=staff, nearest_location_id=nearest_location_id),
         schedules=[schedule_of(s) for s in sorted((s for s in row["schedules"] if s), key=lambda s: str(s.get("id")))],
         service_areas=[ServiceArea(id=strawberry.ID(a[0]), name=a[1], description=a[2])
                        for a in sorted(row["areas"], key=lambda a: str(a[0])) if a[0] is not None],
@@ -157,6 +163,17 @@ def _service_of(row: dict[str, Any], *, staff: bool) -> Service:
                               email=text(c, "email"), phones=phones)
                       for _, (c, phones) in sorted(contacts.items())],
     )
+
+
+def _phones_of(phones: list[SourcedPhone], locations: list[Location], *, staff: bool,
+               nearest_location_id: str | None) -> list[Phone]:
+    """The numbers a person can call for the service, nearest first (queries.contact_points), of those
+    the caller may see and at the locations it may know of."""
+    shown = [SourcedPhone(p.source, p.location_id, seen) for p in phones
+             for seen in visible_phones([p.phone], staff=staff)]
+    by_id = {str(loc.id): loc for loc in locations}
+    return [phone_of(p.phone, PhoneSource(p.source.value), by_id.get(p.location_id or ""))
+            for p in callable_phones(shown, list(by_id), nearest_location_id)]
 
 
 @strawberry.type(description="One result: the service, and how it answers the question.")
@@ -193,7 +210,8 @@ def _connection(info: Info[Context, None], hits: list[Hit], first: int, after: s
         page = search_q.assess_hits(db, page, resident, details)
     edges = []
     for i, hit in enumerate(page):
-        service = _service_of(details[hit.service_id], staff=is_staff(info))
+        service = _service_of(details[hit.service_id], staff=is_staff(info),
+                              nearest_location_id=hit.nearest_location_id)
         nearest = next((loc for loc in service.locations if str(loc.id) == hit.nearest_location_id), None)
         edges.append(ServiceEdge(
             cursor=cursor_at(start + i), node=service, reach=Reach(hit.reach) if hit.reach else None,

@@ -22,7 +22,8 @@ from queries.directory import ALL_KEYS, DETAIL_KINDS
 _KINDS_OF_FIELD: Final[dict[str, frozenset[str]]] = {
     "organization": frozenset({"organization"}), "locations": frozenset({"location"}),
     "needs": frozenset({"term"}), "populations": frozenset({"term"}), "languages": frozenset({"language"}),
-    "phones": frozenset({"phone"}), "schedules": frozenset({"schedule"}), "serviceAreas": frozenset({"area"}),
+    "schedules": frozenset({"schedule"}), "serviceAreas": frozenset({"area"}),
+    "phones": frozenset({"phone", "location"}),  # a location's numbers only for locations the caller may see
     "contacts": frozenset({"contact"}),
 }
 # Read whatever the selection: eligibility is judged from them (queries.search.facts_of_details).
@@ -34,7 +35,8 @@ ELIGIBILITY_KINDS: Final[frozenset[str]] = frozenset({"term", "language", "resid
 _ALWAYS: Final[dict[str, tuple[str, ...]]] = {
     "service": ("id", "staffOnly", "minimumAge", "maximumAge", "eligibilityDescription", "interpretationServices",
                 "derivedFields"),
-    "organization": ("id", "staffOnly"), "location": ("id", "staffOnly"), "address": ("id", "staffOnly"),
+    "organization": ("id", "staffOnly"), "location": ("id", "staffOnly"),
+    "address": ("id", "staffOnly", "addressType"),  # the type says which is the place to go (contact_points)
     "term": ("id", "code", "name"),
 }
 # Per kind, its GraphQL fields and the properties each is built from (api.schema, api.types); a field that
@@ -54,15 +56,18 @@ _PROPS_OF_FIELD: Final[dict[str, _Props]] = {
                 **{name: () for name in _KINDS_OF_FIELD}},
     "organization": {"id": (), "sector": (), "services": (), "locations": (),  # resolved from the id
                      **_same("name", "alternateName", "description", "email", "website")},
-    "location": {"id": (), "address": (), "point": ("latitude", "longitude"),
+    "location": {"id": (), "address": (), "postalAddress": (), "addresses": (), "point": ("latitude", "longitude"),
                  **_same("name", "description", "locationType", "transportation")},
-    "address": {**_same("address1", "address2", "city", "stateProvince", "postalCode", "country")},
+    "address": {**_same("addressType", "address1", "address2", "city", "stateProvince", "postalCode", "country")},
+    "phone": {**_same("number", "extension", "type", "description", "source"), "location": ()},  # read whole
     "term": {"id": (), "parentId": (), **_same("code", "name", "description", "taxonomy")},
 }
 # Fields whose selection is that of another kind's record.
 _NESTED_KIND: Final[dict[tuple[str, str], str]] = {
     ("service", "organization"): "organization", ("service", "locations"): "location",
-    ("service", "needs"): "term", ("service", "populations"): "term", ("location", "address"): "address",
+    ("service", "needs"): "term", ("service", "populations"): "term", ("service", "phones"): "phone",
+    ("phone", "location"): "location", ("location", "address"): "address", ("location", "postalAddress"): "address",
+    ("location", "addresses"): "address",
 }
 
 
@@ -106,9 +111,11 @@ def _read(kind: str, selections: Iterable[Any], keys: dict[str, set[str]]) -> No
         if field.name == "__typename":
             continue
         if field.name not in known:
-            keys[kind].update(ALL_KEYS[kind])  # not known here: read everything rather than guess
+            if kind in ALL_KEYS:
+                keys[kind].update(ALL_KEYS[kind])  # not known here: read everything rather than guess
             continue
-        keys[kind].update(known[field.name])
+        if kind in ALL_KEYS:
+            keys[kind].update(known[field.name])
         nested = _NESTED_KIND.get((kind, field.name))
         if nested is not None:
             _read(nested, field.selections, keys)

@@ -13,6 +13,7 @@ from typing import Any
 
 import strawberry
 
+from queries import contact_points as cp
 from queries import search_model as sm
 
 
@@ -58,8 +59,9 @@ class GeoPoint:
     longitude: float
 
 
-@strawberry.type(description="A postal address.")
+@strawberry.type(description="An address of a location, of an HSDS type: physical (where to go), postal or virtual.")
 class Address:
+    address_type: str = strawberry.field(description="physical, postal or virtual (HSDS `address_type`).")
     address1: str | None
     address2: str | None
     city: str | None
@@ -76,7 +78,12 @@ class Location:
     location_type: str | None
     transportation: str | None
     point: GeoPoint | None
-    address: Address | None
+    address: Address | None = strawberry.field(description=(
+        "Where to go: its physical (street) address, never a postal one (a PO box is no place to send a "
+        "person); null when the source gives none. The first by id when it has several."))
+    postal_address: Address | None = strawberry.field(description="Where to write: its postal address, if any.")
+    addresses: list[Address] = strawberry.field(description=(
+        "All its addresses with their type: physical first, then postal and virtual, by id within a type."))
 
 
 @strawberry.type(description="A term of a taxonomy: a need, a population, a sector.")
@@ -89,12 +96,26 @@ class TaxonomyTerm:
     parent_id: strawberry.ID | None = strawberry.field(description="The broader term's id, if any.")
 
 
-@strawberry.type(description="A telephone number.")
+@strawberry.enum(description="The record a phone number belongs to (HSDS links phones to each of these).")
+class PhoneSource(Enum):
+    SERVICE = "service"
+    SERVICE_AT_LOCATION = "serviceAtLocation"
+    LOCATION = "location"
+    ORGANIZATION = "organization"
+    CONTACT = "contact"
+
+
+@strawberry.type(description="A telephone number, and whose it is.")
 class Phone:
     number: str
     extension: str | None
     type: str | None
     description: str | None
+    source: PhoneSource = strawberry.field(description=(
+        "Whose number it is: the service's own, the service's at one location, a location's, the "
+        "organization's or a contact's."))
+    location: Location | None = strawberry.field(
+        default=None, description="The location whose number it is (sources SERVICE_AT_LOCATION and LOCATION).")
 
 
 @strawberry.type(description="A person or role to contact (internal).")
@@ -139,17 +160,21 @@ def text(props: dict[str, Any] | None, key: str) -> str | None:
 def address_of(props: dict[str, Any] | None) -> Address | None:
     if not props:
         return None
-    return Address(address1=text(props, "address1"), address2=text(props, "address2"), city=text(props, "city"),
+    return Address(address_type=cp.address_type(props), address1=text(props, "address1"),
+                   address2=text(props, "address2"), city=text(props, "city"),
                    state_province=text(props, "stateProvince"), postal_code=text(props, "postalCode"),
                    country=text(props, "country"))
 
 
-def location_of(props: dict[str, Any], address: dict[str, Any] | None) -> Location:
+def location_of(props: dict[str, Any], addresses: list[dict[str, Any]]) -> Location:
+    """A location with its addresses (already as much of them as the caller may see: api.privacy)."""
     lat, lon = props.get("latitude"), props.get("longitude")
     return Location(id=strawberry.ID(props["id"]), name=text(props, "name"), description=text(props, "description"),
                     location_type=text(props, "locationType"), transportation=text(props, "transportation"),
                     point=GeoPoint(latitude=lat, longitude=lon) if lat is not None and lon is not None else None,
-                    address=address_of(address))
+                    address=address_of(cp.first_of_type(addresses, cp.PHYSICAL)),
+                    postal_address=address_of(cp.first_of_type(addresses, cp.POSTAL)),
+                    addresses=[a for a in map(address_of, cp.ordered_addresses(addresses)) if a is not None])
 
 
 def term_of(props: dict[str, Any], parent_id: str | None = None) -> TaxonomyTerm:
@@ -160,9 +185,9 @@ def term_of(props: dict[str, Any], parent_id: str | None = None) -> TaxonomyTerm
                         parent_id=strawberry.ID(parent_id) if parent_id else None)
 
 
-def phone_of(props: dict[str, Any]) -> Phone:
+def phone_of(props: dict[str, Any], source: PhoneSource, location: Location | None = None) -> Phone:
     return Phone(number=str(props.get("number") or ""), extension=text(props, "extension"), type=text(props, "type"),
-                 description=text(props, "description"))
+                 description=text(props, "description"), source=source, location=location)
 
 
 def schedule_of(props: dict[str, Any]) -> Schedule:

@@ -8,6 +8,7 @@ from typing import Any, Final
 from graph.engine import GraphEngine, Row
 from graph.schema.model import NODE_PROPERTIES
 from queries import run
+from queries.contact_points import PhoneSource, SourcedPhone
 
 SECTOR_LINK_TYPE = "sector"
 
@@ -56,8 +57,9 @@ def service_details(db: GraphEngine, ids: Sequence[str], kinds: Collection[str] 
     {"id", "service": properties, "organizations", "locations", "terms", "languages", "phones",
     "contacts", "schedules", "areas", "residency"} (see search/service_details for each list's items).
     Only the lists of `kinds` (of DETAIL_KINDS) are read; the others are left empty. Of services,
-    organizations, locations ([id, properties, address properties]) and terms ([link type, properties]),
-    only the properties `keys` names per kind are read (ALL_KEYS for a kind it leaves out)."""
+    organizations, locations ([id, properties, [properties of each address]]) and terms ([link type,
+    properties]), only the properties `keys` names per kind are read (ALL_KEYS for a kind it leaves out).
+    Phones are `SourcedPhone`s: the service's own, its locations' and its organization's (contact_points)."""
     unknown = set(kinds) - DETAIL_KINDS
     if unknown:
         raise ValueError(f"unknown detail kinds {sorted(unknown)}; known: {sorted(DETAIL_KINDS)}")
@@ -80,9 +82,11 @@ def service_details(db: GraphEngine, ids: Sequence[str], kinds: Collection[str] 
         if kind == "organization":
             value = _props(organization_keys, value)
         elif kind == "location":
-            lid, location, address = value
-            value = [lid, _props(location_keys, location),
-                     _props(address_keys, address) if address is not None else None]
+            lid, location, addresses = value
+            value = [lid, _props(location_keys, location), [_props(address_keys, a) for a in addresses]]
+        elif kind == "phone":
+            source, location_id, phone = value
+            value = SourcedPhone(PhoneSource(source), location_id, phone)
         elif kind == "term":
             value = [value[0], _props(term_keys, value[1])]
         details[r["id"]][_DETAIL_LISTS[kind]].append(value)
@@ -103,10 +107,11 @@ def organization_service_ids(db: GraphEngine, id: str) -> list[str]:
     return [r["id"] for r in run.read(db, "directory/organization_services", id=id)]
 
 
-def organization_locations(db: GraphEngine, id: str) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
-    rows = run.read(db, "directory/organization_locations", id=id)
-    return sorted(((r["location"], r["address"]) for r in rows if r["location"] is not None),
-                  key=lambda pair: (str(pair[0].get("name") or ""), str(pair[0]["id"])))
+def organization_locations(db: GraphEngine, id: str) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """An organization's locations, each once with all its addresses, by name."""
+    found = {r["location"]["id"]: (r["location"], r["addresses"])
+             for r in run.read(db, "directory/organization_locations", id=id) if r["location"] is not None}
+    return sorted(found.values(), key=lambda pair: (str(pair[0].get("name") or ""), str(pair[0]["id"])))
 
 
 def taxonomy_terms(db: GraphEngine, *, parent: str | None, search: str | None) -> list[Row]:
