@@ -76,7 +76,11 @@ class Organization:
         return [location_of(loc, addresses) for loc, addresses in visible_locations(rows, staff=is_staff(info))]
 
 
-def organization_of(props: dict[str, Any], sectors: list[dict[str, Any]] | None = None) -> Organization:
+def organization_of(props: dict[str, Any], sectors: list[dict[str, Any]] | None = None, *,
+                    staff: bool) -> Organization:
+    """An organization as much of it as the caller may see (api.privacy): values its source marked
+    private are left out for the public, as everywhere else."""
+    props = visible(props, staff=staff)
     sector = next((term_of(s) for s in sectors or [] if s), None)
     return Organization(id=strawberry.ID(props["id"]), name=str(props.get("name") or ""),
                         alternate_name=text(props, "alternateName"), description=text(props, "description"),
@@ -124,7 +128,9 @@ def _service_of(row: dict[str, Any], *, staff: bool, nearest_location_id: str | 
     """A service from its details row, as much of it as the caller may see (api.privacy); its phones
     nearest first, those of `nearest_location_id` (the answer's nearest location) before other locations'."""
     props = visible(row["service"], staff=staff)
-    orgs = [visible(o, staff=staff) for o in row["organizations"] if o]
+    # a public service of an agency kept off the public directory shows no organization to the public:
+    # not its name, not its id (through which its other services and locations could be walked)
+    orgs = [o for o in row["organizations"] if o and (staff or not is_staff_only_record(o))]
     located = visible_locations(((loc, addresses) for lid, loc, addresses in row["locations"] if lid is not None),
                                 staff=staff)
     locations = sorted((location_of(loc, addresses) for loc, addresses in located), key=lambda loc: str(loc.id))
@@ -151,7 +157,7 @@ def _service_of(row: dict[str, Any], *, staff: bool, nearest_location_id: str | 
         minimum_age=props.get("minimumAge"), maximum_age=props.get("maximumAge"),
         interpretation_services=text(props, "interpretationServices"), alert=text(props, "alert"),
         last_modified=text(props, "lastModified"),
-        organization=organization_of(orgs[0]) if orgs else None,
+        organization=organization_of(orgs[0], staff=staff) if orgs else None,
         locations=locations,
         needs=sorted(needs, key=lambda t: str(t.id)), populations=sorted(populations, key=lambda t: str(t.id)),
         languages=sorted(c for c in row["languages"] if c),
@@ -248,9 +254,9 @@ def _page_info(start: int, count: int, total: int) -> PageInfo:
 
 @strawberry.type
 class Query(PlanningQuery):
-    @strawberry.field(description="How many services the graph holds.")
+    @strawberry.field(description="How many services the graph holds that the caller may see.")
     def service_count(self, info: Info[Context, None]) -> int:
-        return reads.service_count(info.context.db)
+        return reads.visible_service_count(info.context.db, staff=is_staff(info))
 
     @strawberry.field(description="One service by its HSDS id, or null if there is none.")
     def service(self, info: Info[Context, None], id: strawberry.ID) -> Service | None:
@@ -298,7 +304,7 @@ class Query(PlanningQuery):
         row = directory.organization(info.context.db, str(id))
         if row is None or (is_staff_only_record(row["organization"]) and not is_staff(info)):
             return None
-        return organization_of(row["organization"], row["sectors"])
+        return organization_of(row["organization"], row["sectors"], staff=is_staff(info))
 
     @strawberry.field(description="Organizations whose name contains `search`, in `sector` (term id or code), by name.")
     def organizations(self, info: Info[Context, None], search: str | None = None, sector: strawberry.ID | None = None,
@@ -306,10 +312,13 @@ class Query(PlanningQuery):
         check_first(first, MAX_PAGE_SIZE)
         rows = directory.organizations(info.context.db, search=search, sector=str(sector) if sector else None)
         if not is_staff(info):
-            rows = [r for r in rows if not is_staff_only_record(r["organization"])]
+            rows = [r for r in rows if not is_staff_only_record(r["organization"])
+                    and not (search and "name" in (r["organization"].get("staffOnly") or ()))]  # no oracle
         start = offset_after(after)
         page = rows[start:start + first]
-        return OrganizationConnection(nodes=[organization_of(r["organization"], r["sectors"]) for r in page],
+        staff = is_staff(info)
+        return OrganizationConnection(nodes=[organization_of(r["organization"], r["sectors"], staff=staff)
+                                             for r in page],
                                       page_info=_page_info(start, len(page), len(rows)), total_count=len(rows))
 
     @strawberry.field(description=(

@@ -158,13 +158,14 @@ def _modified(value: Any, after: datetime | None) -> bool:
 # ---------------------------------------------------------------- services
 
 
-def _service_candidates(db: GraphEngine, filters: ServiceFilters) -> set[str] | None:
+def _service_candidates(db: GraphEngine, filters: ServiceFilters, staff: bool) -> set[str] | None:
     return _intersect([
         _ids(run.read(db, "hsds_api/term_services", id=filters.taxonomy_term_id))
         if filters.taxonomy_term_id is not None else None,
         _ids(run.read(db, "hsds_api/taxonomy_services", id=filters.taxonomy_id))
         if filters.taxonomy_id is not None else None,
-        _ids(run.read(db, "hsds_api/organization_services", id=filters.organization_id))
+        _ids(run.read(db, "hsds_api/organization_services", id=filters.organization_id, staff=staff,
+                      staffOnlyMark=STAFF_ONLY_RECORD))
         if filters.organization_id is not None else None,
         _text(db, "hsds_api/service_text", filters.search) if filters.search is not None else None,
     ])
@@ -223,7 +224,7 @@ def service_ids(db: GraphEngine, *, filters: ServiceFilters, staff: bool, window
     paged = _paged_by_one(db, filters, staff, window)
     if paged is not None:
         return paged
-    candidates = _service_candidates(db, filters)
+    candidates = _service_candidates(db, filters, staff)
     if candidates is None and filters.modified_after is None:
         # nothing to narrow by: page in the engine rather than ship every id
         count = run.read(db, "hsds_api/services_count", staff=staff, staffOnlyMark=STAFF_ONLY_RECORD)
@@ -295,7 +296,8 @@ def service_at_location_ids(db: GraphEngine, *, filters: ServiceAtLocationFilter
                             window: Window) -> IdPage:
     """The services at location matching every filter that the caller may see, by id: a page and the total."""
     by_service = _intersect([
-        _ids(run.read(db, "hsds_api/organization_services", id=filters.organization_id))
+        _ids(run.read(db, "hsds_api/organization_services", id=filters.organization_id, staff=staff,
+                      staffOnlyMark=STAFF_ONLY_RECORD))
         if filters.organization_id is not None else None,
         _text(db, "hsds_api/service_text", filters.search) if filters.search is not None else None,
     ])

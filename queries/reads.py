@@ -6,13 +6,18 @@ import hashlib
 
 from graph.engine import GraphEngine
 from graph.errors import NotFound
-from graph.schema.model import DERIVED_LABELS
+from graph.schema.model import DERIVED_LABELS, STAFF_ONLY_RECORD
 from queries import run
 from queries.models import DatasetRecord, GraphStats, ServiceSummary
 
 
 def service_count(db: GraphEngine) -> int:
     return int(run.read(db, "service_count")[0]["count"])
+
+
+def visible_service_count(db: GraphEngine, *, staff: bool) -> int:
+    """How many services the caller may know of (a staff-only record counts for staff only)."""
+    return int(run.read(db, "visible_service_count", staffOnlyMark=STAFF_ONLY_RECORD, staff=staff)[0]["count"])
 
 
 def service_by_id(db: GraphEngine, *, id: str) -> ServiceSummary:

@@ -1,0 +1,117 @@
+"""Values an organization's source marks private, and agencies kept off the public directory, through the
+real schema and the HSDS API on the real engine: the public sees neither the values nor that the agency
+exists (a public service of such an agency shows no organization), and counts count what it can see."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.auth import Role
+from api.context import Context
+from api.schema import schema
+from graph.engine import GraphEngine
+from graph.settings import Settings
+from loaders.plan import GraphPlan
+from loaders.writer import write_plan
+
+MARKERS = ("zebracrossing", "quietharbour", "secretmarker")  # words only private values hold
+
+
+def _plan() -> GraphPlan:
+    plan = GraphPlan()
+    plan.add_node("Organization", "org-open", {
+        "name": "Open Door Centre", "email": "zebracrossing@example.org", "website": "https://quietharbour.example",
+        "description": "Outreach to secretmarker survivors", "staffOnly": ["email", "website", "description"]})
+    plan.add_node("Organization", "org-hidden", {"name": "Casa Unit secretmarker", "staffOnly": ["*", "name"]})
+    plan.add_node("Organization", "org-quiet", {"name": "Quietharbour House", "staffOnly": ["name"]})
+    for org, service in (("org-open", "svc-open"), ("org-hidden", "svc-of-hidden"), ("org-hidden", "svc-hidden")):
+        extra = {"staffOnly": ["*"]} if service == "svc-hidden" else {}
+        plan.add_node("Service", service, {"name": f"Service {service}", "status": "active", **extra})
+        plan.add_relationship(("Organization", "PROVIDES", "Service"), org, service)
+        plan.add_node("Location", f"loc-{service}", {"name": "Main office", "latitude": 44.23, "longitude": -76.5})
+        plan.add_node("ServiceAtLocation", f"sal-{service}", {})
+        plan.add_relationship(("Service", "DELIVERED_AT", "ServiceAtLocation"), service, f"sal-{service}")
+        plan.add_relationship(("ServiceAtLocation", "AT", "Location"), f"sal-{service}", f"loc-{service}")
+    return plan
+
+
+@pytest.fixture
+def graph(db: GraphEngine) -> GraphEngine:
+    write_plan(db, _plan(), dataset_id="hidden", fmt="test", path="memory")
+    return db
+
+
+def _run(db: GraphEngine, query: str, role: Role = Role.PUBLIC) -> dict[str, Any]:
+    result = schema.execute_sync(query, context_value=Context(db, role=role))
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data
+
+
+ORGANIZATION_FIELDS = "id name email website description"
+
+
+def test_an_organizations_private_values_are_for_staff_only_by_id_and_in_lists(graph: GraphEngine) -> None:
+    query = f"""{{ organization(id: "org-open") {{ {ORGANIZATION_FIELDS} }}
+                  organizations(first: 10) {{ nodes {{ {ORGANIZATION_FIELDS} }} }}
+                  service(id: "svc-open") {{ organization {{ {ORGANIZATION_FIELDS} }} }} }}"""
+    public = _run(graph, query)
+    assert public["organization"] == {"id": "org-open", "name": "Open Door Centre", "email": None, "website": None,
+                                      "description": None}
+    assert public["organizations"]["nodes"][0] == public["organization"]
+    assert [o["id"] for o in public["organizations"]["nodes"]] == ["org-open", "org-quiet"]
+    assert public["service"]["organization"] == public["organization"]
+    staff = _run(graph, query, Role.STAFF)
+    assert staff["organization"]["email"] == "zebracrossing@example.org"
+    assert {o["id"] for o in staff["organizations"]["nodes"]} == {"org-open", "org-hidden", "org-quiet"}
+
+
+def test_a_public_service_of_a_hidden_agency_shows_no_organization_to_the_public(graph: GraphEngine) -> None:
+    query = """{ service(id: "svc-of-hidden") { id organization { id name } }
+                 organization(id: "org-hidden") { id } }"""
+    public = _run(graph, query)
+    assert public == {"service": {"id": "svc-of-hidden", "organization": None}, "organization": None}
+    staff = _run(graph, query, Role.STAFF)
+    assert staff["service"]["organization"] == {"id": "org-hidden", "name": "Casa Unit secretmarker"}
+
+
+def test_the_public_cannot_find_an_organization_by_its_private_name(graph: GraphEngine) -> None:
+    query = """{ organizations(search: "harbour") { totalCount nodes { id } } }"""
+    assert _run(graph, query)["organizations"] == {"totalCount": 0, "nodes": []}
+    assert _run(graph, query, Role.STAFF)["organizations"]["totalCount"] == 1
+
+
+def test_the_service_count_counts_what_the_caller_may_see(graph: GraphEngine) -> None:
+    assert _run(graph, "{ serviceCount }") == {"serviceCount": 2}
+    assert _run(graph, "{ serviceCount }", Role.STAFF) == {"serviceCount": 3}
+
+
+@pytest.fixture
+def client(graph: GraphEngine) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(), engine=graph)) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("path", ["/hsds/services", "/hsds/service_at_locations"])
+def test_the_hsds_api_lists_nothing_by_a_hidden_agencys_id(client: TestClient, path: str) -> None:
+    page = client.get(path, params={"organization_id": "org-hidden"}).json()
+    assert page["total_items"] == 0 and page["contents"] == []
+
+
+def test_no_private_marker_reaches_the_public_through_graphql_or_hsds(client: TestClient, graph: GraphEngine) -> None:
+    shown = [json.dumps(_run(graph, f"""{{ organizations(first: 10) {{ nodes {{ {ORGANIZATION_FIELDS} }} }}
+        o1: organization(id: "org-open") {{ {ORGANIZATION_FIELDS} services {{ edges {{ node {{ id name }} }} }} }}
+        s1: service(id: "svc-of-hidden") {{ name organization {{ name }} }} }}"""))]
+    for path in ("/hsds/organizations", "/hsds/organizations/org-open", "/hsds/services",
+                 "/hsds/services/svc-of-hidden", "/hsds/services/svc-open"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        shown.append(response.text)
+    text = " ".join(shown).lower()
+    assert not [m for m in MARKERS if m in text]
