@@ -48,6 +48,7 @@ from graph.schema.model import NON_NEED_LINK_TYPES, is_staff_only_record
 from queries import directory, reads
 from queries import search as search_q
 from queries.contact_points import SourcedPhone, callable_phones
+from queries.eligibility import unpublished
 from queries.search_model import DEFAULT_RADIUS_KM, Hit, SearchInputError, ServiceQuery
 
 DEFAULT_PAGE_SIZE = 20
@@ -127,7 +128,10 @@ class Service:
 def _service_of(row: dict[str, Any], *, staff: bool, nearest_location_id: str | None = None) -> Service:
     """A service from its details row, as much of it as the caller may see (api.privacy); its phones
     nearest first, those of `nearest_location_id` (the answer's nearest location) before other locations'."""
-    props = visible(row["service"], staff=staff)
+    raw = row["service"]
+    # what was read from a private eligibility text is as private as the text (queries.eligibility)
+    hidden = unpublished(raw.get("staffOnly"), raw.get("derivedFields"), staff=staff)
+    props = {k: v for k, v in visible(raw, staff=staff).items() if k not in hidden}
     # a public service of an agency kept off the public directory shows no organization to the public:
     # not its name, not its id (through which its other services and locations could be walked)
     orgs = [o for o in row["organizations"] if o and (staff or not is_staff_only_record(o))]
@@ -139,7 +143,8 @@ def _service_of(row: dict[str, Any], *, staff: bool, nearest_location_id: str | 
         if term is None:
             continue
         if link_type == search_q.ELIGIBILITY_LINK_TYPE:
-            populations.append(term_of(term))
+            if "populations" not in hidden:
+                populations.append(term_of(term))
         elif link_type not in NON_NEED_LINK_TYPES:
             needs.append(term_of(term))
     contacts: dict[str, tuple[dict[str, Any], list[Phone]]] = {}
@@ -213,7 +218,7 @@ def _connection(info: Info[Context, None], hits: list[Hit], first: int, after: s
                                         page_detail_keys(selection))
     page = [h for h in page if h.service_id in details]  # (a load may have removed one meanwhile)
     if page and not assessed:
-        page = search_q.assess_hits(db, page, resident, details)
+        page = search_q.assess_hits(db, page, resident, details, staff=is_staff(info))
     edges = []
     for i, hit in enumerate(page):
         service = _service_of(details[hit.service_id], staff=is_staff(info),

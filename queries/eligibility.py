@@ -5,6 +5,11 @@ the service has no structured criteria — its eligibility text, and says why in
 211 navigator reads. Any INELIGIBLE finding wins, then any UNKNOWN, else ELIGIBLE. The reasons
 mention the resident's own facts (their age, their languages): they are part of the answer to the
 person asking and must never be logged.
+
+A value the source marks private (`staffOnly`: an eligibility text that names a hidden population,
+say) may still decide the answer for someone who is not staff — an age limit in a private text still
+keeps a child out of an adults' shelter — but is never shown: the reasons neither quote a private
+text nor state a number, group or area read from one (`ServiceFacts.unpublished`, `unpublished`).
 """
 
 from __future__ import annotations
@@ -65,6 +70,8 @@ class ServiceFacts:
     # text may say more than was read, so the reasons quote it.
     derived: bool = False
     residency: tuple[Residency, ...] = ()  # () = open to residents of anywhere
+    # Facts the caller may not be told (see `unpublished`): they still decide, the reasons do not state them.
+    unpublished: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,21 @@ class ResidentFacts:
 
 
 Finding = tuple[EligibilityStatus, str]
+
+# Facts read from the eligibility text at load time (`derivedFields`), private when the text is.
+_READ_FROM_TEXT: Final = frozenset({"minimumAge", "maximumAge", "populations", "residency"})
+_JUDGED: Final = frozenset({"eligibilityDescription", "interpretationServices", *_READ_FROM_TEXT})
+
+
+def unpublished(staff_only: object, derived_fields: object, *, staff: bool) -> frozenset[str]:
+    """The service facts a caller may not be told: for staff none; otherwise those the source marked
+    private, and, when the eligibility text is private, whatever was read from it."""
+    if staff:
+        return frozenset()
+    private = set(staff_only) if isinstance(staff_only, list | tuple) else set()
+    if "eligibilityDescription" in private and isinstance(derived_fields, list | tuple):
+        private |= set(derived_fields)
+    return frozenset(private & _JUDGED)
 
 
 def assess(service: ServiceFacts, resident: ResidentFacts | None) -> Eligibility:
@@ -109,6 +131,12 @@ def _age(service: ServiceFacts, resident: ResidentFacts | None) -> Finding | Non
     if low is None and high is None:
         return None
     age = resident.age if resident else None
+    if service.unpublished & {"minimumAge", "maximumAge"}:
+        if age is None:
+            return "UNKNOWN", "has age limits (not published); the resident's age is not given"
+        if (low is not None and age < low) or (high is not None and age > high):
+            return "INELIGIBLE", f"age {age} is outside its age limits (not published)"
+        return "ELIGIBLE", f"age {age} is within its age limits (not published)"
     if age is None:
         if low is not None and high is not None:
             ages = f"{low}–{high}"
@@ -130,10 +158,14 @@ def _populations(service: ServiceFacts, resident: ResidentFacts | None) -> Findi
     if not service.populations:
         return None
     names = ", ".join(p.name for p in service.populations)
+    if "populations" in service.unpublished:
+        names = "certain groups (not published)"
     if resident is None or resident.populations is None:
         return "UNKNOWN", f"for: {names}; the resident's populations are not given"
     theirs = resident.populations
     matched = [p.name for p in service.populations if p.id in theirs or (p.code and p.code in theirs)]
+    if matched and "populations" in service.unpublished:
+        return "ELIGIBLE", "for certain groups (not published); the resident is in one"
     if matched:
         return "ELIGIBLE", f"for: {', '.join(matched)} (the resident is)"
     return "INELIGIBLE", f"for: {names} — the resident is in none of these"
@@ -148,6 +180,8 @@ def _residency(service: ServiceFacts, resident: ResidentFacts | None) -> Finding
     if not service.residency:
         return None
     names = ", ".join(area.name for area in service.residency)
+    if "residency" in service.unpublished:
+        names = "certain areas (not published)"
     where = resident.location if resident else None
     if where is None:
         return "UNKNOWN", f"for residents of {names}; where the resident lives is not given"
@@ -184,7 +218,8 @@ def _languages(service: ServiceFacts, resident: ResidentFacts | None) -> Finding
     if common:
         return "ELIGIBLE", f"{listed} — including {', '.join(common)}"
     missing = f"{listed} — not in: {', '.join(spoken)}"
-    interpretation = _clip(service.interpretation_services or "", _INTERPRETATION_CHARS)
+    interpretation = "" if "interpretationServices" in service.unpublished else _clip(
+        service.interpretation_services or "", _INTERPRETATION_CHARS)
     # A language barrier is not a bar: navigators bring interpreters (or the service has them), so
     # no common language makes eligibility UNKNOWN, never INELIGIBLE, and the reason says so.
     return "UNKNOWN", f"{missing}; interpretation: {interpretation}" if interpretation else missing
@@ -195,12 +230,17 @@ def _free_text(service: ServiceFacts) -> Finding | None:
     text = _clip(service.eligibility_description or "", _DESCRIPTION_CHARS)
     if not text:
         return None
+    private = "eligibilityDescription" in service.unpublished
     if service.derived:
+        if private:
+            return "ELIGIBLE", "criteria read from its eligibility text, which is not published and may say more"
         return "ELIGIBLE", f"criteria read from the eligibility text, which may say more: '{text}'"
     if low is not None or high is not None or service.populations:
         return None
     if says_open_to_all(service.eligibility_description or ""):
-        return "ELIGIBLE", NO_REQUIREMENTS
+        return "ELIGIBLE", "no eligibility requirements stated" if private else NO_REQUIREMENTS
+    if private:
+        return "UNKNOWN", "eligibility is described in words that are not published: ask the service"
     return "UNKNOWN", f"eligibility is described in words only: '{text}'"
 
 

@@ -28,7 +28,7 @@ from graph.schema.model import (
     UNLISTED_STATUSES,
 )
 from queries import reads, run
-from queries.eligibility import Population, Residency, ResidentFacts, ServiceFacts, assess
+from queries.eligibility import Population, Residency, ResidentFacts, ServiceFacts, assess, unpublished
 from queries.geo import AreaIndex, haversine_km
 from queries.opening import is_open
 from queries.search_keys import MAX_LOOKUP_KEYS, lookup_keys
@@ -230,7 +230,7 @@ def _reach(service_id: str, places: Places, point: GeoPoint, radius_km: float,
     return None
 
 
-def _facts(db: GraphEngine, ids: Sequence[str]) -> dict[str, ServiceFacts]:
+def _facts(db: GraphEngine, ids: Sequence[str], staff: bool) -> dict[str, ServiceFacts]:
     rows = run.read(db, "search/service_facts", ids=list(ids), eligibilityLinkType=ELIGIBILITY_LINK_TYPE)
     base: dict[str, list[Any]] = {}
     languages: dict[str, set[str]] = {}
@@ -249,7 +249,8 @@ def _facts(db: GraphEngine, ids: Sequence[str]) -> dict[str, ServiceFacts]:
     return {
         sid: ServiceFacts(
             minimum_age=v[0], maximum_age=v[1], eligibility_description=v[2], interpretation_services=v[3],
-            derived=bool(v[4]), languages=tuple(sorted(languages.get(sid, ()))),
+            derived=bool(v[4]), unpublished=unpublished(v[5], v[6], staff=staff),
+            languages=tuple(sorted(languages.get(sid, ()))),
             residency=tuple(a for _, a in sorted(residency.get(sid, {}).items())),
             populations=tuple(p for _, p in sorted(populations.get(sid, {}).items())),
         )
@@ -257,7 +258,7 @@ def _facts(db: GraphEngine, ids: Sequence[str]) -> dict[str, ServiceFacts]:
     }
 
 
-def facts_of_details(details: dict[str, Any]) -> ServiceFacts:
+def facts_of_details(details: dict[str, Any], *, staff: bool) -> ServiceFacts:
     """What eligibility is judged from, out of a service's page details (queries.directory.service_details):
     the same facts `search/service_facts` fetches, so a page needs no second query for them."""
     service = details["service"]
@@ -268,6 +269,7 @@ def facts_of_details(details: dict[str, Any]) -> ServiceFacts:
         eligibility_description=service.get("eligibilityDescription"),
         interpretation_services=service.get("interpretationServices"),
         derived=bool(service.get("derivedFields")),
+        unpublished=unpublished(service.get("staffOnly"), service.get("derivedFields"), staff=staff),
         residency=tuple(Residency(a[0], a[1] or a[0], a[2]) for a in sorted(details.get("residency", []),
                                                                              key=lambda a: str(a[0])) if a[0]),
         languages=tuple(sorted({code for code in details["languages"] if code})),
@@ -276,13 +278,13 @@ def facts_of_details(details: dict[str, Any]) -> ServiceFacts:
 
 
 def assess_hits(db: GraphEngine, hits: Sequence[Hit], resident: ResidentFacts | None,
-                details: dict[str, dict[str, Any]] | None = None) -> list[Hit]:
+                details: dict[str, dict[str, Any]] | None = None, *, staff: bool) -> list[Hit]:
     """The hits with their eligibility for the resident: from the page `details` when given (no query),
-    else from one query for all of them."""
+    else from one query for all of them. The reasons state only what `staff` (or not) may be told."""
     if details is not None:
-        facts = {h.service_id: facts_of_details(details[h.service_id]) for h in hits}
+        facts = {h.service_id: facts_of_details(details[h.service_id], staff=staff) for h in hits}
     else:
-        facts = _facts(db, [h.service_id for h in hits])
+        facts = _facts(db, [h.service_id for h in hits], staff)
     return [replace(h, eligibility=assess(facts[h.service_id], resident)) for h in hits]
 
 
@@ -458,7 +460,8 @@ def rank(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZO
     hits = listed(db, hits, staff=query.confidential)
     assessed = False
     if resident is not None and not query.include_ineligible and hits:
-        hits = [h for h in assess_hits(db, hits, resident) if h.eligibility.status != "INELIGIBLE"]
+        hits = [h for h in assess_hits(db, hits, resident, staff=query.confidential)
+                if h.eligibility.status != "INELIGIBLE"]
         assessed = True
     if query.open_at is not None and hits:
         hits = _open(db, hits, query, timezone)
@@ -498,7 +501,7 @@ def crisis_responders(
     if hits:
         hits = _open(db, hits, ServiceQuery(open_at=when), timezone)
     hits.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0, h.service_id))
-    return assess_hits(db, hits, None) if hits else hits
+    return assess_hits(db, hits, None, staff=True) if hits else hits
 
 
 def search_services(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZONE) -> list[Hit]:
@@ -506,7 +509,7 @@ def search_services(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEF
     ranked = rank(db, query, timezone=timezone)
     if ranked.assessed or not ranked.hits:
         return ranked.hits
-    return assess_hits(db, ranked.hits, ranked.resident)
+    return assess_hits(db, ranked.hits, ranked.resident, staff=query.confidential)
 
 
 __all__ = ["Eligibility", "Hit", "Ranked", "assess_hits", "crisis_responders", "rank", "search_services"]

@@ -30,14 +30,26 @@ def _plan() -> GraphPlan:
         "description": "Outreach to secretmarker survivors", "staffOnly": ["email", "website", "description"]})
     plan.add_node("Organization", "org-hidden", {"name": "Casa Unit secretmarker", "staffOnly": ["*", "name"]})
     plan.add_node("Organization", "org-quiet", {"name": "Quietharbour House", "staffOnly": ["name"]})
-    for org, service in (("org-open", "svc-open"), ("org-hidden", "svc-of-hidden"), ("org-hidden", "svc-hidden")):
+    plan.add_node("TaxonomyTerm", "need-food", {"name": "Food", "code": "FOOD"})
+    plan.add_node("TaxonomyTerm", "pop-women", {"name": "Women", "code": "WOMEN"})
+    private_eligibility = {  # a source's private eligibility text, and what the loader read from it
+        "eligibilityDescription": "Women 18+ referred by the zebracrossing outreach team", "minimumAge": 18,
+        "derivedFields": ["minimumAge", "populations"], "staffOnly": ["eligibilityDescription"]}
+    services = (("org-open", "svc-open"), ("org-hidden", "svc-of-hidden"), ("org-hidden", "svc-hidden"),
+                ("org-open", "svc-private-eligibility"))
+    for org, service in services:
         extra = {"staffOnly": ["*"]} if service == "svc-hidden" else {}
+        extra = private_eligibility if service == "svc-private-eligibility" else extra
         plan.add_node("Service", service, {"name": f"Service {service}", "status": "active", **extra})
         plan.add_relationship(("Organization", "PROVIDES", "Service"), org, service)
+        plan.add_relationship(("Service", "TAGGED", "TaxonomyTerm"), service, "need-food", {"linkType": "need"},
+                              id=f"{service}-need")
         plan.add_node("Location", f"loc-{service}", {"name": "Main office", "latitude": 44.23, "longitude": -76.5})
         plan.add_node("ServiceAtLocation", f"sal-{service}", {})
         plan.add_relationship(("Service", "DELIVERED_AT", "ServiceAtLocation"), service, f"sal-{service}")
         plan.add_relationship(("ServiceAtLocation", "AT", "Location"), f"sal-{service}", f"loc-{service}")
+    plan.add_relationship(("Service", "TAGGED", "TaxonomyTerm"), "svc-private-eligibility", "pop-women",
+                          {"linkType": "eligibility"}, id="private-eligibility-women")
     return plan
 
 
@@ -88,8 +100,8 @@ def test_the_public_cannot_find_an_organization_by_its_private_name(graph: Graph
 
 
 def test_the_service_count_counts_what_the_caller_may_see(graph: GraphEngine) -> None:
-    assert _run(graph, "{ serviceCount }") == {"serviceCount": 2}
-    assert _run(graph, "{ serviceCount }", Role.STAFF) == {"serviceCount": 3}
+    assert _run(graph, "{ serviceCount }") == {"serviceCount": 3}
+    assert _run(graph, "{ serviceCount }", Role.STAFF) == {"serviceCount": 4}
 
 
 @pytest.fixture
@@ -115,3 +127,28 @@ def test_no_private_marker_reaches_the_public_through_graphql_or_hsds(client: Te
         shown.append(response.text)
     text = " ".join(shown).lower()
     assert not [m for m in MARKERS if m in text]
+
+
+ELIGIBILITY = """{
+  services(need: ["need-food"], near: {latitude: 44.23, longitude: -76.5}, resident: %s, includeIneligible: true) {
+    edges { eligibility { status reasons } node { id minimumAge eligibilityDescription populations { name } } }
+  }
+}"""
+
+
+@pytest.mark.parametrize("resident", ["{age: 12}", "{age: 30, populations: [\"pop-women\"]}", "{languages: [\"fr\"]}"])
+def test_a_private_eligibility_text_decides_but_is_never_shown_nor_what_was_read_from_it(
+        graph: GraphEngine, resident: str) -> None:
+    def private_one(role: Role) -> dict[str, Any]:
+        edges = _run(graph, ELIGIBILITY % resident, role)["services"]["edges"]
+        return next(e for e in edges if e["node"]["id"] == "svc-private-eligibility")
+
+    public = private_one(Role.PUBLIC)
+    assert public["node"] == {"id": "svc-private-eligibility", "minimumAge": None, "eligibilityDescription": None,
+                              "populations": []}
+    said = json.dumps(public).lower()
+    assert "zebracrossing" not in said and "18" not in said and "women" not in said, said
+    staff = private_one(Role.STAFF)
+    assert staff["node"]["minimumAge"] == 18 and "zebracrossing" in json.dumps(staff)
+    if resident == "{age: 12}":
+        assert public["eligibility"]["status"] == staff["eligibility"]["status"] == "INELIGIBLE"

@@ -57,7 +57,7 @@ def _ask(db: GraphEngine, where: GeoPoint | None, *, include_ineligible: bool = 
     query = ServiceQuery(need=("need-food",), near=OFFICE, radius_km=5.0,
                          resident=Resident(age=40, location=where), include_ineligible=include_ineligible)
     ranked = rank(db, query)
-    hits = ranked.hits if ranked.assessed else assess_hits(db, ranked.hits, ranked.resident)
+    hits = ranked.hits if ranked.assessed else assess_hits(db, ranked.hits, ranked.resident, staff=False)
     return {h.service_id: h.eligibility.status for h in hits}
 
 

@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from queries.eligibility import Population, Residency, ResidentFacts, ServiceFacts, assess, says_open_to_all
+from queries.eligibility import (
+    Population,
+    Residency,
+    ResidentFacts,
+    ServiceFacts,
+    assess,
+    says_open_to_all,
+    unpublished,
+)
 from queries.search_model import Eligibility, GeoPoint
 
 SENIORS = Population("pop-seniors", "SEN", "Seniors")
@@ -331,3 +339,39 @@ def test_an_area_without_a_boundary_cannot_rule_a_resident_out() -> None:
     service = ServiceFacts(residency=(WARD, Residency("dc:ward-7", "Ward 7", None)))
     assert assess(service, ResidentFacts(location=GeoPoint(38.95, -76.95))).status == "UNKNOWN"
     assert assess(service, ResidentFacts(location=GeoPoint(38.85, -76.95))).status == "ELIGIBLE"
+
+
+# ---------------------------------------------------------------- private source values
+
+PRIVATE_TEXT = "Women 18 and older fleeing trafficking, residents of Ward 6"
+PRIVATE = ServiceFacts(minimum_age=18, populations=(SENIORS,), residency=(Residency("ward-6", "Ward 6"),),
+                       eligibility_description=PRIVATE_TEXT, interpretation_services="Tigrinya via the hotline",
+                       languages=("en",), derived=True,
+                       unpublished=unpublished(["eligibilityDescription", "interpretationServices"],
+                                               ["minimumAge", "populations", "residency"], staff=False))
+
+
+def test_what_was_read_from_a_private_text_is_as_private_as_the_text() -> None:
+    assert unpublished(["eligibilityDescription"], ["minimumAge", "populations"], staff=False) == {
+        "eligibilityDescription", "minimumAge", "populations"}
+    assert unpublished(["email"], ["minimumAge"], staff=False) == frozenset()  # a public text: its values too
+    assert unpublished(["eligibilityDescription"], ["minimumAge"], staff=True) == frozenset()
+
+
+@pytest.mark.parametrize("who", [None, resident(age=12, languages=("ti",), populations={"pop-youth"}),
+                                 resident(age=70, languages=("en",), populations={"pop-seniors"})])
+def test_reasons_never_quote_a_private_text_nor_state_what_was_read_from_it(who: ResidentFacts | None) -> None:
+    reasons = " ".join(assess(PRIVATE, who).reasons)
+    for secret in ("Women", "trafficking", "Ward 6", "18", "Seniors", "Tigrinya"):
+        assert secret not in reasons, (secret, reasons)
+
+
+def test_a_private_age_limit_still_decides_the_answer() -> None:
+    assert assess(PRIVATE, resident(age=12)).status == "INELIGIBLE"
+    assert assess(PRIVATE, resident(age=70, populations={"pop-seniors"})).status != "INELIGIBLE"
+
+
+def test_staff_are_told_everything() -> None:
+    staff = ServiceFacts(minimum_age=18, eligibility_description=PRIVATE_TEXT, derived=True)
+    reasons = " ".join(assess(staff, resident(age=12)).reasons)
+    assert "18" in reasons and "trafficking" in reasons
