@@ -1,16 +1,18 @@
 # Two commands on a fresh machine (Python 3.11+, Node 20+): `make demo` and `make test`.
 # Each sets itself up: a virtual environment with the project (pip), and with npm the Cypher linter
-# (tests/lint) and the GraphQL-over-HTTP audit (tests/audit).
+# (tests/lint), the GraphQL-over-HTTP audit (tests/audit) and GraphiQL, which the API serves itself (web/graphiql).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 LINT    = tests/lint
 AUDIT   = tests/audit
+GRAPHIQL = web/graphiql
 
 .PHONY: setup demo serve test lint typecheck bench bench-postgis clean
 
-setup: $(VENV)/.installed $(LINT)/node_modules/.installed $(AUDIT)/node_modules/.installed
+setup: $(VENV)/.installed $(LINT)/node_modules/.installed $(AUDIT)/node_modules/.installed \
+       $(GRAPHIQL)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +25,10 @@ $(LINT)/node_modules/.installed: $(LINT)/package.json $(LINT)/package-lock.json
 
 $(AUDIT)/node_modules/.installed: $(AUDIT)/package.json $(AUDIT)/package-lock.json
 	npm ci --prefix $(AUDIT) --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(GRAPHIQL)/node_modules/.installed: $(GRAPHIQL)/package.json $(GRAPHIQL)/package-lock.json
+	npm ci --prefix $(GRAPHIQL) --no-audit --no-fund --loglevel=error
 	touch $@
 
 demo: setup  ## generate the demo city, load it into the embedded graph, serve GraphiQL on :8000
@@ -49,4 +55,4 @@ bench-postgis: setup  ## the search question on PostGIS, same data (needs Postgr
 	$(BIN)/python bench/search_postgis.py
 
 clean:
-	rm -rf $(VENV) $(LINT)/node_modules $(AUDIT)/node_modules .safetynet .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(LINT)/node_modules $(AUDIT)/node_modules $(GRAPHIQL)/node_modules .safetynet .pytest_cache .mypy_cache .ruff_cache .hypothesis

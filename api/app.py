@@ -16,10 +16,10 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.fastapi import GraphQLRouter
 from strawberry.schema import BaseSchema
 
 from api.context import RequestRefused, build_context, refused_response
+from api.graphiql import GraphQLRouterWithLocalGraphiQL, graphiql_dir
 from api.hsds import routes as hsds_rest
 from api.observability import (
     DATABASE_UNAVAILABLE,
@@ -70,8 +70,9 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
 
     # the path on the router's own routes (not a prefix), so that the route the app matches, which the
     # HTTP metrics label requests with, is "/graphql"
-    app.include_router(GraphQLRouter(graphql_schema, path=GRAPHQL_PATH, context_getter=build_context,
-                                     graphql_ide="graphiql"))
+    # GraphiQL's page and files come from the app itself (api/graphiql.py), not from a CDN
+    app.include_router(GraphQLRouterWithLocalGraphiQL(graphql_schema, path=GRAPHQL_PATH, context_getter=build_context,
+                                                      graphiql_dir=graphiql_dir(settings)))
     app.include_router(hsds_rest.router)  # the HSDS 3.0 REST API under /hsds (api/hsds/routes.py)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database check")

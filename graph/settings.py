@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     keys_file: Path | None = Field(
         None, description="the API keys file (default: PATH/keys.json for embedded://PATH, else .safetynet/keys.json)"
     )
+    graphiql_dir: Path | None = Field(
+        None, description="where GraphiQL's npm package (web/graphiql) is installed with `npm ci`, for the page at "
+        "/graphql (default: web/graphiql in the project)"
+    )
 
 
 @lru_cache
