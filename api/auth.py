@@ -5,6 +5,10 @@ Keys live in one JSON file (SAFETYNET_KEYS_FILE; by default `PATH/keys.json` for
 its SHA-256 hash, with its name, role and creation time. Writers (the CLI) take an exclusive lock on a
 `.lock` file beside it and replace the file atomically; the API re-reads it whenever it changes, so a
 revoked key is refused from the next request on, without a restart. Keys are never logged.
+
+Key names are what people call a desk or a team ("Crisis line desk"): 1-64 printable characters, stored NFC-
+normalized without surrounding spaces, and unique regardless of case and Unicode form (`key_name_identity`).
+Control and invisible characters are refused, so a name printed in a terminal or a log line is what it looks like.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ import logging
 import os
 import re
 import secrets
+import shlex
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -28,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
 
 from graph.settings import Settings, get_settings
 from graph.uri import beside_database
@@ -55,8 +61,13 @@ KEY_ROLES = (Role.STAFF, Role.PLANNER, Role.ADMIN)
 
 KEY_PREFIX = "sng_"
 _KEY_SHAPE = re.compile(r"sng_[A-Za-z0-9_-]{32,128}")
-_NAME_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 KEYS_FILE_NAME = "keys.json"
+MAX_NAME_LENGTH = 64
+NAME_RULE = (f"a key name is 1-{MAX_NAME_LENGTH} printable characters: letters, digits, spaces, punctuation and "
+             "symbols, with no control characters (tabs, newlines), invisible formatting characters or spaces other "
+             "than the ordinary one")
+# Unicode spaces (not control characters) trimmed from either end of a name; inside one only " " is allowed.
+_SPACES = " \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 
 # ---------------------------------------------------------------- errors
@@ -82,6 +93,64 @@ class InvalidKeyName(KeyStoreError):
     pass
 
 
+# ---------------------------------------------------------------- key names
+
+
+def _shown(name: str, limit: int = 80) -> str:
+    """`name` quoted for a message: repr escapes every unprintable character, and a long name is cut."""
+    return repr(name if len(name) <= limit else name[:limit] + "…")
+
+
+def _describe(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return f"a control character ({code})"
+    if category == "Cs":
+        return f"a lone surrogate ({code}, not a character: is the text valid UTF-8?)"
+    label = f"{code} {unicodedata.name(char, '')}".rstrip()
+    if category.startswith("Z"):
+        return f"a space or line separator other than the ordinary space ({label})"
+    if category == "Cf":
+        return f"an invisible formatting character ({label})"
+    return f"an unassigned or private-use code point ({code})"
+
+
+def _name_problem(name: str) -> str | None:
+    """What is wrong with `name` as a stored key name, or None."""
+    if not name:
+        return "it is empty"
+    if name != name.strip(_SPACES):
+        return "it starts or ends with a space"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"it is {len(name)} characters long"
+    unprintable = next((char for char in name if not char.isprintable()), None)
+    return f"it contains {_describe(unprintable)}" if unprintable is not None else None
+
+
+def normalize_key_name(name: str) -> str:
+    """`name` as it is stored: NFC-normalized, surrounding spaces trimmed (nothing else changed). Raises
+    InvalidKeyName, saying what is allowed, for an empty or too long name or one with an unprintable character."""
+    cleaned = unicodedata.normalize("NFC", name).strip(_SPACES)
+    problem = _name_problem(cleaned)
+    if problem is not None:
+        raise InvalidKeyName(f"key name {_shown(name)} is not allowed: {problem}; {NAME_RULE}")
+    return cleaned
+
+
+def key_name_identity(name: str) -> str:
+    """What two key names must differ in to be two keys: case and Unicode compatibility forms aside, so
+    "Crisis line desk", "crisis line desk" and its full-width or decomposed forms are one name."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
+def _valid_stored_name(name: str) -> str:
+    problem = _name_problem(name)
+    if problem is not None:
+        raise ValueError(f"key name {_shown(name)} is not allowed: {problem}")
+    return name
+
+
 # ---------------------------------------------------------------- the file
 
 
@@ -99,7 +168,7 @@ class StoredKey(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str
+    name: Annotated[str, AfterValidator(_valid_stored_name)]  # every name the older, stricter rule allowed passes
     role: RoleName
     created: datetime
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -173,8 +242,8 @@ class KeyStore:
     # -------------------------------------------------- reads
 
     def list_keys(self) -> list[ApiKeyInfo]:
-        """The keys, by name (read from the file now)."""
-        return sorted((_info(k) for k in self._read()), key=lambda info: info.name)
+        """The keys, by name regardless of case (read from the file now)."""
+        return sorted((_info(k) for k in self._read()), key=lambda info: (key_name_identity(info.name), info.name))
 
     def lookup(self, key: str) -> ApiKeyInfo | None:
         """The key's entry, or None if it is not (or no longer) in the file. Raises KeyFileError if the file
@@ -225,10 +294,9 @@ class KeyStore:
     # -------------------------------------------------- writes
 
     def add(self, *, name: str, role: Role) -> tuple[str, ApiKeyInfo]:
-        """Create a key named `name` with `role`; returns the key (to show once) and its entry."""
-        if _NAME_SHAPE.fullmatch(name) is None:
-            raise InvalidKeyName(f"key name {name!r} is not allowed: use 1-64 letters, digits, '.', '_', '@' or "
-                                 "'-', starting with a letter or digit")
+        """Create a key named `name` (see `normalize_key_name`) with `role`; returns the key (to show once) and
+        its entry. Raises InvalidKeyName, DuplicateKeyName (a key of the same name regardless of case exists)."""
+        name = normalize_key_name(name)
         if role not in KEY_ROLES:
             raise KeyStoreError(f"a key's role must be one of {', '.join(r.label for r in KEY_ROLES)} "
                                 "(callers without a key are public)")
@@ -236,21 +304,37 @@ class KeyStore:
         stored = StoredKey(name=name, role=role, created=datetime.now(UTC).replace(microsecond=0), sha256=digest(key))
         with self._locked():
             keys = list(self._read())
-            if any(k.name == name for k in keys):
-                raise DuplicateKeyName(f"a key named {name!r} already exists in {self.path}; choose another name, "
-                                       f"or revoke it first (`safetynet keys revoke {name}`)")
+            same = next((k for k in keys if key_name_identity(k.name) == key_name_identity(name)), None)
+            if same is not None:
+                alike = "" if same.name == name else " (names are compared regardless of case and Unicode form)"
+                raise DuplicateKeyName(f"a key named {same.name!r} already exists in {self.path}{alike}; choose "
+                                       f"another name, or revoke it first (`safetynet keys revoke "
+                                       f"{shlex.quote(same.name)}`)")
             self._write([*keys, stored])
         return key, _info(stored)
 
     def revoke(self, name: str) -> ApiKeyInfo:
-        """Remove the key named `name`; requests with it are refused from then on."""
+        """Remove the key named `name` (regardless of case and Unicode form, as `add` compares names); requests
+        with it are refused from then on."""
+        wanted = unicodedata.normalize("NFC", name).strip(_SPACES)
         with self._locked():
             keys = list(self._read())
-            gone = next((k for k in keys if k.name == name), None)
-            if gone is None:
-                raise UnknownKeyName(f"no key named {name!r} in {self.path}; `safetynet keys list` shows the names")
+            gone = self._named(keys, wanted)
             self._write([k for k in keys if k is not gone])
         return _info(gone)
+
+    def _named(self, keys: list[StoredKey], name: str) -> StoredKey:
+        """The key called `name`: its exact name first, else the one name equal to it regardless of case. (A file
+        from before names were compared that way may hold "desk" and "Desk"; then only the exact name will do.)"""
+        exact = [k for k in keys if k.name == name]
+        alike = exact or [k for k in keys if key_name_identity(k.name) == key_name_identity(name)]
+        if len(alike) == 1:
+            return alike[0]
+        if alike:
+            names = ", ".join(_shown(k.name) for k in alike)
+            raise UnknownKeyName(f"several keys in {self.path} are named like {_shown(name)} ({names}); give the "
+                                 "exact name")
+        raise UnknownKeyName(f"no key named {_shown(name)} in {self.path}; `safetynet keys list` shows the names")
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -357,7 +441,8 @@ def authenticate(authorization: list[str], store: KeyStore) -> Caller:
 
 
 __all__ = [
-    "KEY_PREFIX", "KEY_ROLES", "PUBLIC_CALLER", "ApiKeyInfo", "AuthError", "Caller", "DuplicateKeyName",
-    "InvalidKeyName", "KeyFileError", "KeyStore", "KeyStoreError", "Role", "UnknownKeyName", "authenticate",
-    "default_key_store", "digest", "key_store_at", "keys_path",
+    "KEY_PREFIX", "KEY_ROLES", "MAX_NAME_LENGTH", "NAME_RULE", "PUBLIC_CALLER", "ApiKeyInfo", "AuthError", "Caller",
+    "DuplicateKeyName", "InvalidKeyName", "KeyFileError", "KeyStore", "KeyStoreError", "Role", "UnknownKeyName",
+    "authenticate", "default_key_store", "digest", "key_name_identity", "key_store_at", "keys_path",
+    "normalize_key_name",
 ]

@@ -7,11 +7,13 @@ from enum import StrEnum
 from typing import Annotated, NoReturn
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from api.auth import KeyStore, KeyStoreError, Role, keys_path
+from api.auth import MAX_NAME_LENGTH, KeyStore, KeyStoreError, Role, keys_path
 from graph.errors import BadDatabaseUri
 from graph.settings import get_settings
 
@@ -23,8 +25,18 @@ keys_app = typer.Typer(
     no_args_is_help=True,
 )
 
-out = Console(soft_wrap=True, highlight=False, markup=False)  # names and paths are printed as they are
-err = Console(stderr=True, soft_wrap=True, highlight=False, markup=False)
+
+def _console(*, stderr: bool = False, width: int | None = None) -> Console:
+    """A console that prints key names and paths as they are: no markup, highlighting or `:emoji:` codes."""
+    return Console(stderr=stderr, width=width, soft_wrap=True, highlight=False, markup=False, emoji=False)
+
+
+out, err = _console(), _console(stderr=True)
+
+NAME_HELP = (f'A unique name saying whose key it is, e.g. "Crisis line desk" (quote it): 1-{MAX_NAME_LENGTH} printable '
+             "characters (letters, digits, spaces, punctuation, symbols; no tabs, newlines or other control "
+             "characters). Spaces around it are dropped. Names are unique regardless of case and Unicode form: "
+             '"crisis line desk" names the same key.')
 
 
 class KeyRole(StrEnum):
@@ -47,7 +59,7 @@ def _store() -> KeyStore:
 
 @keys_app.command("add")
 def add(
-    name: Annotated[str, typer.Option(help="A unique name saying whose key it is (e.g. dispatch-desk-1).")],
+    name: Annotated[str, typer.Option(help=NAME_HELP)],
     role: Annotated[KeyRole, typer.Option(help="What the key's holder may see.", case_sensitive=False)],
 ) -> None:
     """Create a key and print it once: only its hash is kept, so copy it now."""
@@ -74,16 +86,22 @@ def list_keys() -> None:
     if not keys:
         out.print(f"no API keys in {store.path}; create one with `safetynet keys add --name NAME --role staff`")
         return
+    rows = [(info.name, info.role.label, info.created.strftime("%Y-%m-%d %H:%M:%S")) for info in keys]
     table = Table(title=f"API keys in {store.path}")
-    for column in ("name", "role", "created (UTC)"):
-        table.add_column(column)
-    for info in keys:
-        table.add_row(info.name, info.role.label, info.created.strftime("%Y-%m-%d %H:%M:%S"))
-    out.print(table)
+    # Every cell whole on one line, even in a narrow terminal: never cut, wrapped or squeezed out.
+    for index, column in enumerate(("name", "role", "created (UTC)")):
+        table.add_column(column, no_wrap=True, min_width=max(cell_len(row[index]) for row in rows))
+    for name, role, created in rows:
+        table.add_row(Text(name), role, created)
+    # Rich squeezes columns out of a table wider than the terminal: print it at its full width instead.
+    width = max(out.width, Measurement.get(out, out.options.update_width(10_000), table).minimum)
+    _console(width=width).print(table)
 
 
 @keys_app.command("revoke")
-def revoke(name: Annotated[str, typer.Argument(help="The key's name (see `safetynet keys list`).")]) -> None:
+def revoke(name: Annotated[str, typer.Argument(help="The key's name as `safetynet keys list` shows it, quoted if it "
+                                                 'has spaces (`safetynet keys revoke "Crisis line desk"`); case '
+                                                 "does not matter.")]) -> None:
     """Revoke a key: the API refuses it from the next request on."""
     store = _store()
     try:

@@ -23,7 +23,9 @@ from typer.testing import CliRunner
 
 from api.auth import (
     KEY_PREFIX,
+    NAME_RULE,
     AuthError,
+    Caller,
     DuplicateKeyName,
     InvalidKeyName,
     KeyFileError,
@@ -35,6 +37,7 @@ from api.auth import (
     authenticate,
     digest,
     keys_path,
+    normalize_key_name,
 )
 from api.permissions import staff_only
 from cli.main import app
@@ -109,10 +112,119 @@ def test_adding_a_name_twice_is_refused_and_the_first_key_keeps_working(store: K
     assert store.lookup(key) is not None
 
 
-@pytest.mark.parametrize("name", ["", " desk", "-desk", "desk 1", "a/b", "x" * 65, "ké"])
-def test_a_name_that_is_not_a_simple_token_is_refused(store: KeyStore, name: str) -> None:
-    with pytest.raises(InvalidKeyName, match="is not allowed"):
+# ---------------------------------------------------------------- key names
+
+
+@pytest.mark.parametrize("name", [
+    "Crisis line desk", "CSWB planning", "dispatch-desk-1", "-desk", "Ward 6 / east", "O'Brien's desk",
+    "Équipe de crise", "Кризисная линия", "危機ライン", "desk 🔥", "a  b", "x" * 64,
+])
+def test_a_key_name_may_hold_spaces_punctuation_symbols_and_any_script(store: KeyStore, name: str) -> None:
+    key, info = store.add(name=name, role=Role.STAFF)
+    assert info.name == name
+    found = store.lookup(key)
+    assert found is not None and found.name == name
+    assert [k.name for k in KeyStore(store.path).list_keys()] == [name]
+
+
+def test_spaces_around_a_name_are_trimmed_and_nothing_inside_it_is_changed(store: KeyStore) -> None:
+    _, info = store.add(name="  Crisis  line desk\u3000", role=Role.STAFF)
+    assert info.name == "Crisis  line desk"
+    assert [k.name for k in store.list_keys()] == ["Crisis  line desk"]
+
+
+def test_a_name_is_stored_in_its_composed_unicode_form(store: KeyStore) -> None:
+    _, info = store.add(name="Cafe\u0301 desk", role=Role.STAFF)  # e + combining acute accent
+    assert info.name == "Caf\u00e9 desk" == normalize_key_name("Café desk")
+    assert json.loads(_file_text(store))["keys"][0]["name"] == "Caf\u00e9 desk"
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("", "it is empty"),
+    ("   ", "it is empty"),
+    ("x" * 65, "it is 65 characters long"),
+    ("desk\n1", "a control character (U+000A)"),
+    ("desk\t1", "a control character (U+0009)"),
+    ("desk\x00", "a control character (U+0000)"),
+    ("desk\x1b[2J", "a control character (U+001B)"),
+    ("desk\r", "a control character (U+000D)"),
+    ("desk\x85", "a control character (U+0085)"),
+    ("desk\x7f", "a control character (U+007F)"),
+    ("desk\udcff", "a lone surrogate (U+DCFF"),
+    ("desk\u202e1", "an invisible formatting character (U+202E RIGHT-TO-LEFT OVERRIDE)"),
+    ("desk\u200b1", "an invisible formatting character (U+200B ZERO WIDTH SPACE)"),
+    ("Crisis\u00a0line", "a space or line separator other than the ordinary space (U+00A0 NO-BREAK SPACE)"),
+    ("desk\u2028two", "a space or line separator other than the ordinary space (U+2028 LINE SEPARATOR)"),
+    ("desk\ue000", "an unassigned or private-use code point (U+E000)"),
+])
+def test_an_empty_too_long_or_unprintable_name_is_refused_saying_what_is_allowed(
+        store: KeyStore, name: str, problem: str) -> None:
+    with pytest.raises(InvalidKeyName) as caught:
         store.add(name=name, role=Role.STAFF)
+    message = str(caught.value)
+    assert message.startswith("key name ") and " is not allowed: " in message and problem in message
+    assert message.endswith(NAME_RULE)
+    assert message.isprintable()  # the refused name is shown escaped: nothing reaches a terminal raw
+    assert not store.path.exists()
+
+
+@pytest.mark.parametrize("same", ["Crisis line desk", "crisis line desk", "CRISIS LINE DESK", " Crisis line desk ",
+                                  "\uff23risis line desk", "Crisis line de\u017fk"])  # full-width C, long s
+def test_names_are_unique_regardless_of_case_and_unicode_form(store: KeyStore, same: str) -> None:
+    store.add(name="Crisis line desk", role=Role.STAFF)
+    with pytest.raises(DuplicateKeyName) as caught:
+        store.add(name=same, role=Role.ADMIN)
+    message = str(caught.value)
+    assert "a key named 'Crisis line desk' already exists" in message
+    assert "(`safetynet keys revoke 'Crisis line desk'`)" in message  # quoted as a shell needs it
+    assert [k.name for k in store.list_keys()] == ["Crisis line desk"]
+
+
+def test_revoke_finds_a_key_by_its_name_regardless_of_case_and_surrounding_spaces(store: KeyStore) -> None:
+    key, _ = store.add(name="Crisis line desk", role=Role.STAFF)
+    assert store.revoke(" crisis LINE desk ").name == "Crisis line desk"
+    assert store.lookup(key) is None
+
+
+def test_list_sorts_names_regardless_of_case(store: KeyStore) -> None:
+    for name in ("beta", "Alpha", "CSWB planning", "crisis line desk"):
+        store.add(name=name, role=Role.STAFF)
+    assert [k.name for k in store.list_keys()] == ["Alpha", "beta", "crisis line desk", "CSWB planning"]
+
+
+def _stored(name: str, n: int = 0) -> dict[str, str]:
+    return {"name": name, "role": "staff", "created": "2026-01-01T00:00:00Z", "sha256": digest(KEY_PREFIX + "k" * n)}
+
+
+def test_a_keys_file_written_under_the_old_name_rule_still_loads_and_works(store: KeyStore) -> None:
+    # The old rule: [A-Za-z0-9][A-Za-z0-9._@-]{0,63}, compared exactly, so "desk" and "Desk" could both exist.
+    names = ["dispatch-1", "a.b@c_d", "Desk", "desk", "x" * 64]
+    store.path.parent.mkdir()
+    store.path.write_text(json.dumps({"version": 1, "keys": [_stored(name, n + 43) for n, name in enumerate(names)]}),
+                          encoding="utf-8")
+    assert sorted(k.name for k in store.list_keys()) == sorted(names)
+    found = store.lookup(KEY_PREFIX + "k" * 43)
+    assert found is not None and found.name == "dispatch-1"
+    with pytest.raises(UnknownKeyName, match="several keys .* named like 'DESK' \\('Desk', 'desk'\\); give the exact"):
+        store.revoke("DESK")
+    assert store.revoke("desk").name == "desk"  # the exact name wins
+    assert store.revoke("DESK").name == "Desk"  # now the only one of that name
+    with pytest.raises(DuplicateKeyName):
+        store.add(name="DISPATCH-1", role=Role.STAFF)
+
+
+@pytest.mark.parametrize("name", ["desk\x1b]0;owned\x07", " desk", "", "x" * 65, "desk\u202e"])
+def test_a_keys_file_holding_a_name_the_rule_refuses_is_invalid_and_logged_escaped(
+        store: KeyStore, name: str, caplog: pytest.LogCaptureFixture) -> None:
+    store.path.parent.mkdir()
+    store.path.write_text(json.dumps({"version": 1, "keys": [_stored(name)]}), encoding="utf-8")
+    with pytest.raises(KeyFileError, match="keys.0.name") as caught:
+        store.list_keys()
+    assert str(caught.value).isprintable()
+    with caplog.at_level(logging.ERROR, logger="safetynet.auth"), pytest.raises(AuthError):
+        authenticate([f"Bearer {KEY_PREFIX}{'k' * 43}"], store)
+    assert "keys.0.name" in caplog.text
+    assert all(line.isprintable() for line in caplog.text.splitlines())
 
 
 def test_a_key_for_the_public_role_is_refused_since_no_key_already_means_public(store: KeyStore) -> None:
@@ -253,6 +365,11 @@ def test_a_bad_authorization_header_is_a_401_saying_what_to_do(
     assert error.headers == {"WWW-Authenticate": challenge}
 
 
+def test_a_key_named_like_a_desk_authenticates_with_its_name(store: KeyStore) -> None:
+    key, _ = store.add(name="Crisis line desk", role=Role.STAFF)
+    assert authenticate([f"Bearer {key}"], store) == Caller(Role.STAFF, "Crisis line desk")
+
+
 def test_a_revoked_key_is_refused(store: KeyStore) -> None:
     key, _ = store.add(name="gone", role=Role.ADMIN)
     store.revoke("gone")
@@ -381,3 +498,45 @@ def test_the_keys_commands_run_as_safetynet_keys(tmp_path: Path) -> None:
     for command in ("add", "list", "revoke"):
         helped = runner.invoke(app, ["keys", command, "--help"])
         assert helped.exit_code == 0 and "Usage" in helped.stdout, command
+
+
+def test_keys_add_list_and_revoke_take_a_name_with_spaces(keys_file: Path) -> None:
+    added = runner.invoke(app, ["keys", "add", "--role", "staff", "--name", "Crisis line desk"])
+    assert added.exit_code == 0, added.output
+    assert "Created the staff key 'Crisis line desk'" in added.stderr
+    listed = runner.invoke(app, ["keys", "list"])
+    assert "│ Crisis line desk │ staff │" in listed.stdout
+    revoked = runner.invoke(app, ["keys", "revoke", "crisis line desk"])
+    assert revoked.exit_code == 0 and "revoked the staff key 'Crisis line desk'" in revoked.stdout
+    assert KeyStore(keys_file).list_keys() == []
+
+
+def test_keys_add_refuses_a_name_with_a_terminal_escape_and_shows_it_escaped(keys_file: Path) -> None:
+    refused = runner.invoke(app, ["keys", "add", "--role", "staff", "--name", "desk\x1b]0;owned\x07"])
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert ("key name 'desk\\x1b]0;owned\\x07' is not allowed: it contains a control character (U+001B)"
+            in refused.stderr)
+    assert "\x1b" not in refused.output and "\x07" not in refused.output
+
+
+def test_keys_list_prints_names_as_they_are_without_markup_or_emoji_codes(keys_file: Path) -> None:
+    name = "desk :fire: [bold]x[/bold] $(rm)"
+    assert runner.invoke(app, ["keys", "add", "--role", "admin", "--name", name]).exit_code == 0
+    listed = runner.invoke(app, ["keys", "list"])
+    assert f"│ {name} │ admin │" in listed.stdout
+
+
+def test_keys_list_shows_a_64_character_name_whole_beside_its_role_in_an_80_column_terminal(keys_file: Path) -> None:
+    name = "Community Safety and Well-Being planning table, east district 01"
+    assert len(name) == 64
+    assert runner.invoke(app, ["keys", "add", "--role", "planner", "--name", name]).exit_code == 0
+    listed = runner.invoke(app, ["keys", "list"], env={"COLUMNS": "80"})
+    assert f"│ {name} │ planner │" in listed.stdout
+
+
+def test_keys_add_help_says_what_a_name_may_hold_and_that_case_does_not_matter(keys_file: Path) -> None:
+    shown = runner.invoke(app, ["keys", "add", "--help"], env={"COLUMNS": "200"}).stdout
+    helped = " ".join(shown.replace("│", " ").split())  # the words, wherever the help panel wrapped them
+    for text in ('"Crisis line desk"', "1-64 printable characters", "no tabs, newlines or other control characters",
+                 "unique regardless of case and Unicode form"):
+        assert text in helped
