@@ -8,7 +8,7 @@ areas, 50k referral events; `--small` a tenth) is loaded into a fresh embedded F
 analytics', not the load's), each planner question is asked through `api.planning` — the functions
 the GraphQL resolvers call — cold (as the first request after a load in a running server: every
 question asked once, then the per-graph caches of areas, agencies, the agency network and the
-taxonomy emptied before each) and warm (median of REPEATS), then once end to
+taxonomy emptied before each) and warm (median of 5 runs), then once end to
 end over HTTP GraphQL with a planner key:
 
 - silos for one need (the need with the most services) within 2 hops,
@@ -20,6 +20,7 @@ Target (issue 5): each ≤ 3 s, peak memory ≤ 2 GB. Writes bench/results/analy
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -33,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import arguments  # noqa: E402 (bench/arguments.py, beside this script)
 
 RESULTS = Path(__file__).parent / "results" / "analytics.json"
 FULL = {"organizations": 10_000, "ties": 50_000, "services": 100_000, "areas": 500, "referrals": 50_000}
@@ -180,9 +183,8 @@ def _child(step: str, *args: str) -> dict[str, Any]:
     return result
 
 
-def main() -> None:
-    size = SMALL if "--small" in sys.argv else FULL
-    keep = next((Path(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--keep=")), None)
+def main(*, small: bool = False, keep: Path | None = None) -> None:
+    size = SMALL if small else FULL
     with tempfile.TemporaryDirectory(prefix="bench-analytics-") as tmp:
         root = keep or Path(tmp)
         store, data = root / "db", root / "data"
@@ -213,13 +215,28 @@ def main() -> None:
     print(f"wrote {RESULTS}")
 
 
+CHILD_STEPS = {"build": 3, "measure": 1}  # the child processes' steps and how many arguments each takes
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = arguments.parser(__file__, __doc__)
+    parser.add_argument("--small", action="store_true",
+                        help=f"a tenth of the graph ({SMALL['organizations']:,} organizations, {SMALL['services']:,} "
+                             "services, …): a quick check, not the target's scale")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="build the graph in DIR once and measure it again "
+                                                                 "on later runs with the same DIR")
+    parser.add_argument("--child", nargs="+", metavar="ARG", help=argparse.SUPPRESS)  # STEP ARG…: a child process
+    args = parser.parse_args(argv)
+    if args.child and CHILD_STEPS.get(args.child[0]) != len(args.child) - 1:
+        parser.error(f"--child takes a step and its arguments: {CHILD_STEPS}")
+    return args
+
+
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "--child":
-        step = sys.argv[2]
-        if step == "build":
-            out = build(Path(sys.argv[3]), Path(sys.argv[4]), json.loads(sys.argv[5]))
-        else:
-            out = measure(Path(sys.argv[3]))
+    args = parse_args()
+    if args.child:
+        step, *rest = args.child
+        out = build(Path(rest[0]), Path(rest[1]), json.loads(rest[2])) if step == "build" else measure(Path(rest[0]))
         print(json.dumps(out))
     else:
-        main()
+        main(small=args.small, keep=args.keep)

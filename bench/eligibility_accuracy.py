@@ -17,6 +17,7 @@ Writes bench/results/eligibility_accuracy.json and prints a table.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import subprocess
@@ -29,6 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+import arguments  # noqa: E402 (bench/arguments.py, beside this script)
 
 from loaders.eligibility_text import Criteria, extract_criteria  # noqa: E402
 from tests.unit.test_eligibility_accuracy import (  # noqa: E402
@@ -132,5 +135,10 @@ def main() -> None:
     print(f"wrote {RESULTS}")
 
 
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    return arguments.parser(__file__, __doc__).parse_args(argv)  # no options: --help, and refuse anything else
+
+
 if __name__ == "__main__":
+    parse_args()
     main()

@@ -28,6 +28,7 @@ Writes bench/results/hsds_api.json and prints a table.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -41,6 +42,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import arguments  # noqa: E402 (bench/arguments.py, beside this script)
 from stats import ms_summary  # noqa: E402 (bench/stats.py, beside this script)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,9 +212,8 @@ def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def main() -> None:
-    services = SMALL if "--small" in sys.argv else FULL
-    keep = next((Path(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--keep=")), None)
+def main(*, small: bool = False, keep: Path | None = None) -> None:
+    services = SMALL if small else FULL
     with tempfile.TemporaryDirectory(prefix="bench-hsds-") as tmp:
         root = keep or Path(tmp)
         store, data = root / "db", root / "data"
@@ -270,12 +271,27 @@ def main() -> None:
     print(f"wrote {RESULTS}")
 
 
+CHILD_STEPS = {"build": 3, "measure": 1}  # the child processes' steps and how many arguments each takes
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = arguments.parser(__file__, __doc__)
+    parser.add_argument("--small", action="store_true", help=f"{SMALL:,} services instead of {FULL:,}: a quick "
+                                                             "check, not the target's scale")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="build the graph in DIR once and measure it again "
+                                                                 "on later runs with the same DIR and size")
+    parser.add_argument("--child", nargs="+", metavar="ARG", help=argparse.SUPPRESS)  # STEP ARG…: a child process
+    args = parser.parse_args(argv)
+    if args.child and CHILD_STEPS.get(args.child[0]) != len(args.child) - 1:
+        parser.error(f"--child takes a step and its arguments: {CHILD_STEPS}")
+    return args
+
+
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "--child":
-        if sys.argv[2] == "build":
-            out = build(Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5]))
-        else:
-            out = measure(Path(sys.argv[3]))
+    args = parse_args()
+    if args.child:
+        step, *rest = args.child
+        out = build(Path(rest[0]), Path(rest[1]), int(rest[2])) if step == "build" else measure(Path(rest[0]))
         print(json.dumps(out))
     else:
-        main()
+        main(small=args.small, keep=args.keep)

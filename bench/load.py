@@ -13,6 +13,7 @@ Writes bench/results/load.json and prints a table.
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import subprocess
@@ -21,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import arguments  # bench/arguments.py, beside this script
 
 RESULTS = Path(__file__).parent / "results" / "load.json"
 TARGET_RECORDS_PER_S = 20_000
@@ -105,13 +108,35 @@ def _cores() -> int:
     return os.cpu_count() or 0
 
 
+SOURCES = "sources"
+
+
+def _size_or_sources(text: str) -> int | str:
+    return SOURCES if text == SOURCES else arguments.service_count(text)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = arguments.parser(__file__, __doc__)
+    default = " ".join(str(n) for n in arguments.DEFAULT_SIZES)
+    parser.add_argument("sizes", nargs="*", type=_size_or_sources, metavar="N",
+                        help=f"numbers of services to generate and load, each into a fresh server (default: "
+                             f"{default}); or `{SOURCES}` alone, to time the real-world formats instead "
+                             "(bench/load_sources.py, reads ../shared/data)")
+    parser.add_argument("--one", type=arguments.service_count, help=argparse.SUPPRESS)  # the child's one measurement
+    args = parser.parse_args(argv)
+    if SOURCES in args.sizes and args.sizes != [SOURCES]:
+        parser.error(f"`{SOURCES}` takes no sizes: run `python bench/load.py {SOURCES}` alone")
+    return args
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] == ["sources"]:
+    args = parse_args()
+    if args.sizes == [SOURCES]:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from load_sources import main as sources_main
 
         sources_main()
-    elif len(sys.argv) == 3 and sys.argv[1] == "--one":
-        print(json.dumps(run_one(int(sys.argv[2]))))
+    elif args.one is not None:
+        print(json.dumps(run_one(args.one)))
     else:
-        main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])
+        main(args.sizes or list(arguments.DEFAULT_SIZES))

@@ -10,6 +10,7 @@ under 10 s. Writes bench/results/load_sources.json and prints a table.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import arguments  # noqa: E402 (bench/arguments.py, beside this script)
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 RESULTS = Path(__file__).parent / "results" / "load_sources.json"
@@ -159,8 +162,14 @@ def main() -> None:
     print(f"wrote {RESULTS}")
 
 
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = arguments.parser(__file__, __doc__)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)  # the child process that loads
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--child"]:
+    if parse_args().child:
         print(json.dumps(run_all()))
     else:
         main()

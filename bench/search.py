@@ -26,6 +26,7 @@ Writes bench/results/search.json and prints a table.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -43,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project's packages before bench/analytics.py
 
+import arguments  # noqa: E402 (bench/arguments.py, beside this script)
 from stats import ms_summary, pct  # noqa: E402 (bench/stats.py, beside this script)
 
 if TYPE_CHECKING:
@@ -185,7 +187,7 @@ def one_page(db: GraphEngine, q: Question) -> tuple[int, list[str]]:
     ranked = rank(db, service_query(q), prefix=PAGE)  # as the API asks: the first page and the total
     page = ranked.hits[:PAGE]
     if page and not ranked.assessed:
-        page = assess_hits(db, page, ranked.resident)
+        page = assess_hits(db, page, ranked.resident, staff=False)
     return ranked.total, [h.service_id for h in page]
 
 
@@ -584,9 +586,16 @@ def main(sizes: list[int]) -> None:
     print(f"wrote {RESULTS}")
 
 
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--one":
-        print(json.dumps(run_one(int(sys.argv[2]))))
-    else:
-        main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = arguments.parser(__file__, __doc__)
+    arguments.add_sizes(parser, "load and search, each in a fresh server")
+    parser.add_argument("--one", type=arguments.service_count, help=argparse.SUPPRESS)  # the child's one measurement
+    return parser.parse_args(argv)
 
+
+if __name__ == "__main__":
+    args = parse_args()
+    if args.one is not None:
+        print(json.dumps(run_one(args.one)))
+    else:
+        main(args.sizes or list(arguments.DEFAULT_SIZES))

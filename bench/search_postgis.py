@@ -39,6 +39,7 @@ total counts alongside, where that file has the same size, to check both answer 
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import os
@@ -54,6 +55,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+import arguments  # bench/arguments.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -452,5 +455,11 @@ def main(sizes: list[int]) -> None:
     print(f"wrote {RESULTS}")
 
 
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = arguments.parser(__file__, __doc__)
+    arguments.add_sizes(parser, "flatten into search sites and ask on PostGIS, one table each")
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])
+    main(parse_args().sizes or list(arguments.DEFAULT_SIZES))
