@@ -6,6 +6,8 @@ is neither parsed nor validated again). A request over a limit is answered with 
 limit and says what to do; nothing is executed. Introspection stays on (GraphiQL needs it); its
 `__schema`/`__type` fields do not count towards the depth.
 
+What a request may *do* is bounded by its cost, also before anything runs (api/cost.py).
+
 `schema_extensions()` also brings the observability extensions (operation metrics, masked internal
 errors with a request id) from `api.observability`, since the schema is built with this one list.
 """
@@ -28,6 +30,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
+from api.cost import CostLimit
 from api.observability import MaskInternalErrors, OperationMetrics
 
 MAX_DEPTH = 10
@@ -160,4 +163,4 @@ def schema_extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExten
     A schema built for a test with this list behaves as the real one does. TokenLimit comes first: its
     parse options are part of what the document cache knows a document by."""
     return [TokenLimit, ParsedDocuments, DepthLimit, AliasLimit, lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
-            OperationMetrics, MaskInternalErrors]
+            CostLimit, OperationMetrics, MaskInternalErrors]

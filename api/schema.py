@@ -77,6 +77,9 @@ class Organization:
         return [location_of(loc, addresses) for loc, addresses in visible_locations(rows, staff=is_staff(info))]
 
 
+in_worker_threads(Organization)  # its services and locations read the database: not on the event loop
+
+
 def organization_of(props: dict[str, Any], sectors: list[dict[str, Any]] | None = None, *,
                     staff: bool) -> Organization:
     """An organization as much of it as the caller may see (api.privacy): values its source marked

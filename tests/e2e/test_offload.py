@@ -3,6 +3,7 @@ resolvers wait (on the database, here on each other) are served side by side ins
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -68,3 +69,14 @@ def test_every_top_level_field_of_the_real_schema_resolves_in_a_worker_thread() 
     assert query.fields and all(any(isinstance(e, InWorkerThread) for e in f.extensions) for f in query.fields)
     nested = real_schema.schema_converter.type_map["Service"].definition
     assert not any(isinstance(e, InWorkerThread) for f in nested.fields for e in f.extensions)
+
+
+def test_every_nested_field_that_reads_the_database_resolves_in_a_worker_thread() -> None:
+    reading = []
+    for name, entry in real_schema.schema_converter.type_map.items():
+        for field in getattr(entry.definition, "fields", None) or ():
+            resolver = field.base_resolver
+            if name != "Query" and resolver is not None and "context.db" in inspect.getsource(resolver.wrapped_func):
+                reading.append(f"{name}.{field.python_name}")
+                assert any(isinstance(e, InWorkerThread) for e in field.extensions), f"{name}.{field.python_name}"
+    assert {"Organization.services", "Organization.locations"} <= set(reading)
