@@ -40,7 +40,8 @@ from graph.engine import GraphEngine, Row
 from graph.schema.model import STAFF_ONLY_RECORD, is_confidential, is_staff_only_record
 from queries import run
 from queries.geo import haversine_km
-from queries.search import DERIVED, fulltext_query
+from queries.public_text import public_match
+from queries.search import DERIVED, fulltext_query, search_words
 from queries.search_model import GeoPoint
 
 # The engine's distance and the stored point (single precision) differ from the exact haversine on
@@ -127,11 +128,14 @@ def _ids(rows: Iterable[Row]) -> set[str]:
     return {str(r["id"]) for r in rows if r["id"] is not None}
 
 
-def _text(db: GraphEngine, name: str, search: str) -> set[str]:
+def _text(db: GraphEngine, name: str, search: str, staff: bool) -> set[str]:
+    """The ids a full-text search finds, of those found through text the caller may read (public_text)."""
     query = fulltext_query(db, search)
     if not query:
         raise HsdsFilterError("search has no words to search for: send letters or digits, or leave it out")
-    return _ids(run.read(db, name, text=query))
+    words = search_words(search)
+    return _ids(r for r in run.read(db, name, text=query)
+                if staff or public_match(words, r.get("staffOnly"), r.get("texts")))
 
 
 def _intersect(sets: Iterable[set[str] | None]) -> set[str] | None:
@@ -167,7 +171,7 @@ def _service_candidates(db: GraphEngine, filters: ServiceFilters, staff: bool) -
         _ids(run.read(db, "hsds_api/organization_services", id=filters.organization_id, staff=staff,
                       staffOnlyMark=STAFF_ONLY_RECORD))
         if filters.organization_id is not None else None,
-        _text(db, "hsds_api/service_text", filters.search) if filters.search is not None else None,
+        _text(db, "hsds_api/service_text", filters.search, staff) if filters.search is not None else None,
     ])
 
 
@@ -299,7 +303,7 @@ def service_at_location_ids(db: GraphEngine, *, filters: ServiceAtLocationFilter
         _ids(run.read(db, "hsds_api/organization_services", id=filters.organization_id, staff=staff,
                       staffOnlyMark=STAFF_ONLY_RECORD))
         if filters.organization_id is not None else None,
-        _text(db, "hsds_api/service_text", filters.search) if filters.search is not None else None,
+        _text(db, "hsds_api/service_text", filters.search, staff) if filters.search is not None else None,
     ])
     candidates = _intersect([
         _ids(run.read(db, "hsds_api/term_service_at_locations", id=filters.taxonomy_term_id))
@@ -334,7 +338,7 @@ def organization_ids(db: GraphEngine, *, search: str | None, staff: bool, window
     if search is None:
         rows = run.read(db, "hsds_api/organizations")
     else:
-        found = _text(db, "hsds_api/organization_text", search)
+        found = _text(db, "hsds_api/organization_text", search, staff)
         rows = run.read(db, "hsds_api/organization_facts", ids=sorted(found)) if found else []
     return _page((str(r["id"]) for r in rows if staff or not is_staff_only_record(r)), window)
 
@@ -386,7 +390,7 @@ def taxonomy_term_ids(db: GraphEngine, *, search: str | None, taxonomy_id: str |
     candidates = _intersect([
         _ids(run.read(db, "hsds_api/taxonomy_terms_of", id=taxonomy_id)) if taxonomy_id is not None else None,
         _ids(run.read(db, "hsds_api/term_children", id=parent_id)) if parent_id is not None else None,
-        _text(db, "hsds_api/term_text", search) if search is not None else None,
+        _text(db, "hsds_api/term_text", search, True) if search is not None else None,
     ])
     if candidates is not None and not candidates:
         return IdPage([], 0)

@@ -31,6 +31,7 @@ from queries import reads, run
 from queries.eligibility import Population, Residency, ResidentFacts, ServiceFacts, assess, unpublished
 from queries.geo import AreaIndex, haversine_km
 from queries.opening import is_open
+from queries.public_text import public_match
 from queries.search_keys import MAX_LOOKUP_KEYS, lookup_keys
 from queries.search_model import (
     MAX_RADIUS_KM,
@@ -79,7 +80,7 @@ def validate(query: ServiceQuery) -> None:
         raise SearchInputError(f"resident.age must be between 0 and 130, not {query.resident.age}")
     if query.open_at is not None and query.open_at.tzinfo is None:
         raise SearchInputError("openAt needs a timezone offset, e.g. 2026-11-26T21:30:00-05:00")
-    if query.text is not None and not _words(query.text):
+    if query.text is not None and not search_words(query.text):
         raise SearchInputError("text has no words to search for")
 
 
@@ -126,13 +127,14 @@ def resident_facts(db: GraphEngine, resident: Resident | None) -> ResidentFacts 
                          location=resident.location)
 
 
-def _words(text: str) -> list[str]:
+def search_words(text: str) -> list[str]:
+    """The words of a text search, as the full-text query uses them (at most a few)."""
     return re.findall(r"[^\W_]+", text)[:_MAX_TEXT_WORDS]
 
 
 def fulltext_query(db: GraphEngine, text: str) -> str:
     """The user's words as the engine's full-text syntax (all words must match); never raw input."""
-    words = _words(text)
+    words = search_words(text)
     return " ".join(words) if db.dialect == "falkordb" else " AND ".join(words)
 
 
@@ -430,9 +432,11 @@ def rank(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZO
         ids = set(places)
     relevance: dict[str, float] = {}
     if query.text is not None:
+        words = search_words(query.text)
         for r in run.read(db, "search/text_candidates", text=fulltext_query(db, query.text),
                           excluded=list(NON_NEED_LINK_TYPES)):
-            relevance[r["id"]] = max(relevance.get(r["id"], 0.0), float(r["score"]))
+            if query.confidential or public_match(words, r["staffOnly"], r["texts"]):
+                relevance[r["id"]] = max(relevance.get(r["id"], 0.0), float(r["score"]))
         ids = set(relevance) if ids is None else ids & set(relevance)
     covering = area_index(db).covering(point) if point else frozenset()
     if ids is None and point is not None:

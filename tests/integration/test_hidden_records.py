@@ -40,6 +40,8 @@ def _plan() -> GraphPlan:
     for org, service in services:
         extra = {"staffOnly": ["*"]} if service == "svc-hidden" else {}
         extra = private_eligibility if service == "svc-private-eligibility" else extra
+        if service == "svc-open":
+            extra = {"description": "Hot meals; zebracrossing referrals", "staffOnly": ["description"]}
         plan.add_node("Service", service, {"name": f"Service {service}", "status": "active", **extra})
         plan.add_relationship(("Organization", "PROVIDES", "Service"), org, service)
         plan.add_relationship(("Service", "TAGGED", "TaxonomyTerm"), service, "need-food", {"linkType": "need"},
@@ -59,8 +61,8 @@ def graph(db: GraphEngine) -> GraphEngine:
     return db
 
 
-def _run(db: GraphEngine, query: str, role: Role = Role.PUBLIC) -> dict[str, Any]:
-    result = schema.execute_sync(query, context_value=Context(db, role=role))
+def _run(db: GraphEngine, query: str, role: Role = Role.PUBLIC, **variables: Any) -> dict[str, Any]:
+    result = schema.execute_sync(query, variable_values=variables, context_value=Context(db, role=role))
     assert result.errors is None, result.errors
     assert result.data is not None
     return result.data
@@ -152,3 +154,24 @@ def test_a_private_eligibility_text_decides_but_is_never_shown_nor_what_was_read
     assert staff["node"]["minimumAge"] == 18 and "zebracrossing" in json.dumps(staff)
     if resident == "{age: 12}":
         assert public["eligibility"]["status"] == staff["eligibility"]["status"] == "INELIGIBLE"
+
+
+@pytest.mark.parametrize("words", ["casa unit", "secretmarker", "outreach survivors"])
+def test_a_text_search_finds_nothing_for_the_public_through_private_text(graph: GraphEngine, words: str) -> None:
+    query = "query($words: String!) { services(text: $words) { totalCount edges { node { id } } } }"
+    assert _run(graph, query, words=words)["services"]["totalCount"] == 0
+    assert _run(graph, query, Role.STAFF, words=words)["services"]["totalCount"] >= 1
+
+
+def test_a_text_search_still_finds_a_record_with_private_text_by_its_public_words(graph: GraphEngine) -> None:
+    found = _run(graph, '{ services(text: "open door") { edges { node { id } } } }')["services"]["edges"]
+    assert {"svc-open", "svc-private-eligibility"} <= {e["node"]["id"] for e in found}  # by the org's public name
+
+
+@pytest.mark.parametrize(("path", "words"), [("/hsds/organizations", "casa"), ("/hsds/organizations", "secretmarker"),
+                                             ("/hsds/services", "zebracrossing"), ("/hsds/service_at_locations",
+                                                                                   "zebracrossing")])
+def test_an_hsds_search_finds_nothing_for_the_public_through_private_text(client: TestClient, path: str,
+                                                                          words: str) -> None:
+    page = client.get(path, params={"search": words}).json()
+    assert page["total_items"] == 0, page

@@ -1,6 +1,7 @@
 // name: hsds_api/service_text
 // params: text
 // returns: many
-// purpose: Ids of the services whose name or description matches the full-text query $text (every word). (FalkorDB: one full-text index per label.)
+// purpose: Ids of the services whose name or description matches the full-text query $text (every word), with what queries.public_text needs to judge a match for the public (its staffOnly list and, when it has one, its name and description). (FalkorDB: one full-text index per label.)
 CALL db.idx.fulltext.queryNodes('Service', $text) YIELD node
-RETURN node.id AS id
+RETURN node.id AS id, node.staffOnly AS staffOnly,
+       CASE WHEN node.staffOnly IS NULL THEN null ELSE [node.name, node.description] END AS texts
