@@ -27,7 +27,7 @@ from loaders.airs211.coverage import area_names
 from loaders.airs211.csvfile import Column, Table
 from loaders.airs211.ids import Ids
 from loaders.airs211.languages import read_languages
-from loaders.airs211.places import Location, Place, Places, address_props, location_props, read_point
+from loaders.airs211.places import Location, Place, Places, address_props, location_props, named_by, read_point
 from loaders.airs211.privacy import CONFIDENTIAL_LOCATION, Privacy, mark, mark_all, mark_record
 from loaders.airs211.records import Record, Records
 from loaders.airs211.taxonomy import Vocabulary, link_type
@@ -121,7 +121,8 @@ class Builder:
                 self.places.add(record, agency, self._place(record, hidden=hidden[record.number]))
         self.locations = self.places.resolve()
         for location in self.locations:
-            self._location(location, hidden=hidden[location.head.number] and location.head.level == "Site")
+            self._location(location, hidden=hidden[location.head.number] and location.head.level == "Site",
+                           hidden_records=hidden)
         by_level = {"Agency": self._agency, "Site": self._site, "Program": self._program,
                     "ProgramAtSite": self._program_at_site}
         for record in records:
@@ -140,10 +141,15 @@ class Builder:
         self.stats["private physical addresses"] += private and not hidden
         return Place(tuple(sorted(address.items())), latitude, longitude, private)
 
-    def _location(self, location: Location, *, hidden: bool) -> None:
+    def _location(self, location: Location, *, hidden: bool, hidden_records: dict[str, bool]) -> None:
         props = location_props(location, self.names)
         if location.head.level == "Site":
             mark(props, self.privacy.value_flags(location.head.row) & set(props))
+        # named after a record kept off the website (a hidden agency or program), or whose name is private:
+        # the name is as private as that record's, or the location would publish it
+        namer = self.records.by_number.get(named_by(location, self.names))
+        if namer is not None and (hidden_records.get(namer.number) or "name" in self.privacy.value_flags(namer.row)):
+            mark(props, ["name"] if "name" in props else [])
         if hidden:
             mark_all(props)
         self.plan.add_node("Location", location.id, props)

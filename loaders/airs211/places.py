@@ -122,12 +122,19 @@ def _numeric(number: str) -> tuple[int, int | str]:
     return (0, int(number)) if number.isdigit() else (1, number)
 
 
+def named_by(location: Location, names: dict[str, str]) -> str:
+    """The number of the record a Location is named after: its site or agency, or its one program (the
+    agency when several programs share it). The name is as private as that record's (build.Builder)."""
+    head = location.head
+    shared = head.level == "Program" and len(location.members) > 1
+    return head.agency if shared and head.agency and names.get(head.agency) else head.number
+
+
 def location_props(location: Location, names: dict[str, str]) -> dict[str, Any]:
     """A Location's properties: named by its site or agency, or by its one program (by the
     agency when several programs share it); its point; confidential when its address is private."""
     head = location.head
-    shared = head.level == "Program" and len(location.members) > 1
-    name = (names.get(head.agency or "") if shared else None) or names.get(head.number)
+    name = names.get(named_by(location, names))
     described = head.get(c.DESCRIPTION) if head.level == "Site" else None
     props: dict[str, Any] = {"name": name, "locationType": "physical",
                              "description": described or head.get(c.LOCATION_DESCRIPTION)}

@@ -396,6 +396,27 @@ def test_an_agency_excluded_from_the_website_keeps_its_places_and_addresses_for_
     assert program_place == f"{NS}:location:200" and "staffOnly" not in props(plan, "Location", program_place)
 
 
+def test_a_place_named_after_an_agency_kept_off_the_website_does_not_publish_the_agencys_name(
+        tmp_path: Path) -> None:
+    agency = {**AGENCY, "PublicName": "Casa Unit", "ExcludeFromWebsite": "Yes"}
+    side = {"PhysicalAddress1": "9 Side St", "PhysicalCity": "Washington", "Latitude": "38.95", "Longitude": "-77.05"}
+    programs = [{**PROGRAM, **side}, {**PROGRAM, **side, "ResourceAgencyNum": "201", "PublicName": "Meals"}]
+    plan = parse(export(tmp_path, [agency, *programs])).plan
+    shared = {loc for sal, loc in links(plan, "AT") if sal.endswith((":200", ":201"))}
+    assert len(shared) == 1  # one place for both programs, named after their agency
+    place = props(plan, "Location", shared.pop())
+    assert place["name"] == "Casa Unit" and "name" in place["staffOnly"]
+    assert "address" not in place["staffOnly"]  # the programs are public: so is where they are
+
+
+def test_a_place_named_after_a_public_agency_keeps_its_name_public(tmp_path: Path) -> None:
+    side = {"PhysicalAddress1": "9 Side St", "PhysicalCity": "Washington", "Latitude": "38.95", "Longitude": "-77.05"}
+    programs = [{**PROGRAM, **side}, {**PROGRAM, **side, "ResourceAgencyNum": "201", "PublicName": "Meals"}]
+    plan = parse(export(tmp_path, [AGENCY, *programs])).plan
+    shared = {loc for sal, loc in links(plan, "AT") if sal.endswith((":200", ":201"))}
+    assert "staffOnly" not in props(plan, "Location", shared.pop())
+
+
 # --- exports differ --------------------------------------------------------------------------------------
 
 def test_column_order_extra_columns_and_missing_optional_columns_do_not_change_the_plan(tmp_path: Path) -> None:
