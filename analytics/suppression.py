@@ -13,8 +13,9 @@ complement can leave another group with a single suppressed cell, so the rule is
 nothing changes (each pass only adds suppressions, so this ends).
 
 This is the usual primary + complementary rule of statistical agencies. It protects against the
-subtraction attack on the tables it is given; it is not a guarantee against every combination of
-queries over time (see docs/analytics.md).
+subtraction attack on the tables it is given. Across periods, the answers are built by `over_quarters`
+from quarters suppressed one by one, so that subtracting two periods gives nothing a quarter hides; other
+combinations of queries are not covered (see docs/analytics.md, "Privacy of aggregates").
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Cell:
 
 
 SUPPRESSED: Final[Cell] = Cell(None, True)
+ZERO: Final[Cell] = Cell(0, False)
 
 
 def is_small(count: int, threshold: int) -> bool:
@@ -128,6 +130,23 @@ def suppress_list(counts: Sequence[int], *, threshold: int = DEFAULT_THRESHOLD) 
     members: tuple[int | str, ...] = tuple(range(len(counts)))
     out = suppress(keyed, [Group(members, "total")], threshold=threshold)
     return [out[i] for i in range(len(counts))], out["total"]
+
+
+def over_quarters(quarters: Iterable[Mapping[K, Cell]]) -> dict[K, Cell]:
+    """The cells of a period from the cells of its quarters, each quarter suppressed on its own: a key's sum
+    when every quarter shows it (a key a quarter lacks is a shown 0 there), else suppressed.
+
+    So every figure of the period is a sum of figures its quarters show, and the difference of two periods,
+    one inside the other, is a sum of the other quarters' shown figures: 0 or ≥ threshold, never a hidden
+    count. A group whose total the period shows keeps ≥ 2 hidden cells summing to ≥ threshold (those of any
+    one quarter that hid some), so nothing hidden can be worked out within the period's answer either."""
+    parts = list(quarters)
+    keys = dict.fromkeys(key for part in parts for key in part)  # first-seen order, for readable answers
+    out: dict[K, Cell] = {}
+    for key in keys:
+        cells = [part.get(key, ZERO) for part in parts]
+        out[key] = SUPPRESSED if any(c.suppressed for c in cells) else Cell.shown(sum(c.value or 0 for c in cells))
+    return out
 
 
 def rounded_up(count: int, base: int) -> int:

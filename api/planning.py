@@ -42,10 +42,12 @@ from analytics.silos import (
 from analytics.suppression import (
     DEFAULT_THRESHOLD,
     SUPPRESSED,
+    ZERO,
     Cell,
     Group,
     TableKey,
     is_small,
+    over_quarters,
     rounded_up,
     share,
     suppress,
@@ -106,11 +108,29 @@ def need_scope(db: GraphEngine, need: Sequence[str] | None) -> NeedScope | None:
 
 
 def check_months(from_month: str | None, to_month: str | None) -> None:
-    for name, value in (("from", from_month), ("to", to_month)):
+    """A period is whole calendar quarters: `from` the first month of one, `to` the last month of one (either
+    may be left open). Counts are suppressed quarter by quarter and longer periods built from them, so that
+    subtracting two periods can only ever give whole quarters (docs/analytics.md, "Periods")."""
+    for name, value, example in (("from", from_month, "2026-01"), ("to", to_month, "2026-03")):
         if value is not None and not _MONTH.match(value):
-            raise PlanningInputError(f"{name} must be a month written YYYY-MM (e.g. 2026-03), not {value!r}")
+            raise PlanningInputError(f"{name} must be a month written YYYY-MM (e.g. {example}), not {value!r}")
+    why = "periods are whole quarters so that no small count can be worked out by subtracting two periods"
+    if from_month is not None and from_month != (start := _quarter_of(from_month)[0]):
+        raise PlanningInputError(
+            f"from must be the first month of a calendar quarter (YYYY-01, -04, -07 or -10), not {from_month!r}: "
+            f'{why} (send from: "{start}" for the quarter {from_month} is in)')
+    if to_month is not None and to_month != (end := _quarter_of(to_month)[1]):
+        raise PlanningInputError(
+            f"to must be the last month of a calendar quarter (YYYY-03, -06, -09 or -12), not {to_month!r}: "
+            f'{why} (send to: "{end}" for the quarter {to_month} is in)')
     if from_month and to_month and from_month > to_month:
         raise PlanningInputError(f"from ({from_month}) is after to ({to_month})")
+
+
+def _quarter_of(month: str) -> tuple[str, str]:
+    """The first and last months (YYYY-MM) of the calendar quarter a month (YYYY-MM) is in."""
+    first = int(month[5:7]) - (int(month[5:7]) - 1) % 3
+    return f"{month[:4]}-{first:02d}", f"{month[:4]}-{first + 2:02d}"
 
 
 def term_names(db: GraphEngine) -> dict[str, str]:
@@ -284,20 +304,31 @@ def sector_gap_list(db: GraphEngine, *, basis: GapBasis, pairs: Sequence[tuple[s
                     from_month: str | None, to_month: str | None, include_funds: bool = False,
                     threshold: int = DEFAULT_THRESHOLD) -> list[GapResult]:
     """Sector pairs whose work co-occurs (referrals between them, or needs both address) with few ties.
-    Referral-based co-occurrence is a count: below the suppression threshold it is left out (or, for a pair
-    named in `pairs`, flagged suppressed), above it rounded up to a multiple of the threshold."""
-    check_months(from_month, to_month)
+    Referral-based co-occurrence is a count, taken quarter by quarter: a pair below the suppression threshold
+    in any quarter is left out (or, when named in `pairs`, flagged suppressed); otherwise it is the sum of its
+    quarters' counts, each rounded up to a multiple of the threshold."""
     if (from_month or to_month) and basis is GapBasis.SHARED_NEEDS:
         raise PlanningInputError("from/to apply to basis REFERRALS only (shared needs have no period)")
+    check_months(from_month, to_month)
     graph, agencies = agency_graph(db, include_funds=include_funds)
     sector_of = {a.id: a.sector for a in agencies.values() if a.sector != COLLABORATIVE_SECTOR}
+    cooccurrence: dict[tuple[str, str], float]
     if basis is GapBasis.REFERRALS:
-        flows = reads.referral_flows(db, needs=None, from_month=from_month, to_month=to_month)
-        raw = referral_cooccurrence((sector_of.get(s), sector_of.get(t), n) for s, t, _, n in flows)
-        # small counts are left out, the rest rounded up to the threshold (exact ones, set beside referralFlows,
-        # could give a suppressed flow back)
-        small = {k for k, v in raw.items() if v < threshold}
-        cooccurrence = {k: float(rounded_up(int(v), threshold)) for k, v in raw.items() if k not in small}
+        quarters: dict[str, list[tuple[str | None, str | None, int]]] = defaultdict(list)
+        for quarter, source, target, _need, n in reads.referral_flows(db, needs=None, from_month=from_month,
+                                                                       to_month=to_month):
+            quarters[quarter].append((sector_of.get(source), sector_of.get(target), n))
+        # quarter by quarter: a pair with a small count in any quarter is left out (a longer period minus a
+        # shorter one would give that count back); the others are the sum of their quarters' counts, each rounded
+        # up to the threshold (exact ones, set beside referralFlows, could give a suppressed flow back)
+        small: set[tuple[str, str]] = set()
+        rounded: Counter[tuple[str, str]] = Counter()
+        for rows in quarters.values():
+            for key, value in referral_cooccurrence(rows).items():
+                if is_small(int(value), threshold):
+                    small.add(key)
+                rounded[key] += rounded_up(int(value), threshold)
+        cooccurrence = {k: float(v) for k, v in rounded.items() if k not in small}
     else:
         needs_by_sector: dict[str, set[str]] = defaultdict(set)
         for row in reads.service_reach(db, terms=None):
@@ -375,19 +406,18 @@ def coverage(db: GraphEngine, *, need: Sequence[str], area_kind: str | None, cat
         demand_cells = {a.id: Cell.shown(demand[a.id]) for a in placed}
         total_demand = Cell.shown(sum(demand.values()))
     else:
-        counts: Counter[str] = Counter()
-        for area_id, _need, _outcome, n in reads.need_counts(db, needs=scope.refs, from_month=from_month,
-                                                               to_month=to_month):
-            counts[area_id] += n
-        # no exact total beside the rounded scores: with it, the rounding intervals of two hidden counts and
-        # their known sum could pin both (11..15 and 1..5 summing to 12 are 11 and 1)
-        demand_cells = {a.id: SUPPRESSED if is_small(counts[a.id], threshold) else Cell.shown(counts[a.id])
-                        for a in placed}
-        exact = sum(counts[a.id] for a in placed)
-        total_demand = Cell.shown(exact) if not any(c.suppressed for c in demand_cells.values()) else SUPPRESSED
-        # scores are computed from counts rounded up to the threshold: a score (with its sites in reach) would
-        # otherwise give a suppressed count back
-        demand = {a.id: rounded_up(counts[a.id], threshold) for a in placed}
+        quarters: dict[str, Counter[str]] = defaultdict(Counter)
+        for quarter, area_id, _need, _outcome, n in reads.need_counts(db, needs=scope.refs, from_month=from_month,
+                                                                        to_month=to_month):
+            quarters[quarter][area_id] += n
+        ids = [a.id for a in placed]
+        cells = over_quarters(_demand_cells(counts, ids, threshold) for counts in quarters.values())
+        demand_cells = {a: cells.get(a, ZERO) for a in ids}
+        total_demand = cells.get(None, ZERO)
+        # scores are computed from each quarter's count rounded up to the threshold: a score (with its sites in
+        # reach) would otherwise give a suppressed count back, and a period's rounded demand is then its
+        # quarters' (the rounding of a longer period minus a shorter one is not narrower than a quarter's)
+        demand = {a: sum(rounded_up(counts[a], threshold) for counts in quarters.values()) for a in ids}
     sites = reads.supply_sites(db, terms=scope.terms)
     chosen_steps = None if method is AccessMethod.TWO_SFCA else tuple(steps or default_steps(catchment_km))
     try:
@@ -409,6 +439,17 @@ def coverage(db: GraphEngine, *, need: Sequence[str], area_kind: str | None, cat
             desert=acc.population > 0 and (acc.score == 0 or low)))
     return CoverageResult(method, demand_basis, kind, catchment_km, chosen_steps, results,
                           len(chosen) - len(placed), len(sites), access, total_demand)
+
+
+def _demand_cells(counts: Counter[str], areas: Sequence[str], threshold: int) -> dict[str | None, Cell]:
+    """One quarter's need counts per area, small ones hidden, and their total (key None). No exact total is
+    shown when a count is hidden: beside the rounded scores, the rounding intervals of two hidden counts and
+    their known sum could pin both (11..15 and 1..5 summing to 12 are 11 and 1)."""
+    cells: dict[str | None, Cell] = {
+        a: SUPPRESSED if is_small(counts[a], threshold) else Cell.shown(counts[a]) for a in areas}
+    hidden = any(c.suppressed for c in cells.values())
+    cells[None] = SUPPRESSED if hidden else Cell.shown(sum(counts[a] for a in areas))
+    return cells
 
 
 def _most_common_kind(rows: Sequence[reads.AreaRow]) -> str:
@@ -455,14 +496,18 @@ def unmet_needs(db: GraphEngine, *, area: str | None, need: Sequence[str] | None
     scope = need_scope(db, need)
     allowed = areas_below(db, area) if area else None
     names = {a.id: a.name for a in reads.areas(db)}
-    counts: Counter[tuple[str, str]] = Counter()
-    for area_id, _need, outcome, n in reads.need_counts(db, needs=scope.refs if scope else None,
-                                                         from_month=from_month, to_month=to_month):
+    quarters: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    for quarter, area_id, _need, outcome, n in reads.need_counts(db, needs=scope.refs if scope else None,
+                                                                   from_month=from_month, to_month=to_month):
         if allowed is None or area_id in allowed:
-            counts[area_id, outcome] += n
-    cells = suppress_table(dict(counts), threshold=threshold)
-    area_ids = sorted({a for a, _ in counts}, key=lambda a: (names.get(a, a), a))
-    outcomes = sorted({o for _, o in counts})
+            quarters[quarter][area_id, outcome] += n
+    # each quarter is a table suppressed on its own; the period shows a figure only where every quarter does
+    cells = over_quarters(suppress_table(dict(counts), threshold=threshold) for counts in quarters.values())
+    area_ids = sorted({a for counts in quarters.values() for a, _ in counts}, key=lambda a: (names.get(a, a), a))
+    outcomes = sorted({o for counts in quarters.values() for _, o in counts})
+    for a in area_ids:  # an area and an outcome never in the same quarter: 0 in every quarter
+        for o in outcomes:
+            cells.setdefault(TableKey(a, o), ZERO)
     return OutcomeTable([(a, names.get(a, a)) for a in area_ids], outcomes, cells)
 
 
@@ -497,19 +542,36 @@ def referral_flows(db: GraphEngine, *, group_by: FlowGrouping, need: Sequence[st
                    threshold: int = DEFAULT_THRESHOLD) -> FlowResult:
     """Referral counts between organizations or sectors. Every figure shown — each flow, the total, the
     within/across/unknown-sector split and (by sector) what each sector sent and received — is suppressed
-    together: each is a group with a shown total (analytics.suppression), so no hidden flow can be worked out
-    from the others."""
+    together, quarter by quarter: each is a group with a shown total (analytics.suppression), so no hidden flow
+    can be worked out from the others; and the period shows a figure only where each of its quarters does, so
+    none can be worked out by subtracting two periods either."""
     check_months(from_month, to_month)
     scope = need_scope(db, need)
     sector_of = {a.id: a.sector or UNKNOWN_SECTOR for a in reads.agencies(db)}
-    pairs: Counter[tuple[str, str]] = Counter()
+    quarters: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     kind: dict[tuple[str, str], str] = {}
-    for source, target, _need, n in reads.referral_flows(db, needs=scope.refs if scope else None,
-                                                           from_month=from_month, to_month=to_month):
+    for quarter, source, target, _need, n in reads.referral_flows(db, needs=scope.refs if scope else None,
+                                                                   from_month=from_month, to_month=to_month):
         ends = (sector_of.get(source, UNKNOWN_SECTOR), sector_of.get(target, UNKNOWN_SECTOR))
         key = (source, target) if group_by is FlowGrouping.ORGANIZATION else ends
-        pairs[key] += n
+        quarters[quarter][key] += n
         kind[key] = _UNKNOWN if UNKNOWN_SECTOR in ends else _WITHIN if ends[0] == ends[1] else _ACROSS
+    cells = over_quarters(_flow_cells(pairs, kind, group_by, threshold) for pairs in quarters.values())
+    flows = [Flow(s, t, cells["flow", (s, t)]) for s, t in sorted(kind) if any(q[s, t] for q in quarters.values())]
+    flows.sort(key=lambda f: (f.cell.suppressed, -(f.cell.value or 0), f.source, f.target))
+    within, across = cells.get(_WITHIN, ZERO), cells.get(_ACROSS, ZERO)
+    both = Cell.shown((within.value or 0) + (across.value or 0))
+    sectors = sorted({s for k in kind for s in k}) if group_by is FlowGrouping.SECTOR else []
+    return FlowResult(
+        group_by, flows, cells.get(_TOTAL, ZERO), within, across, cells.get(_UNKNOWN, ZERO),
+        share(within, both) if not (within.suppressed or across.suppressed) else None,
+        {s: cells.get(("sent", s), ZERO) for s in sectors}, {s: cells.get(("received", s), ZERO) for s in sectors})
+
+
+def _flow_cells(pairs: Counter[tuple[str, str]], kind: dict[tuple[str, str], str], group_by: FlowGrouping,
+                threshold: int) -> dict[Hashable, Cell]:
+    """One quarter's figures, suppressed together: the flows ("flow", key), the total, the within / across /
+    unknown-sector parts, and under SECTOR each sector's ("sent", sector) and ("received", sector)."""
     keys = sorted(pairs)
     counts: dict[Hashable, int] = {("flow", k): pairs[k] for k in keys}
     counts[_TOTAL] = sum(pairs.values())
@@ -527,15 +589,7 @@ def referral_flows(db: GraphEngine, *, group_by: FlowGrouping, need: Sequence[st
             groups.append(Group(members, (side, sector)))
         if sectors:
             groups.append(Group(tuple((side, sector) for sector in sectors), _TOTAL))
-    cells = suppress(counts, groups, threshold=threshold)
-    flows = [Flow(s, t, cells["flow", (s, t)]) for s, t in keys if pairs[s, t]]
-    flows.sort(key=lambda f: (f.cell.suppressed, -(f.cell.value or 0), f.source, f.target))
-    within, across = cells[_WITHIN], cells[_ACROSS]
-    both = Cell.shown((within.value or 0) + (across.value or 0))
-    return FlowResult(
-        group_by, flows, cells[_TOTAL], within, across, cells[_UNKNOWN],
-        share(within, both) if not (within.suppressed or across.suppressed) else None,
-        {s: cells["sent", s] for s in sectors}, {s: cells["received", s] for s in sectors})
+    return suppress(counts, groups, threshold=threshold)
 
 
 # ---------------------------------------------------------------- keeping the derived network warm

@@ -1,7 +1,8 @@
 """GraphQL fields for Community Safety and Well-Being planners (planner and admin roles).
 
 Thin over `api.planning`: parse arguments, call one function, map its result. Every count derived from
-referral or need data is a `Count` that may be suppressed (docs/analytics.md, "Privacy of aggregates").
+referral or need data is a `Count` that may be suppressed, quarter by quarter (docs/analytics.md, "Privacy of
+aggregates").
 """
 
 from __future__ import annotations
@@ -29,17 +30,27 @@ strawberry.enum(planning.DemandBasis, description=(
     "area for the need (all outcomes) in the period."))
 strawberry.enum(planning.FlowGrouping, description="Group referral counts by organization or sector.")
 strawberry.enum(planning.GapBasis, description=(
-    "REFERRALS: referrals between the two sectors (either direction) in the period, pairs with fewer than the "
-    "suppression threshold left out, the rest rounded up to a multiple of it. "
+    "REFERRALS: referrals between the two sectors (either direction) in the period, each quarter's count rounded "
+    "up to a multiple of the suppression threshold and summed; pairs with fewer than the threshold in any quarter "
+    "left out. "
     "SHARED_NEEDS: how many need terms both sectors' services address."))
 
 _LIST_CAP = MAX_PAGE_SIZE
+_QUARTERS = ("Periods are whole calendar quarters, so that subtracting two periods cannot give a suppressed count "
+             "back. ")
+FromMonth = Annotated[str | None, strawberry.argument(name="from", description=(
+    _QUARTERS + "The first month, YYYY-MM, the first of a quarter (YYYY-01, -04, -07 or -10); open when left out."))]
+ToMonth = Annotated[str | None, strawberry.argument(description=(
+    _QUARTERS + "The last month, YYYY-MM, the last of a quarter (YYYY-03, -06, -09 or -12); open when left out."))]
 
 
 @strawberry.type(description=(
     "A count from referral or need data. Counts from 1 to the suppression threshold − 1 (default 5) are "
     "suppressed: `suppressed` is true and `value` null; so is a second count where a shown total would "
-    "otherwise give a suppressed one away."))
+    "otherwise give a suppressed one away. This is done quarter by quarter: over several quarters a count is the "
+    "sum of its quarters' counts, shown only when each of them is shown, so no two periods' counts differ by a "
+    "suppressed one. Not covered: subtracting answers for different needs, areas, groupings or thresholds, or "
+    "from before and after a load (docs/analytics.md, \"Privacy of aggregates\")."))
 class Count:
     value: int | None
     suppressed: bool
@@ -354,7 +365,9 @@ class SectorFlowTotals:
 class ReferralFlows:
     group_by: planning.FlowGrouping
     flows: list[ReferralFlow] = strawberry.field(description=f"Largest first, then the suppressed (first {_LIST_CAP}).")
-    flow_count: int
+    flow_count: int = strawberry.field(description=(
+        "Flows whose count is shown (however many `first` lists). Suppressed flows are listed after them, not "
+        "counted."))
     total: Count
     within_sector: Count = strawberry.field(description="Between organizations of the same sector.")
     across_sectors: Count = strawberry.field(description="Between organizations of two different sectors.")
@@ -433,11 +446,12 @@ class PlanningQuery:
 
     @strawberry.field(extensions=[planner_only()], description=(
         "Disconnected sectors (planner): sector pairs whose work co-occurs (basis) but which have few ties, "
-        "fewest ties per unit of co-occurrence first. `pairs` limits the answer to the pairs named."))
+        "fewest ties per unit of co-occurrence first. `pairs` limits the answer to the pairs named. With "
+        "REFERRALS, from..to is whole calendar quarters."))
     def sector_gaps(self, info: Info[Context, None], basis: planning.GapBasis = planning.GapBasis.REFERRALS,
                     pairs: list[SectorPairInput] | None = None,
-                    from_: Annotated[str | None, strawberry.argument(name="from")] = None,
-                    to: str | None = None, include_funds: bool = False, first: int = 20) -> list[SectorGap]:
+                    from_: FromMonth = None, to: ToMonth = None, include_funds: bool = False,
+                    first: int = 20) -> list[SectorGap]:
         check_first(first, MAX_PAGE_SIZE)
         gaps = planning.sector_gap_list(info.context.db, basis=basis,
                                         pairs=[(str(p.a), str(p.b)) for p in pairs or ()] or None,
@@ -454,13 +468,13 @@ class PlanningQuery:
         "Under-served areas (planner): two-step floating catchment accessibility of the need's service sites "
         "from each area's centroid. R_j = S_j / Σ_k P_k W(d_kj); A_i = Σ_j R_j W(d_ij); W = 1 within "
         "catchmentKm (TWO_SFCA) or stepped weights (E2SFCA: default thirds of the catchment at 1, 0.68, 0.22). "
-        "An area is a desert when its score is 0 or below desertBelow × the regional average."))
+        "An area is a desert when its score is 0 or below desertBelow × the regional average. With NEED_COUNTS, "
+        "from..to is whole calendar quarters."))
     def coverage(self, info: Info[Context, None], need: list[strawberry.ID], area_kind: str | None = None,
                  catchment_km: float = 5.0, method: planning.AccessMethod = planning.AccessMethod.E2SFCA,
                  steps: list[DecayStepInput] | None = None,
                  demand: planning.DemandBasis = planning.DemandBasis.POPULATION, desert_below: float = 0.5,
-                 from_: Annotated[str | None, strawberry.argument(name="from")] = None,
-                 to: str | None = None) -> CoverageReport:
+                 from_: FromMonth = None, to: ToMonth = None) -> CoverageReport:
         result = planning.coverage(
             info.context.db, need=[str(n) for n in need], area_kind=area_kind, catchment_km=catchment_km,
             method=method, steps=[DecayStep(s.up_to_km, s.weight) for s in steps] if steps else None,
@@ -482,12 +496,11 @@ class PlanningQuery:
                    for a in areas])
 
     @strawberry.field(extensions=[planner_only()], description=(
-        "Unmet needs (planner): de-identified need counts by area and outcome over the months from..to "
-        "(YYYY-MM), for a need (and the terms below it) and an area (and the areas within it)."))
+        "Unmet needs (planner): de-identified need counts by area and outcome over the whole calendar quarters "
+        "from..to (YYYY-MM), for a need (and the terms below it) and an area (and the areas within it)."))
     def unmet_needs(self, info: Info[Context, None], area: strawberry.ID | None = None,
                     need: list[strawberry.ID] | None = None,
-                    from_: Annotated[str | None, strawberry.argument(name="from")] = None,
-                    to: str | None = None) -> UnmetNeeds:
+                    from_: FromMonth = None, to: ToMonth = None) -> UnmetNeeds:
         table = planning.unmet_needs(info.context.db, area=_opt(area), need=[str(n) for n in need or ()],
                                      from_month=from_, to_month=to, threshold=_threshold(info))
         names = _Names(info)
@@ -502,11 +515,11 @@ class PlanningQuery:
 
     @strawberry.field(extensions=[planner_only()], description=(
         "Referral flows (planner): de-identified referral counts between organizations or sectors over the "
-        "months from..to (YYYY-MM), for a need; and the share of referrals that stay within a sector."))
+        "whole calendar quarters from..to (YYYY-MM), for a need; and the share of referrals that stay within a "
+        "sector."))
     def referral_flows(self, info: Info[Context, None], group_by: planning.FlowGrouping = planning.FlowGrouping.SECTOR,
                        need: list[strawberry.ID] | None = None,
-                       from_: Annotated[str | None, strawberry.argument(name="from")] = None,
-                       to: str | None = None, first: int = 50) -> ReferralFlows:
+                       from_: FromMonth = None, to: ToMonth = None, first: int = 50) -> ReferralFlows:
         check_first(first, MAX_PAGE_SIZE)
         result = planning.referral_flows(info.context.db, group_by=group_by, need=[str(n) for n in need or ()],
                                          from_month=from_, to_month=to, threshold=_threshold(info))
@@ -519,7 +532,7 @@ class PlanningQuery:
             return FlowEnd(id=strawberry.ID(key), name=names.terms.get(key, key))
 
         return ReferralFlows(
-            group_by=result.group_by, flow_count=len(result.flows),
+            group_by=result.group_by, flow_count=sum(not f.cell.suppressed for f in result.flows),
             flows=[ReferralFlow(source=end(f.source), target=end(f.target), count=_count(f.cell))
                    for f in result.flows[:first]],
             total=_count(result.total), within_sector=_count(result.within_sector),

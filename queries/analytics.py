@@ -131,19 +131,22 @@ def terms(db: GraphEngine) -> list[TermRow]:
 
 
 def need_counts(db: GraphEngine, *, needs: Collection[str] | None, from_month: str | None,
-                to_month: str | None) -> list[tuple[str, str, str, int]]:
-    """(area, need as recorded, outcome, count) summed over the months."""
+                to_month: str | None) -> list[tuple[str, str, str, str, int]]:
+    """(quarter as YYYY-Qn, area, need as recorded, outcome, count) summed over the quarter's months in the
+    period: the planner answers are built quarter by quarter (api.planning)."""
     rows = run.read(db, "analytics/need_counts", needs=sorted(needs) if needs is not None else None,
                     fromMonth=from_month, toMonth=to_month)
-    return [(r["area"], r["need"], r["outcome"], int(r["count"])) for r in rows]
+    return [(r["quarter"], r["area"], r["need"], r["outcome"], int(r["count"])) for r in rows]
 
 
 def referral_flows(db: GraphEngine, *, needs: Collection[str] | None, from_month: str | None,
-                   to_month: str | None) -> list[tuple[str, str, str, int]]:
-    """(sending organization, receiving organization, need as recorded, count) summed over the months."""
+                   to_month: str | None) -> list[tuple[str, str, str, str, int]]:
+    """(quarter as YYYY-Qn, sending organization, receiving organization, need as recorded, count) summed over
+    the quarter's months in the period."""
     rows = run.read(db, "analytics/referral_flows", needs=sorted(needs) if needs is not None else None,
                     fromMonth=from_month, toMonth=to_month)
-    return [(r["source"], r["target"], r["need"], int(r["count"])) for r in rows if r["target"] is not None]
+    return [(r["quarter"], r["source"], r["target"], r["need"], int(r["count"])) for r in rows
+            if r["target"] is not None]
 
 
 def _number(value: object) -> float | None:

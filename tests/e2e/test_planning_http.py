@@ -144,9 +144,25 @@ def test_small_counts_arrive_suppressed_with_no_value(town: Town) -> None:
     assert flows["total"]["value"] == 38
 
 
+def test_the_flow_count_counts_only_the_flows_it_shows(town: Town) -> None:
+    answer = _ask(town, "{ referralFlows(groupBy: ORGANIZATION, first: 0) { flowCount flows { from { id } } } }")
+    assert answer["data"]["referralFlows"] == {"flowCount": 1, "flows": []}  # mh → police 20; three hidden
+
+
+def test_a_period_that_is_not_whole_quarters_is_refused_saying_what_to_send(town: Town) -> None:
+    answer = _ask(town, '{ referralFlows(from: "2026-01", to: "2026-02") { total { value } } }')
+    assert answer["data"] is None
+    assert answer["errors"][0]["message"] == (
+        "to must be the last month of a calendar quarter (YYYY-03, -06, -09 or -12), not '2026-02': periods are "
+        "whole quarters so that no small count can be worked out by subtracting two periods "
+        '(send to: "2026-03" for the quarter 2026-02 is in)')
+    answer = _ask(town, '{ unmetNeeds(from: "2026-01", to: "2026-03") { total { value } } }')
+    assert answer["data"]["unmetNeeds"]["total"]["value"] == 44
+
+
 def test_bad_planner_input_is_a_graphql_error_that_says_what_to_fix(town: Town) -> None:
     answer = _ask(town, '{ unmetNeeds(from: "March") { total { value } } }')
-    assert answer["errors"][0]["message"] == "from must be a month written YYYY-MM (e.g. 2026-03), not 'March'"
+    assert answer["errors"][0]["message"] == "from must be a month written YYYY-MM (e.g. 2026-01), not 'March'"
     answer = _ask(town, '{ coverage(need: ["need-housing"], catchmentKm: -1) { sites } }')
     assert "catchmentKm must be > 0" in answer["errors"][0]["message"]
 

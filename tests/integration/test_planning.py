@@ -2,19 +2,20 @@
 
 The town: three wards on one meridian, 11 km apart (W1 1,000 people, W2 2,000, W3 500); six organizations
 tied in a path  mental health — police — broker — housing A — housing B,  and a housing agency tied to
-no one; housing services in W1 and W2, none in W3; need counts and referral flows for two months.
+no one; housing services in W1 and W2, none in W3; need counts and referral flows for two months of one quarter
+(the first of 2026: counts are published by whole quarters).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 
 import pytest
 
-from analytics.suppression import SUPPRESSED, Cell, TableKey
+from analytics.suppression import SUPPRESSED, ZERO, Cell, TableKey
 from api import planning
 from api.planning import AccessMethod, DemandBasis, FlowGrouping, GapBasis, PlanningInputError
 from graph.engine import GraphEngine
@@ -50,17 +51,15 @@ TIES = [  # (from, type, to)
 ]
 NEED_COUNTS = [  # (ward, month, outcome, count) for need-housing
     ("W1", "2026-03", "referred", 12), ("W1", "2026-03", "unmet:waitlist", 3),
-    ("W2", "2026-03", "referred", 20), ("W2", "2026-04", "unmet:waitlist", 7),
-    ("W3", "2026-04", "unmet:no-service", 2),
+    ("W2", "2026-03", "referred", 20), ("W2", "2026-02", "unmet:waitlist", 7),
+    ("W3", "2026-02", "unmet:no-service", 2),
 ]
 FLOWS = [  # (from organization, to organization or service, month, need, count)
     ("org-police", "org-housing-a", "2026-03", "need-housing", 9),
     ("org-police", "svc-hb", "2026-03", "need-housing-shelter", 3),  # a service: counts for its provider
     ("org-mh", "org-police", "2026-03", "need-mh", 20),
-    ("org-housing-a", "org-housing-b", "2026-04", "need-housing", 6),
+    ("org-housing-a", "org-housing-b", "2026-02", "need-housing", 6),
 ]
-
-
 
 
 def _square(latitude: float) -> str:
@@ -100,16 +99,22 @@ def town_plan() -> GraphPlan:
             plan.add_relationship(("Location", "IN_AREA", "Area"), location, ward)
     for source, tie, target in TIES:
         plan.add_relationship(("Organization", tie, "Organization"), source, target, id=f"{source}-{tie}-{target}")
-    for i, (ward, month, outcome, count) in enumerate(NEED_COUNTS):
-        plan.add_node("NeedCount", f"nc-{i}", {"month": month, "need": "need-housing", "outcome": outcome,
-                                               "count": count})
-        plan.add_relationship(("NeedCount", "IN_AREA", "Area"), f"nc-{i}", ward)
-    for i, (source, target, month, need, count) in enumerate(FLOWS):
-        plan.add_node("ReferralFlow", f"flow-{i}", {"month": month, "need": need, "count": count})
-        plan.add_relationship(("Organization", "SENT", "ReferralFlow"), source, f"flow-{i}")
-        label = "Service" if target.startswith("svc-") else "Organization"
-        plan.add_relationship(("ReferralFlow", "RECEIVED_BY", label), f"flow-{i}", target)
+    add_counts(plan, NEED_COUNTS, FLOWS)
     return plan
+
+
+def add_counts(plan: GraphPlan, need_counts: Sequence[tuple[str, str, str, int]],
+               flows: Sequence[tuple[str, str, str, str, int]], *, prefix: str = "") -> None:
+    """Need counts (of need-housing) and referral flows, as the referrals loader stores them."""
+    for i, (ward, month, outcome, count) in enumerate(need_counts):
+        plan.add_node("NeedCount", f"{prefix}nc-{i}", {"month": month, "need": "need-housing", "outcome": outcome,
+                                                       "count": count})
+        plan.add_relationship(("NeedCount", "IN_AREA", "Area"), f"{prefix}nc-{i}", ward)
+    for i, (source, target, month, need, count) in enumerate(flows):
+        plan.add_node("ReferralFlow", f"{prefix}flow-{i}", {"month": month, "need": need, "count": count})
+        plan.add_relationship(("Organization", "SENT", "ReferralFlow"), source, f"{prefix}flow-{i}")
+        label = "Service" if target.startswith("svc-") else "Organization"
+        plan.add_relationship(("ReferralFlow", "RECEIVED_BY", label), f"{prefix}flow-{i}", target)
 
 
 @pytest.fixture
@@ -215,7 +220,7 @@ def test_sectors_that_refer_to_each_other_without_ties_come_first(town: GraphEng
 def test_a_named_sector_pair_with_few_referrals_is_flagged_suppressed_not_shown_as_zero(town: GraphEngine) -> None:
     [result] = planning.sector_gap_list(town, basis=GapBasis.REFERRALS, pairs=[("sector-mh", "sector-police")],
                                         from_month="2026-04", to_month=None)
-    assert result.gap.cooccurrence == 0 and not result.suppressed  # no referrals at all in April: a true zero
+    assert result.gap.cooccurrence == 0 and not result.suppressed  # none from the second quarter on: a true zero
     [result] = planning.sector_gap_list(town, basis=GapBasis.REFERRALS, pairs=[("sector-police", "sector-housing")],
                                         from_month=None, to_month=None, threshold=13)
     assert result.suppressed
@@ -282,11 +287,11 @@ def test_coverage_input_errors_say_what_to_fix(town: GraphEngine) -> None:
     with pytest.raises(PlanningInputError, match="steps apply to method E2SFCA only"):
         _coverage(town, steps=[planning.DecayStep(2.0, 1.0)])
     with pytest.raises(PlanningInputError, match="from/to apply to demand NEED_COUNTS only"):
-        _coverage(town, from_month="2026-03")
+        _coverage(town, from_month="2026-01")
     with pytest.raises(PlanningInputError, match="steps apply to method E2SFCA only"):
         _coverage(town, steps=[])
     with pytest.raises(PlanningInputError, match="from/to apply to basis REFERRALS only"):
-        planning.sector_gap_list(town, basis=GapBasis.SHARED_NEEDS, pairs=None, from_month="2026-03",
+        planning.sector_gap_list(town, basis=GapBasis.SHARED_NEEDS, pairs=None, from_month="2026-01",
                                  to_month=None)
 
 
@@ -300,13 +305,6 @@ def test_unmet_needs_by_area_and_outcome_with_complementary_suppression(town: Gr
     # with the zeros (which say nothing about anyone)
     assert shown == {("W1", "unmet:no-service"): 0, ("W2", "unmet:no-service"): 0, ("W3", "referred"): 0,
                      ("W3", "unmet:waitlist"): 0, ("W2", None): 27, (None, "referred"): 32, (None, None): 44}
-
-
-def test_unmet_needs_in_a_period(town: GraphEngine) -> None:
-    table = planning.unmet_needs(town, area=None, need=None, from_month="2026-04", to_month="2026-04",
-                                 threshold=1)
-    assert table.cells[TableKey("W2", "unmet:waitlist")] == Cell(7, False)
-    assert table.cells[TableKey(None, None)] == Cell(9, False)
 
 
 def test_referral_flows_by_sector_and_the_share_staying_in_a_sector(town: GraphEngine) -> None:
@@ -354,6 +352,113 @@ def test_referral_flows_for_a_need_include_the_terms_below_it(town: GraphEngine)
     result = planning.referral_flows(town, group_by=FlowGrouping.SECTOR, need=["need-housing"], from_month=None,
                                      to_month=None, threshold=1)
     assert result.total == Cell(18, False)  # 9 + 3 (shelter, below housing) + 6
+
+
+# ---------------------------------------------------------------- periods: whole quarters
+
+Q1, Q2, H1, YEAR = ("2026-01", "2026-03"), ("2026-04", "2026-06"), ("2026-01", "2026-06"), ("2026-01", "2026-12")
+
+
+def _second_quarter(db: GraphEngine, *, need_counts: Sequence[tuple[str, str, str, int]] = (),
+                    flows: Sequence[tuple[str, str, str, str, int]] = ()) -> None:
+    plan = GraphPlan()
+    add_counts(plan, need_counts, flows, prefix="q2-")
+    load_parsed(db, ReadyPlan(plan), dataset_id="town-q2", path=Path("memory"))
+
+
+def _small_differences(larger: dict[Hashable, Cell], smaller: dict[Hashable, Cell]) -> dict[Hashable, int]:
+    """Figures shown in both answers (a figure an answer lacks is a 0) whose difference is 1 … 4: a count the
+    difference of the two periods gives away."""
+    out: dict[Hashable, int] = {}
+    for key, cell in larger.items():
+        other = smaller.get(key, ZERO)
+        if cell.value is not None and other.value is not None and 0 < cell.value - other.value < 5:
+            out[key] = cell.value - other.value
+    return out
+
+
+def _flow_figures(result: planning.FlowResult) -> dict[Hashable, Cell]:
+    figures: dict[Hashable, Cell] = {(f.source, f.target): f.cell for f in result.flows}
+    figures.update(total=result.total, within=result.within_sector, across=result.across_sectors,
+                   unknown=result.unknown_sector)
+    figures.update({("sent", s): c for s, c in result.sent.items()})
+    figures.update({("received", s): c for s, c in result.received.items()})
+    return figures
+
+
+def test_periods_are_whole_calendar_quarters_and_the_error_says_what_to_send(town: GraphEngine) -> None:
+    with pytest.raises(PlanningInputError, match=r"from must be the first month of a calendar quarter .*not "
+                                                 r"'2026-02'.*send from: \"2026-01\""):
+        planning.referral_flows(town, group_by=FlowGrouping.SECTOR, need=None, from_month="2026-02", to_month=None)
+    with pytest.raises(PlanningInputError, match=r"to must be the last month of a calendar quarter .*not "
+                                                 r"'2026-01'.*send to: \"2026-03\""):
+        planning.unmet_needs(town, area=None, need=None, from_month=None, to_month="2026-01")
+    with pytest.raises(PlanningInputError, match=r'send from: "2026-01"'):
+        _coverage(town, demand_basis=DemandBasis.NEED_COUNTS, from_month="2026-03")
+    with pytest.raises(PlanningInputError, match=r'send to: "2026-12"'):
+        planning.sector_gap_list(town, basis=GapBasis.REFERRALS, pairs=None, from_month=None, to_month="2026-11")
+    for from_month, to_month in (Q1, H1, YEAR, ("2026-04", None), (None, "2026-03"), (None, None)):
+        planning.referral_flows(town, group_by=FlowGrouping.SECTOR, need=None, from_month=from_month,
+                                to_month=to_month)
+
+
+def test_a_flow_small_in_one_quarter_is_hidden_in_every_period_holding_that_quarter(town: GraphEngine) -> None:
+    # the reported attack in miniature: mental health referred 20 people to the police in the first quarter and 4
+    # in the second; the half year must not show 24 beside the first quarter's 20
+    _second_quarter(town, flows=[("org-mh", "org-police", "2026-04", "need-mh", 4)])
+    for group_by, key in ((FlowGrouping.SECTOR, ("sector-mh", "sector-police")),
+                          (FlowGrouping.ORGANIZATION, ("org-mh", "org-police"))):
+        q1, half, open_ended = (_flow_figures(planning.referral_flows(
+            town, group_by=group_by, need=None, from_month=f, to_month=t)) for f, t in (Q1, H1, (None, None)))
+        assert q1[key] == Cell(20, False) and half[key] == SUPPRESSED and open_ended == half
+        assert q1["total"] == Cell(38, False) and half["total"] == SUPPRESSED  # 4 in the second quarter
+        assert _small_differences(half, q1) == {}
+    sectors = planning.referral_flows(town, group_by=FlowGrouping.SECTOR, need=None, from_month=H1[0],
+                                      to_month=H1[1])
+    # what the second quarter did not touch is shown as in the first: the housing flows, the within-sector count
+    assert [(f.source, f.target, f.cell) for f in sectors.flows] == [
+        ("sector-police", "sector-housing", Cell(12, False)), ("sector-housing", "sector-housing", Cell(6, False)),
+        ("sector-mh", "sector-police", SUPPRESSED)]
+    assert sectors.within_sector == Cell(6, False) and sectors.within_sector_share is None
+    assert sectors.sent == {"sector-housing": Cell(6, False), "sector-mh": SUPPRESSED,
+                            "sector-police": Cell(12, False)}
+    assert sectors.received == {"sector-housing": Cell(18, False), "sector-mh": ZERO, "sector-police": SUPPRESSED}
+
+
+def test_a_need_count_small_in_one_quarter_hides_its_row_column_and_grand_total_over_the_half_year(
+        town: GraphEngine) -> None:
+    _second_quarter(town, need_counts=[("W2", "2026-05", "referred", 3)])
+    q1, half = (planning.unmet_needs(town, area=None, need=None, from_month=f, to_month=t).cells for f, t in (Q1, H1))
+    assert (q1[TableKey("W2", None)], q1[TableKey(None, "referred")], q1[TableKey(None, None)]) == (
+        Cell(27, False), Cell(32, False), Cell(44, False))
+    assert all(half[k] == SUPPRESSED for k in (TableKey("W2", None), TableKey(None, "referred"), TableKey(None, None)))
+    assert _small_differences(dict(half), dict(q1)) == {}
+    assert {k: c for k, c in half.items() if not c.suppressed} == {k: c for k, c in q1.items() if c == ZERO}
+
+
+def test_coverage_demand_over_two_quarters_is_shown_only_when_each_quarter_shows_it(town: GraphEngine) -> None:
+    _second_quarter(town, need_counts=[("W1", "2026-06", "unmet:waitlist", 2)])
+    q1, half = (_coverage(town, demand_basis=DemandBasis.NEED_COUNTS, from_month=f, to_month=t) for f, t in (Q1, H1))
+    assert {a.id: a.demand for a in q1.areas}["W1"] == Cell(15, False)
+    assert {a.id: a.demand for a in half.areas} == {"W1": SUPPRESSED, "W2": Cell(27, False), "W3": SUPPRESSED}
+    # scores use each quarter's count rounded up, summed: W1 15 + 5 = 20 (its 4 sites / 20)
+    assert {a.id: a.score for a in half.areas}["W1"] == pytest.approx(4 / 20)
+
+
+def test_a_sector_pair_small_in_one_quarter_is_left_out_of_every_period_holding_it(town: GraphEngine) -> None:
+    _second_quarter(town, flows=[("org-police", "org-housing-a", "2026-04", "need-housing", 2),
+                                 ("org-mh", "org-police", "2026-05", "need-mh", 6)])
+    half = planning.sector_gap_list(town, basis=GapBasis.REFERRALS, pairs=None, from_month=H1[0], to_month=H1[1])
+    # police–housing: 12 in the first quarter, 2 in the second: left out. Mental health–police: 20 + 6, each
+    # quarter rounded up (20 and 10)
+    assert [(r.gap.sector_a, r.gap.sector_b, r.gap.cooccurrence) for r in half] == [
+        ("sector-mh", "sector-police", 30)]
+    [named] = planning.sector_gap_list(town, basis=GapBasis.REFERRALS, pairs=[("sector-police", "sector-housing")],
+                                       from_month=H1[0], to_month=H1[1])
+    assert named.suppressed
+    [first] = planning.sector_gap_list(town, basis=GapBasis.REFERRALS, pairs=[("sector-police", "sector-housing")],
+                                       from_month=Q1[0], to_month=Q1[1])
+    assert first.gap.cooccurrence == 15 and not first.suppressed
 
 
 def test_the_warmer_builds_the_agency_network_before_anyone_asks_and_again_after_a_load(

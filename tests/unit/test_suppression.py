@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 from analytics.suppression import (
     SUPPRESSED,
+    ZERO,
     Cell,
     Group,
     TableKey,
+    over_quarters,
     rounded_up,
     share,
     suppress,
@@ -124,3 +126,54 @@ def test_no_small_count_can_be_recovered_by_subtraction_from_a_row_column_or_tot
     for r, c in itertools.product(r_keys, c_keys):  # shown values are the true ones
         shown = out[TableKey(r, c)]
         assert shown.suppressed or shown.value == cells[(r, c)]
+
+
+def test_a_period_shows_a_count_only_when_each_of_its_quarters_shows_it() -> None:
+    first = {"a": Cell(20, False), "b": SUPPRESSED, "total": Cell(38, False)}
+    second = {"a": SUPPRESSED, "total": Cell(9, False)}  # no "b" this quarter: a 0
+    assert over_quarters([first, second]) == {"a": SUPPRESSED, "b": SUPPRESSED, "total": Cell(47, False)}
+    assert over_quarters([{"a": Cell(5, False)}, {}]) == {"a": Cell(5, False)}
+    assert over_quarters([]) == {}
+
+
+_ROWS, _COLUMNS = ("r0", "r1", "r2"), ("c0", "c1", "c2")
+_QUARTER = st.dictionaries(st.tuples(st.sampled_from(_ROWS), st.sampled_from(_COLUMNS)), st.integers(0, 12), max_size=9)
+
+
+def _table_groups(rows: list[str], columns: list[str]) -> list[Group[TableKey]]:
+    groups = [Group(tuple(TableKey(r, c) for c in columns), TableKey(r, None)) for r in rows]
+    groups += [Group(tuple(TableKey(r, c) for r in rows), TableKey(None, c)) for c in columns]
+    return groups + [Group(tuple(TableKey(r, None) for r in rows), TableKey(None, None)),
+                     Group(tuple(TableKey(None, c) for c in columns), TableKey(None, None))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_QUARTER, min_size=1, max_size=4))
+def test_no_run_of_quarters_minus_a_run_inside_it_gives_a_small_count(quarters: list[dict[tuple[str, str], int]],
+                                                                     ) -> None:
+    tables = [suppress_table(q) for q in quarters]
+    runs = [(i, j) for i in range(len(tables)) for j in range(i, len(tables))]
+    for (i, j), (k, m) in itertools.permutations(runs, 2):
+        if not i <= k <= m <= j:
+            continue
+        outer, inner = over_quarters(tables[i:j + 1]), over_quarters(tables[k:m + 1])
+        for key, cell in outer.items():
+            other = inner.get(key, ZERO)
+            if cell.value is not None and other.value is not None:
+                assert not 0 < cell.value - other.value < 5, (key, cell, other)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_QUARTER, min_size=1, max_size=4))
+def test_a_period_built_from_quarters_gives_nothing_hidden_away_by_its_own_totals(
+        quarters: list[dict[tuple[str, str], int]]) -> None:
+    out = over_quarters(suppress_table(q) for q in quarters)
+    rows = sorted({r for q in quarters for r, _ in q})
+    columns = sorted({c for q in quarters for _, c in q})
+    values: dict[TableKey, int] = {}
+    for key in [TableKey(r, c) for r in [*rows, None] for c in [*columns, None]]:
+        out.setdefault(key, ZERO)  # in no quarter's table: 0 throughout
+        values[key] = sum(n for q in quarters for (r, c), n in q.items()
+                          if key.row in (None, r) and key.column in (None, c))
+        assert out[key].suppressed or out[key].value == values[key]  # what is shown is exact
+    assert not _recoverable(out, _table_groups(rows, columns), values)
