@@ -36,8 +36,9 @@ def export_hsds_command(
     )] = "csv",
     staff: Annotated[bool, typer.Option(
         "--staff", help="Include what only staff may see (private phone numbers and addresses, staff-only records). "
-                        "HSDS cannot mark them private: the export then holds them like any other value, so share "
-                        "it only with staff. Default: the public view, exactly what the public HSDS API shows.",
+                        "HSDS cannot mark them private: the export then holds them like any other value, so it is "
+                        "written readable by you only (folder 0700, files 0600); share it only with staff. Default: "
+                        "the public view, exactly what the public HSDS API shows.",
     )] = False,
 ) -> None:
     """Export the graph as an Open Referral HSDS 3.0 dataset, readable by `safetynet load hsds OUT` and by other

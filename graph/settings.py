@@ -17,7 +17,10 @@ class Settings(BaseSettings):
         description="embedded://PATH (default), falkordb://HOST:PORT, or bolt://… / neo4j://… for Neo4j 5",
     )
     db_user: str = "neo4j"
-    db_password: SecretStr = SecretStr("")
+    db_password: SecretStr = Field(
+        SecretStr(""), description="Neo4j's password, or that of a FalkorDB server at falkordb://… other than an "
+        "embedded one of ours (which uses its own, PATH/server.password)"
+    )
     db_name: str = Field("safetynet", description="the graph's name on a FalkorDB server")
     neo4j_database: str | None = Field(None, description="Neo4j database name (default: the server's default)")
     host: str = "127.0.0.1"

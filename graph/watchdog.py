@@ -33,9 +33,9 @@ class Watchdog:
     """`with Watchdog(host, port, on_hang=…):` pings while the block runs; `hung` tells afterwards
     whether the server stopped answering, and `recovered` whether `on_hang` brought it back."""
 
-    def __init__(self, host: str, port: int, *, on_hang: Callable[[], bool],
+    def __init__(self, host: str, port: int, *, on_hang: Callable[[], bool], password: str | None = None,
                  hung_after_s: float = HUNG_AFTER_S, ping_every_s: float = PING_EVERY_S) -> None:
-        self._host, self._port = host, port
+        self._host, self._port, self._password = host, port, password
         self._on_hang = on_hang
         self._hung_after_s, self._ping_every_s = hung_after_s, ping_every_s
         self._stopped = threading.Event()
@@ -61,7 +61,8 @@ class Watchdog:
         self._fire(reason)
 
     def _watch(self) -> None:
-        client = redis.Redis(host=self._host, port=self._port, socket_timeout=self._hung_after_s,
+        client = redis.Redis(host=self._host, port=self._port, password=self._password,
+                             socket_timeout=self._hung_after_s,
                              socket_connect_timeout=self._hung_after_s, retry=Retry(NoBackoff(), 0))  # one try each
         try:
             while not self._stopped.wait(self._ping_every_s):

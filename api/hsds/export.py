@@ -27,6 +27,9 @@ derived (`Service.derivedFields`), and records no service, organization or term 
 location, contact or phone whose owner is not in the graph). `metadata.csv` and
 `meta_table_descriptions.csv` are written empty: the graph keeps no change history.
 
+A staff export holds values only staff may see, so it is readable by its owner only (the folder
+0700, every file 0600); a public export is written with the usual modes (the umask's).
+
 `datapackage.json` is the official HSDS 3.0 descriptor (a copy ships beside this module), with the
 same resources, schemas and paths, except two constraints that reject valid HSDS data: the times
 (`opens_at`, `closes_at`) get `format: any`, since HSDS asks for `HH:MM` (with an offset) where the
@@ -179,9 +182,11 @@ def export_hsds(db: GraphEngine, folder: Path, *, fmt: Format = "csv", staff: bo
         raise ExportError("the batch size must be at least 1")
     started = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
+    if staff:  # staff-only values inside: this user's only (a public export keeps the usual modes)
+        folder.chmod(0o700)
     summary = ExportSummary(format=fmt, folder=folder, staff=staff)
     progress = on_progress or (lambda stage, done, total: None)
-    sink: _Sink = _CsvSink(folder) if fmt == "csv" else _JsonSink(folder)
+    sink: _Sink = _CsvSink(folder, private=staff) if fmt == "csv" else _JsonSink(folder, private=staff)
     with sink:
         service_ids = hsds_api.service_ids(db, filters=hsds_api.ServiceFilters(), staff=staff,
                                            window=hsds_api.Window()).ids
@@ -283,6 +288,16 @@ class _Sink:
         pass
 
 
+def _create(path: Path, *, private: bool, newline: str) -> IO[str]:
+    """A new text file: mode 0600 when `private` (a staff export), else as `open` makes it."""
+    mode = 0o600 if private else 0o666
+
+    def opener(name: str, flags: int) -> int:
+        return os.open(name, flags, mode)
+
+    return open(path, "w", encoding="utf-8", newline=newline, opener=opener)
+
+
 def _dumps(obj: JsonObject) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
@@ -291,8 +306,9 @@ class _JsonSink(_Sink):
     """services.ndjson (one full service per line) and, when any organization has no service to
     nest it, organizations.ndjson (one full organization per line)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, private: bool) -> None:
         self.folder = folder
+        self.private = private
         self.files = []
         self.rows = {}
         self.organizations: set[str] = set()
@@ -302,7 +318,7 @@ class _JsonSink(_Sink):
     def _open(self, name: str) -> IO[str]:
         self.files.append(name)
         self.rows[name] = 0
-        return (self.folder / name).open("w", encoding="utf-8", newline="\n")
+        return _create(self.folder / name, private=self.private, newline="\n")
 
     def service(self, obj: JsonObject) -> None:
         self._services.write(_dumps(obj) + "\n")
@@ -338,15 +354,16 @@ class _CsvSink(_Sink):
 
     staff_terms = True  # terms and taxonomies carry no private values
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, private: bool) -> None:
         self.folder = folder
+        self.private = private
         self.columns = _columns()
         self.files = [path for path, _ in self.columns.values()] + ["datapackage.json"]
         self.rows = {path: 0 for path, _ in self.columns.values()}
         self._stack = ExitStack()
         self._writers: dict[str, Any] = {}
         for table, (path, columns) in self.columns.items():
-            fh = self._stack.enter_context((folder / path).open("w", encoding="utf-8", newline=""))
+            fh = self._stack.enter_context(_create(folder / path, private=private, newline=""))
             writer = csv.writer(fh)
             writer.writerow(columns)
             self._writers[table] = writer
@@ -420,8 +437,8 @@ class _CsvSink(_Sink):
         for table, patches in self._patches.items():
             self._patch(table, patches)
         descriptor = export_descriptor()
-        (self.folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n",
-                                                      encoding="utf-8")
+        with _create(self.folder / "datapackage.json", private=self.private, newline="\n") as fh:
+            fh.write(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
 
     def _patch(self, table: str, patches: dict[str, dict[str, str]]) -> None:
         """Fill in the references found after a table's rows were written (streaming the file)."""
@@ -429,8 +446,8 @@ class _CsvSink(_Sink):
         target = self.folder / path
         temporary = target.with_name(target.name + ".partial")
         where = {c: i for i, c in enumerate(columns)}
-        with target.open(encoding="utf-8", newline="") as src, temporary.open("w", encoding="utf-8",
-                                                                              newline="") as dst:
+        with target.open(encoding="utf-8", newline="") as src, \
+                _create(temporary, private=self.private, newline="") as dst:
             reader, writer = csv.reader(src), csv.writer(dst)
             writer.writerow(next(reader))
             for row in reader:

@@ -97,14 +97,12 @@ def test_the_embedded_server_never_forks_on_its_own_and_a_load_waits_for_a_runni
     for one already running (an operator's BGREWRITEAOF, say) before it copies."""
     import threading
 
-    import redis
-
     from graph.falkor import _forking
     from graph.watchdog import HUNG_AFTER_S
     from loaders.writer import write_plan
     from tests.factories import small_plan
 
-    client = redis.Redis(host="127.0.0.1", port=falkordb_server.port)
+    client = falkordb_server.client()
     try:
         assert client.config_get("save")["save"] == ""
         assert client.config_get("auto-aof-rewrite-percentage")["auto-aof-rewrite-percentage"] == "0"

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 
+from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.settings import Settings
@@ -100,7 +100,8 @@ def test_strict_rejects_the_examples_warnings_after_their_nodes_were_handed_over
 
 @pytest.mark.parametrize("interruption", [KeyboardInterrupt, OSError])
 def test_a_read_interrupted_after_nodes_were_handed_over_writes_nothing_and_frees_the_lock(
-    db: GraphEngine, graph_settings: Settings, hsds_examples: Path, interruption: type[BaseException]
+    db: GraphEngine, graph_settings: Settings, hsds_examples: Path, interruption: type[BaseException],
+    falkordb_server: embedded.ServerInfo,
 ) -> None:
     def interrupt() -> None:
         raise interruption("stopped while reading")
@@ -110,8 +111,7 @@ def test_a_read_interrupted_after_nodes_were_handed_over_writes_nothing_and_free
         load_source(db, _parser(hsds_examples / "csv", handed_over, after=interrupt), dataset_id="examples",
                     path=hsds_examples / "csv")
     assert handed_over and counts(db) == ({}, {})
-    port = int(graph_settings.db.rsplit(":", 1)[1])
-    graphs = [g.decode() for g in redis.Redis(port=port).execute_command("GRAPH.LIST")]  # type: ignore[no-untyped-call]
+    graphs = [g.decode() for g in falkordb_server.client().execute_command("GRAPH.LIST")]  # type: ignore[no-untyped-call]
     assert not [g for g in graphs if g.startswith(f"{graph_settings.db_name}.loading-")]
     # and the load lock is free: the next load goes through
     load_source(db, _parser(hsds_examples / "csv", []), dataset_id="examples", path=hsds_examples / "csv")
