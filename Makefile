@@ -1,6 +1,7 @@
 # Two commands on a fresh machine (Python 3.11+, Node 20+): `make demo` and `make test`.
 # Each sets itself up: a virtual environment with the project (pip), and with npm the Cypher linter
-# (tests/lint), the GraphQL-over-HTTP audit (tests/audit) and GraphiQL, which the API serves itself (web/graphiql).
+# (tests/lint), the GraphQL-over-HTTP audit (tests/audit), and GraphiQL and Swagger UI, which the API serves itself
+# (web/graphiql, web/swagger-ui; the latter with --ignore-scripts: a dependency's install script reports to a third party).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
@@ -8,11 +9,12 @@ BIN     = $(VENV)/bin
 LINT    = tests/lint
 AUDIT   = tests/audit
 GRAPHIQL = web/graphiql
+SWAGGER_UI = web/swagger-ui
 
 .PHONY: setup demo serve test lint typecheck bench bench-postgis clean
 
 setup: $(VENV)/.installed $(LINT)/node_modules/.installed $(AUDIT)/node_modules/.installed \
-       $(GRAPHIQL)/node_modules/.installed
+       $(GRAPHIQL)/node_modules/.installed $(SWAGGER_UI)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +31,10 @@ $(AUDIT)/node_modules/.installed: $(AUDIT)/package.json $(AUDIT)/package-lock.js
 
 $(GRAPHIQL)/node_modules/.installed: $(GRAPHIQL)/package.json $(GRAPHIQL)/package-lock.json
 	npm ci --prefix $(GRAPHIQL) --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(SWAGGER_UI)/node_modules/.installed: $(SWAGGER_UI)/package.json $(SWAGGER_UI)/package-lock.json
+	npm ci --prefix $(SWAGGER_UI) --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 demo: setup  ## generate the demo city, load it into the embedded graph, serve GraphiQL on :8000
@@ -55,4 +61,4 @@ bench-postgis: setup  ## the search question on PostGIS, same data (needs Postgr
 	$(BIN)/python bench/search_postgis.py
 
 clean:
-	rm -rf $(VENV) $(LINT)/node_modules $(AUDIT)/node_modules $(GRAPHIQL)/node_modules .safetynet .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(LINT)/node_modules $(AUDIT)/node_modules $(GRAPHIQL)/node_modules web/swagger-ui/node_modules .safetynet .pytest_cache .mypy_cache .ruff_cache .hypothesis

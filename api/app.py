@@ -1,4 +1,11 @@
-"""FastAPI app factory: GraphQL (with GraphiQL) at /graphql, /healthz, /metrics.
+"""FastAPI app factory: GraphQL (with GraphiQL) at /graphql, the HSDS REST API under /hsds, /healthz, /metrics
+(admin keys only), and the REST API's documentation at /docs (Swagger UI, served by the app: api/swagger_ui.py).
+
+Every response says `X-Content-Type-Options: nosniff` and may not be framed (`X-Frame-Options: DENY`, and
+`Content-Security-Policy: frame-ancestors 'none'` unless the page sends a policy of its own); responses that
+depend on the caller's key (/graphql, /hsds, /metrics) are `Cache-Control: no-store` and `Vary: Authorization`.
+A request body over `SAFETYNET_MAX_BODY_BYTES` is refused with 413 before it is read (api/inputs.py); a
+GraphQL response over `SAFETYNET_MAX_RESPONSE_BYTES` is replaced by an error asking for less.
 
 /graphql follows the GraphQL-over-HTTP spec (checked by tests/e2e/test_graphql_http.py with graphql-http's
 audit). Strawberry answers every GraphQL result as `application/json` with status 200; a client that asks
@@ -9,27 +16,35 @@ for `application/graphql-response+json` gets that media type, and a request that
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.http import GraphQLRequestData
 from strawberry.schema import BaseSchema
 
-from api.context import RequestRefused, build_context, refused_response
+from api.auth import AuthError, Role, authenticate
+from api.context import RequestRefused, build_context, key_store_of, refused_response
 from api.graphiql import GraphQLRouterWithLocalGraphiQL, graphiql_dir
 from api.hsds import routes as hsds_rest
+from api.inputs import RequestBodyLimit, check_operation_name, decode_request_json
 from api.observability import (
     DATABASE_UNAVAILABLE,
     INTERNAL_ERROR_CODES,
+    OperationLabels,
     RequestObservability,
     configure_logging,
     metrics_body,
 )
 from api.planning import Warmer
 from api.schema import schema
+from api.swagger_ui import docs_router, swagger_ui_dir
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import DatabaseUnavailable
@@ -37,6 +52,9 @@ from graph.settings import Settings, get_settings
 
 GRAPHQL_PATH = "/graphql"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
+
+log = logging.getLogger("safetynet.api")
 
 
 def create_app(settings: Settings | None = None, *, engine: GraphEngine | None = None,
@@ -60,20 +78,27 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
             if own:
                 app.state.db.close()
 
-    app = FastAPI(title="Safety Net Graph", version="0.1.0", lifespan=lifespan)
+    # /docs is added below with Swagger UI's files from the app itself; ReDoc (another CDN page) is left out
+    app = FastAPI(title="Safety Net Graph", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings  # per-request settings the context reads (the suppression threshold)
+    app.state.operation_labels = OperationLabels(settings.metrics_operations)  # /metrics' operation labels
     app.add_middleware(GraphQLResponseMediaType, path=GRAPHQL_PATH)
     app.add_middleware(hsds_rest.HsdsCors)  # the HSDS REST API: Access-Control-Allow-Origin: * for the public role
-    # added last: outermost, so it sees every response
+    app.add_middleware(RequestBodyLimit, limit=settings.max_body_bytes, graphql_path=GRAPHQL_PATH)
+    # outside those, so that it sees every response they send (its request id, status and metrics)
     app.add_middleware(RequestObservability, graphql_path=GRAPHQL_PATH)
+    app.add_middleware(SecurityHeaders, keyed=(GRAPHQL_PATH, "/metrics", hsds_rest.PREFIX + "/"))  # last: outermost
     app.add_exception_handler(RequestRefused, refused_response)  # a bad API key: 401 with a GraphQL-style body
 
     # the path on the router's own routes (not a prefix), so that the route the app matches, which the
     # HTTP metrics label requests with, is "/graphql"
     # GraphiQL's page and files come from the app itself (api/graphiql.py), not from a CDN
-    app.include_router(GraphQLRouterWithLocalGraphiQL(graphql_schema, path=GRAPHQL_PATH, context_getter=build_context,
-                                                      graphiql_dir=graphiql_dir(settings)))
+    app.include_router(GraphQLRouter(graphql_schema, path=GRAPHQL_PATH, context_getter=build_context,
+                                     graphiql_dir=graphiql_dir(settings),
+                                     max_response_bytes=settings.max_response_bytes))
     app.include_router(hsds_rest.router)  # the HSDS 3.0 REST API under /hsds (api/hsds/routes.py)
+    app.include_router(docs_router(swagger_ui_dir(settings), openapi_url=app.openapi_url or "/openapi.json",
+                                   title=app.title))
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database check")
     def healthz(request: Request) -> JSONResponse:
@@ -85,12 +110,97 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
                                 status_code=503)
         return JSONResponse({"status": "ok", "database": db.dialect})
 
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (text exposition format)")
-    def metrics() -> Response:
+    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (text exposition format); admin keys only")
+    def metrics(request: Request) -> Response:
+        require_admin(request)
         body, content_type = metrics_body()
         return Response(body, media_type=content_type)
 
     return app
+
+
+METRICS_KEY_HINT = "create one with `safetynet keys add --role admin --name NAME`"
+
+
+def require_admin(request: Request) -> None:
+    """Refuses a caller without an admin key: 401 without a key or with a bad one, 403 with a lesser one."""
+    authorization = request.headers.getlist("authorization")
+    if not authorization:
+        raise HTTPException(401, f"/metrics needs an admin API key: send `Authorization: Bearer <key>` "
+                            f"({METRICS_KEY_HINT})", headers={"WWW-Authenticate": "Bearer"})
+    try:
+        caller = authenticate(authorization, key_store_of(request.app))
+    except AuthError as exc:
+        raise HTTPException(exc.status_code, exc.message, headers=exc.headers) from None
+    if caller.role < Role.ADMIN:
+        raise HTTPException(403, f"/metrics is for admin keys; this key's role is {caller.role.label} "
+                            f"({METRICS_KEY_HINT})")
+
+
+class GraphQLRouter(GraphQLRouterWithLocalGraphiQL):
+    """The GraphQL router, whose requests are read by `api.inputs.decode_request_json` and
+    `check_operation_name` (a body that is not UTF-8, JSON nested too deeply, an operationName that is not text
+    are a 400 saying so) and whose responses over `max_response_bytes` are replaced by an error asking for less."""
+
+    def __init__(self, schema: BaseSchema, *, path: str, graphiql_dir: Path, max_response_bytes: int,
+                 **options: Any) -> None:
+        super().__init__(schema, path=path, graphiql_dir=graphiql_dir, **options)
+        self.max_response_bytes = max_response_bytes
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_request_json(data)
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        for item in data if isinstance(data, list) else [data]:
+            check_operation_name(item.operation_name)
+        return data
+
+    def encode_json(self, data: object) -> str:
+        # ASCII (json's default escapes everything else), so its length is its size in bytes
+        body = json.dumps(data, separators=(",", ":"))
+        if len(body) <= self.max_response_bytes:
+            return body
+        log.warning("a GraphQL response of %d bytes was replaced by an error (the limit is %d)", len(body),
+                    self.max_response_bytes)
+        message = (f"The response is too large: {len(body):,} bytes (the limit is {self.max_response_bytes:,}). "
+                   "Ask for fewer fields or smaller pages (`first`), and page on with `after`.")
+        return json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": RESPONSE_TOO_LARGE}}]},
+                          separators=(",", ":"))
+
+
+class SecurityHeaders:
+    """ASGI middleware: on every response `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` and (when
+    the response has no policy of its own) `Content-Security-Policy: frame-ancestors 'none'`; on the responses
+    of the `keyed` paths (what they answer depends on the caller's key; one ending in `/` stands for itself and
+    every path below it) `Vary: Authorization` and, unless the route chose its own, `Cache-Control: no-store`."""
+
+    def __init__(self, app: ASGIApp, keyed: tuple[str, ...]) -> None:
+        self.app = app
+        self.paths = {path.rstrip("/") for path in keyed}
+        self.prefixes = tuple(path for path in keyed if path.endswith("/"))
+
+    def _keyed(self, path: str) -> bool:
+        return path.rstrip("/") in self.paths or path.startswith(self.prefixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        keyed = self._keyed(scope["path"])
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+                if keyed:
+                    headers.setdefault("Cache-Control", "no-store")
+                    headers.add_vary_header("Authorization")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class GraphQLResponseMediaType:

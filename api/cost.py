@@ -110,7 +110,8 @@ class CostLimit(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
-        operation = _operation(document, context.operation_name) if document is not None else None
+        refused = context.result is not None  # (an earlier extension refused the request already)
+        operation = _operation(document, context.operation_name) if document is not None and not refused else None
         if operation is not None:
             schema = context.schema._schema
             coerced = get_variable_values(schema, operation.variable_definitions or (), context.variables or {})

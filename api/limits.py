@@ -31,6 +31,7 @@ from strawberry.extensions.max_aliases import create_validator as aliases_valida
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
 from api.cost import CostLimit
+from api.inputs import InputLimits
 from api.observability import MaskInternalErrors, OperationMetrics
 
 MAX_DEPTH = 10
@@ -161,6 +162,7 @@ class ParsedDocuments(SchemaExtension):
 def schema_extensions() -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     """The extensions the schema is built with (classes: strawberry makes fresh ones for each request).
     A schema built for a test with this list behaves as the real one does. TokenLimit comes first: its
-    parse options are part of what the document cache knows a document by."""
+    parse options are part of what the document cache knows a document by. InputLimits (bounded lists, clean
+    text in every argument: api/inputs.py) runs before CostLimit."""
     return [TokenLimit, ParsedDocuments, DepthLimit, AliasLimit, lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
-            CostLimit, OperationMetrics, MaskInternalErrors]
+            InputLimits, CostLimit, OperationMetrics, MaskInternalErrors]

@@ -12,26 +12,31 @@
   error log (it logs every error, and validation messages quote variable values) and uvicorn's access
   log (it prints the query string, where GET requests carry their variables) are switched off; the
   access log here has method, path, status, duration and request id only.
-- Metrics (`/metrics`, Prometheus text format): GraphQL operations by operation name and outcome
-  (count and latency), HTTP requests by route and status. No label ever holds a variable's value;
-  operation names are the client's, so only valid names are used and at most MAX_OPERATION_NAMES of
-  them (later ones count as "other").
+- Metrics (`/metrics`, Prometheus text format, admin keys only: api/app.py): GraphQL operations by operation
+  name and outcome (count and latency), HTTP requests by route and status. No label ever holds a variable's
+  value, nor any text a caller chose: an operation name is a label as it is only when the operator listed it
+  (`SAFETYNET_METRICS_OPERATIONS`); any other is labelled `op_` and 12 hex digits of its SHA-256 (an
+  operator can compute the label of a name they know; nobody can read a resident's details typed into one),
+  for at most MAX_HASHED_OPERATIONS distinct names per app (`OperationLabels`, made by `create_app`), later ones
+  counting as "other".
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from graphql import GraphQLError, OperationDefinitionNode
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import MaskErrors, SchemaExtension
 
@@ -64,8 +69,8 @@ access_log = logging.getLogger("safetynet.access")
 
 # ---------------------------------------------------------------- metrics (process-wide, as Prometheus expects)
 
-MAX_OPERATION_NAMES = 200
-ANONYMOUS, OTHER = "anonymous", "other"
+MAX_HASHED_OPERATIONS = 100
+ANONYMOUS, OTHER, HASHED = "anonymous", "other", "op_"
 
 GRAPHQL_OPERATIONS = Counter(
     "safetynet_graphql_operations_total", "GraphQL operations, by operation name and outcome (ok/error).",
@@ -80,23 +85,37 @@ HTTP_REQUESTS = Counter(
     ["route", "status"],
 )
 
-_VALID_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
-_names_seen: set[str] = set()
-_names_lock = threading.Lock()
+def hashed_label(name: str) -> str:
+    """The label of an operation name the operator did not list: `op_` and its SHA-256's first 12 hex digits."""
+    return HASHED + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
-def operation_label(name: str | None) -> str:
-    """The metrics label of an operation named `name`: "anonymous" without a (valid) name, "other" once
-    MAX_OPERATION_NAMES distinct names have been seen."""
-    if not name or not _VALID_NAME.fullmatch(name):
-        return ANONYMOUS
-    with _names_lock:
-        if name in _names_seen:
+class OperationLabels:
+    """An app's metric labels of operation names: the `known` names as they are, others hashed, at most
+    `budget` distinct hashed labels (then "other")."""
+
+    def __init__(self, known: Collection[str] = (), budget: int = MAX_HASHED_OPERATIONS) -> None:
+        self.known, self.budget = frozenset(known), budget
+        self._hashed: set[str] = set()
+        self._lock = threading.Lock()
+
+    def label(self, name: str | None) -> str:
+        """The label of an operation named `name` (a name its document defines; None when anonymous)."""
+        if not name:
+            return ANONYMOUS
+        if name in self.known:
             return name
-        if len(_names_seen) >= MAX_OPERATION_NAMES:
-            return OTHER
-        _names_seen.add(name)
-        return name
+        label = hashed_label(name)
+        with self._lock:
+            if label in self._hashed:
+                return label
+            if len(self._hashed) >= self.budget:
+                return OTHER
+            self._hashed.add(label)
+            return label
+
+
+_OUTSIDE_AN_APP = OperationLabels()  # a schema run without an app (tests' execute_sync)
 
 
 def metrics_body() -> tuple[bytes, str]:
@@ -224,9 +243,15 @@ class OperationMetrics(SchemaExtension):
             result = self.execution_context.result
             outcome = "error" if result is None or getattr(result, "errors", None) else "ok"
         finally:
-            label = operation_label(self._operation_name())
+            label = self._labels().label(self._operation_name())
             GRAPHQL_OPERATIONS.labels(operation=label, outcome=outcome).inc()
             GRAPHQL_LATENCY.labels(operation=label, outcome=outcome).observe(time.perf_counter() - started)
+
+    def _labels(self) -> OperationLabels:
+        """The app's operation labels (`app.state.operation_labels`)."""
+        request = getattr(self.execution_context.context, "request", None)
+        labels = getattr(request.app.state, "operation_labels", None) if isinstance(request, HTTPConnection) else None
+        return labels if isinstance(labels, OperationLabels) else _OUTSIDE_AN_APP
 
     def _operation_name(self) -> str | None:
         """The name of the operation the document defines and the request selected (None when anonymous,

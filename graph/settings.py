@@ -45,6 +45,22 @@ class Settings(BaseSettings):
         None, description="where GraphiQL's npm package (web/graphiql) is installed with `npm ci`, for the page at "
         "/graphql (default: web/graphiql in the project)"
     )
+    swagger_ui_dir: Path | None = Field(
+        None, description="where Swagger UI's npm package (web/swagger-ui) is installed (`npm ci --ignore-scripts`), "
+        "for the page at /docs (default: web/swagger-ui in the project)"
+    )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="largest request body accepted, in bytes; a larger one is answered 413 "
+        "before it is read"
+    )
+    max_response_bytes: int = Field(
+        10_485_760, ge=1024, description="largest GraphQL response sent, in bytes; a larger one is replaced by an "
+        "error asking for fewer fields or smaller pages"
+    )
+    metrics_operations: list[str] = Field(
+        default_factory=list, description="GraphQL operation names /metrics labels as they are (JSON list, e.g. "
+        '["Search"]); any other name is labelled by a hash'
+    )
 
 
 @lru_cache

@@ -16,6 +16,8 @@ picks: WEEKLY `byday` weekdays, MONTHLY `byday` ("MO", "2TU", "-1FR") and/or `by
   unreadable value, an interval without `dtstart`, a frequency other than WEEKLY/MONTHLY/DAILY —
   never counts as open. `byweekno`, `byyearday`, `description` and `notes` (holiday closures in
   words) are not read.
+- At the ends of the calendar (year 1, year 9999) a day whose local date, the day before it or its
+  week falls outside what Python's dates can hold never counts as open (nothing is raised).
 """
 
 from __future__ import annotations
@@ -71,13 +73,23 @@ class _Rule:
     wkst: int
 
     def open_at(self, at: datetime, default_zone: str) -> bool:
-        local = at.astimezone(_zone(self.offset, default_zone, at.year))
+        try:
+            local = at.astimezone(_zone(self.offset, default_zone, at.year))
+        except OverflowError:
+            return False  # its local time falls before year 1 or after 9999
         seconds = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
         # today's slot, or yesterday's running past midnight
         return any(
-            self.opens <= seconds + back * DAY_SECONDS < self.closes and self.occurs_on(local.date() - back * _ONE_DAY)
+            self.opens <= seconds + back * DAY_SECONDS < self.closes and self._opens_on(local.date(), back)
             for back in (0, 1)
         )
+
+    def _opens_on(self, day: date, back: int) -> bool:
+        """Whether a slot opens `back` days before `day` (never when that, or reckoning it, leaves the calendar)."""
+        try:
+            return self.occurs_on(day - back * _ONE_DAY)
+        except OverflowError:
+            return False
 
     def occurs_on(self, day: date) -> bool:
         if (self.first and day < self.first) or (self.last and day > self.last) or not self._matches(day):

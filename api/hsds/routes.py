@@ -10,10 +10,12 @@ queries/hsds_api.py and in each parameter's description below.
 Roles are the GraphQL API's (`Authorization: Bearer <key>`, api/auth.py): the public sees published
 information only (api/hsds/serialize.py applies api/privacy.py); staff see staff-only records and
 fields. Responses to the public carry `Access-Control-Allow-Origin: *` (`HsdsCors`); a browser may not
-send a key cross-origin (the preflight does not allow the Authorization header).
+send a key cross-origin (the preflight does not allow the Authorization header). Every route answers HEAD
+as GET, without the body.
 
 Errors: 404 `{"detail": "no service with id 'x'"}`; a bad parameter 422 in FastAPI's validation shape
-(`{"detail": [{"loc": ["query", "proximity"], "msg": "…what to send…", …}]}`); a bad key 401.
+(`{"detail": [{"loc": ["query", "proximity"], "msg": "…what to send…", …}]}`; a NUL character in any text
+parameter is one); a bad key 401.
 
 Choices where the HSDS API reference is open (each also in the parameter's description):
 - taxonomy_term_id matches the term and every narrower term.
@@ -139,8 +141,8 @@ def page_body(ids: IdPage, contents: list[JsonObject], *, page: int, per_page: i
 class HsdsCors:
     """ASGI middleware for the paths under `prefix`: `Access-Control-Allow-Origin: *` on every response to a
     request without an Authorization header (public data, as Open Referral recommends), and an answer to
-    CORS preflights that allows GET without credentials or an Authorization header (so a web page elsewhere
-    cannot send a staff key). Elsewhere it does nothing."""
+    CORS preflights that allows GET and HEAD without credentials or an Authorization header (so a web page
+    elsewhere cannot send a staff key). HEAD is answered as GET is, without the body. Elsewhere it does nothing."""
 
     def __init__(self, app: ASGIApp, prefix: str = PREFIX) -> None:
         self.app, self.prefix = app, prefix
@@ -159,6 +161,8 @@ class HsdsCors:
                 "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD",
                 "Access-Control-Max-Age": "600"})(scope, receive, send)
             return
+        if scope["method"] == "HEAD":
+            scope, send = {**scope, "method": "GET"}, _without_body(send)
         if "authorization" in headers:
             await self.app(scope, receive, send)
             return
@@ -169,6 +173,21 @@ class HsdsCors:
             await send(message)
 
         await self.app(scope, receive, public)
+
+
+def _without_body(send: Send) -> Send:
+    """`send` for a HEAD request answered as GET: the response's status and headers, an empty body."""
+    ended = False
+
+    async def head(message: Message) -> None:
+        nonlocal ended
+        if message["type"] == "http.response.body":
+            if ended:
+                return
+            ended, message = True, {"type": "http.response.body", "body": b"", "more_body": False}
+        await send(message)
+
+    return head
 
 
 # ---------------------------------------------------------------- dependencies and parameters
@@ -244,7 +263,8 @@ FormatParam = Annotated[Literal["json", "ndjson"], Query(description=(
     "`json` (default): one page in the Page wrapper. `ndjson`: every result, one JSON object a line "
     f"({NDJSON}), no pagination."))]
 SearchParam = Annotated[str | None, Query(
-    min_length=1, description="Full text search: every word must appear in the name or description (stemmed).")]
+    min_length=1, pattern=NO_NUL,
+    description="Full text search: every word must appear in the name or description (stemmed).")]
 TermParam = Annotated[str | None, Query(
     min_length=1, pattern=NO_NUL,
     description="Only records tagged with this taxonomy term, or with any term narrower than it.")]
@@ -490,7 +510,8 @@ def get_organization(db: DbDep, who: CallerDep, id: Annotated[str, id_of("organi
 @router.get("/taxonomies", summary="Paginated list of taxonomies.", operation_id="getPaginatedListOfTaxonomies",
             response_model=Page[Taxonomy], responses=_list_responses(Page[Taxonomy]))
 def list_taxonomies(db: DbDep, who: CallerDep, search: Annotated[str | None, Query(
-        min_length=1, description="Every word (case-insensitive) in the taxonomy's name or description.")] = None,
+        min_length=1, pattern=NO_NUL,
+        description="Every word (case-insensitive) in the taxonomy's name or description.")] = None,
                     page: PageParam = 1, per_page: PerPageParam = None, format: FormatParam = "json") -> Any:
     del who  # taxonomies are public
     size = per_page_of(per_page)

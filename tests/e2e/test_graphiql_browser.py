@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.auth import KeyStore
+from api.auth import KeyStore, Role
 from api.graphiql import PROJECT_GRAPHIQL_DIR
 from graph.engine import GraphEngine
 from graph.settings import Settings
@@ -168,13 +168,15 @@ def test_every_file_the_page_names_is_served_with_its_type_and_the_digest_the_pa
             assert integrity == digest, f"{url}: the page pins {integrity}, the file is {digest}"
 
 
-def test_only_the_pages_own_files_are_served_and_the_metrics_label_them_by_route(live: LiveServer) -> None:
+def test_only_the_pages_own_files_are_served_and_the_metrics_label_them_by_route(
+        live: LiveServer, staff_key: tuple[KeyStore, str]) -> None:
+    admin, _ = staff_key[0].add(name="graphiql metrics", role=Role.ADMIN)  # /metrics is for admin keys
     with live.client() as client:
         assert client.get("/graphql/static/page.js").status_code == 200
         for other in ("package.json", "package-lock.json", "node_modules%2Freact%2Fpackage.json",
                       "..%2F..%2FREADME.md"):
             assert client.get(f"/graphql/static/{other}").status_code == 404, other
-        metrics = client.get("/metrics").text
+        metrics = client.get("/metrics", headers={"Authorization": f"Bearer {admin}"}).text
     routes = set(re.findall(r'safetynet_http_requests_total\{route="([^"]*)"', metrics))
     assert "/graphql/static/{name}" in routes
     assert not [route for route in routes if "page.js" in route or "package" in route], routes

@@ -1,9 +1,10 @@
 """End to end over real HTTP: request limits, masked errors with a request id, privacy of the logs,
 /metrics and /healthz.
 
-Two servers share the module's demo database: the real app, and the same app (`create_app`) serving a
-small probe schema built with the real extensions (`api.limits.schema_extensions()`), whose resolvers
-raise what the real schema should never raise, and which nests as deep as a test wants.
+Two servers share the module's demo database: the real app (with a key store holding an admin key, which
+/metrics needs, and the operation names /metrics may use as labels listed in its settings), and the same app
+(`create_app`) serving a small probe schema built with the real extensions (`api.limits.schema_extensions()`),
+whose resolvers raise what the real schema should never raise, and which nests as deep as a test wants.
 
 Errors are answered as the GraphQL-over-HTTP audit expects: to a client accepting `application/json`
 (the default), status 200 with `errors`; to one preferring `application/graphql-response+json`, a request
@@ -26,15 +27,17 @@ import pytest
 import strawberry
 
 from api.app import create_app
+from api.auth import KeyStore, Role
 from api.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, schema_extensions
+from api.observability import hashed_label
 from api.permissions import staff_only as only_staff
 from graph import embedded
 from graph.engine import GraphEngine
 from graph.errors import Conflict, DatabaseUnavailable, NotFound
+from graph.settings import Settings
 from queries.search_model import SearchInputError
 from tests.e2e.server import (  # noqa: F401 (fixtures)
     LiveServer,
-    demo_api_fixture,
     demo_database,
     demo_engine_fixture,
     serving,
@@ -44,6 +47,7 @@ SECRET = "internal-detail-do-not-show-7391"  # in an unexpected exception's mess
 RESIDENT_FACT = "resident-age-forty-two-5521"  # a variable value: never logged, never a metric label
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 CLIENT_LOGGERS = ("httpx", "httpcore")  # the tests' own HTTP client logs the URLs it requests
+LISTED_OPERATIONS = ["CountServices", "Named"]  # labelled as they are in /metrics (the app's settings list them)
 
 
 # ---------------------------------------------------------------- the probe schema
@@ -94,6 +98,21 @@ probe_schema = strawberry.Schema(query=ProbeQuery, extensions=schema_extensions(
 
 
 @pytest.fixture(scope="module")
+def admin_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[KeyStore, str]:
+    store = KeyStore(tmp_path_factory.mktemp("keys") / "keys.json")
+    key, _ = store.add(name="operations", role=Role.ADMIN)
+    return store, key
+
+
+@pytest.fixture(scope="module")
+def demo_api(demo_engine: GraphEngine, admin_key: tuple[KeyStore, str]) -> Iterator[LiveServer]:
+    app = create_app(Settings(metrics_operations=LISTED_OPERATIONS), engine=demo_engine)
+    app.state.key_store = admin_key[0]
+    with serving(app) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
 def probe_api(demo_engine: GraphEngine) -> Iterator[LiveServer]:
     app = create_app(engine=demo_engine, graphql_schema=probe_schema)
 
@@ -139,9 +158,9 @@ def metric(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
-def scrape(server: LiveServer) -> str:
+def scrape(server: LiveServer, key: str) -> str:
     with server.client() as client:
-        response = client.get("/metrics")
+        response = client.get("/metrics", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     return response.text
@@ -360,12 +379,13 @@ def test_variables_and_query_strings_never_reach_the_logs(
 
 # ---------------------------------------------------------------- metrics and health
 
-def test_metrics_count_operations_by_name_and_outcome_and_http_requests_by_route(demo_api: LiveServer) -> None:
-    before = scrape(demo_api)
+def test_metrics_count_operations_by_name_and_outcome_and_http_requests_by_route(
+        demo_api: LiveServer, admin_key: tuple[KeyStore, str]) -> None:
+    before = scrape(demo_api, admin_key[1])
     ok = post(demo_api, "query CountServices { serviceCount }", operation_name="CountServices")
     bad = post(demo_api, "query CountServices { serviceCount nope }")
     post(demo_api, "query($id: ID!) { service(id: $id) { name } }", variables={"id": RESIDENT_FACT})
-    after = scrape(demo_api)
+    after = scrape(demo_api, admin_key[1])
 
     assert ok.json() == {"data": {"serviceCount": 50}} and bad.json()["errors"]
     for outcome in ("ok", "error"):
@@ -383,19 +403,30 @@ def test_metrics_count_operations_by_name_and_outcome_and_http_requests_by_route
     assert RESIDENT_FACT not in after
 
 
-def test_operation_names_the_document_does_not_define_are_not_metric_labels(demo_api: LiveServer) -> None:
+def test_operation_names_the_document_does_not_define_are_not_metric_labels(
+        demo_api: LiveServer, admin_key: tuple[KeyStore, str]) -> None:
     post(demo_api, "{ serviceCount }", operation_name="Bogus9931")
     post(demo_api, "query Named { serviceCount }", operation_name="Named")
-    after = scrape(demo_api)
+    after = scrape(demo_api, admin_key[1])
 
-    assert "Bogus9931" not in after
+    assert "Bogus9931" not in after and hashed_label("Bogus9931") not in after
     assert metric(after, "safetynet_graphql_operations_total", operation="Named", outcome="ok") >= 1
 
 
-def test_unknown_paths_share_one_route_label(demo_api: LiveServer) -> None:
+def test_operation_names_the_settings_do_not_list_are_labelled_by_a_hash(
+        demo_api: LiveServer, admin_key: tuple[KeyStore, str]) -> None:
+    post(demo_api, "query ResidentJaneDoeAge42 { serviceCount }")
+    after = scrape(demo_api, admin_key[1])
+
+    assert "ResidentJaneDoeAge42" not in after
+    assert metric(after, "safetynet_graphql_operations_total", operation=hashed_label("ResidentJaneDoeAge42"),
+                  outcome="ok") >= 1  # the app's first name not listed: its budget of hashed labels is not spent
+
+
+def test_unknown_paths_share_one_route_label(demo_api: LiveServer, admin_key: tuple[KeyStore, str]) -> None:
     with demo_api.client() as client:
         assert client.get("/no/such/path-8812").status_code == 404
-    after = scrape(demo_api)
+    after = scrape(demo_api, admin_key[1])
     assert "path-8812" not in after
     assert metric(after, "safetynet_http_requests_total", route="unmatched", status="404") >= 1
 

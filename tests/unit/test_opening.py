@@ -386,3 +386,29 @@ def test_every_demo_schedule_kind_opens_on_some_day_at_its_opening_time(kind: st
         days = [first + timedelta(days=n) for n in range(62)]
         opened = [d for d in days if open_at(_stored(slot), d.isoformat(), slot.opens)]
         assert opened, f"{kind} {slot} never opens"
+
+
+# ---------------------------------------------------------------- the ends of the calendar
+
+EDGE_INSTANTS = ["0001-01-01T00:00:00-12:00", "0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00+00:00",
+                 "9999-12-31T23:59:59-12:00", "9999-12-31T23:59:59+14:00"]
+EDGE_SCHEDULES = [
+    schedule(byday=EVERY_DAY, timezone=None),  # the default zone's wall clock
+    schedule(byday=EVERY_DAY, opensAt="22:00", closesAt="06:00"),  # overnight: the day before is asked about
+    schedule(freq="DAILY", interval=2, dtstart="0001-01-01", wkst="SU", opensAt="00:00", closesAt="23:59"),
+    schedule(freq="WEEKLY", interval=2, dtstart="0001-01-01", wkst="SU", byday=EVERY_DAY),  # week start: year 0
+    schedule(freq="DAILY", count=3, dtstart="9999-12-29", opensAt="00:00", closesAt="23:59", timezone=14),
+    schedule(byday=EVERY_DAY, timezone=-12),
+]
+
+
+@pytest.mark.parametrize("instant", EDGE_INSTANTS)
+def test_an_instant_at_either_end_of_the_calendar_is_answered_without_an_overflow(instant: str) -> None:
+    at = datetime.fromisoformat(instant)
+    for s in EDGE_SCHEDULES:
+        assert is_open([s], at) in (True, False), s
+
+
+def test_a_schedule_open_around_the_clock_is_open_on_the_calendars_first_day_where_it_can_be_reckoned() -> None:
+    at = datetime.fromisoformat("0001-01-01T12:00:00-12:00")
+    assert is_open([schedule(byday=EVERY_DAY, opensAt="00:00", closesAt="23:59", timezone=-12)], at) is True
