@@ -33,7 +33,7 @@ NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
         "attention", "address1", "address2", "city", "region", "stateProvince", "postalCode",
         "country", "addressType", "staffOnly",
     ),
-    "ServiceAtLocation": ("description",),
+    "ServiceAtLocation": ("description", "staffOnly"),
     "Phone": ("number", "extension", "type", "description", "staffOnly"),
     "Contact": ("name", "title", "department", "email", "staffOnly"),
     "Schedule": (
@@ -58,7 +58,7 @@ NODE_PROPERTIES: Final[dict[str, tuple[str, ...]]] = {
     "ReferralFlow": ("month", "need", "count"),
     "NeedCount": ("month", "need", "outcome", "count"),
 }
-# `staffOnly` (on Organization, Service, Location, Address, Phone, Contact): names of the node's
+# `staffOnly` (on Organization, Service, ServiceAtLocation, Location, Address, Phone, Contact): names of the node's
 # properties the source marked private (211 exports' `…IsPrivate` columns); served to staff only.
 # A Location with "address" in it is a confidential site: no address, point or precise distance
 # for the public role. `derivedFields` (Service): properties extracted from free text at load

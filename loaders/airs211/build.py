@@ -150,8 +150,9 @@ class Builder:
         namer = self.records.by_number.get(named_by(location, self.names))
         if namer is not None and (hidden_records.get(namer.number) or "name" in self.privacy.value_flags(namer.row)):
             mark(props, ["name"] if "name" in props else [])
-        if hidden:
+        if hidden:  # a site kept off the website: nothing of it for the public, address or not
             mark_all(props)
+            mark(props, CONFIDENTIAL_LOCATION)
         self.plan.add_node("Location", location.id, props)
         head = location.head
         agency = head.number if head.level == "Agency" else head.agency
@@ -283,17 +284,47 @@ class Builder:
         assert record.program is not None and record.site is not None
         sal_id = self.ids.service_at_location(record.number)
         service_id = self.ids.service(record.program)
-        self.plan.add_node("ServiceAtLocation", sal_id,
-                           {k: v for k, v in {"description": self._text(record, c.DESCRIPTION)}.items() if v})
+        location_id = self.ids.location(record.site)
+        if hidden:  # that the program is delivered at this (public) site is for staff: a confidential place
+            location_id = self._confidential_copy(location_id, record)
+        props = {k: v for k, v in {"description": self._text(record, c.DESCRIPTION)}.items() if v}
+        self._node("ServiceAtLocation", sal_id, props, record, hidden=hidden)
         self.plan.add_relationship(("Service", "DELIVERED_AT", "ServiceAtLocation"), service_id, sal_id)
-        self.plan.add_relationship(("ServiceAtLocation", "AT", "Location"), sal_id, self.ids.location(record.site))
+        self.plan.add_relationship(("ServiceAtLocation", "AT", "Location"), sal_id, location_id)
         owner = ("ServiceAtLocation", sal_id)
         add_phones(self.plan, self.ids, record, owner, self.privacy, hidden=hidden)
         add_contacts(self.plan, self.ids, self.table, record, owner, self.privacy, self.report, hidden=hidden)
         self._hours(record, owner)
-        self._languages(record, ("Service", service_id))
-        self._areas(record, service_id)
+        if hidden:
+            # its languages and coverage would go on the program, whose record is public: left out
+            self.stats["languages and coverage areas of rows kept off the website, left out"] += 1
+        else:
+            self._languages(record, ("Service", service_id))
+            self._areas(record, service_id)
         self._tags(record, owner)
+
+    def _confidential_copy(self, location_id: str, record: Record) -> str:
+        """A confidential copy of a site's location (and its addresses) for a program-at-site row kept off the
+        website: staff see the delivery there, the public neither the place nor that the program is there."""
+        site = self.plan.nodes.get("Location", {}).get(location_id)
+        if site is None:
+            return location_id
+        copy_id = self.ids.location(record.number)
+        props = {k: v for k, v in site["props"].items() if k != "staffOnly"}
+        mark_all(props)
+        mark(props, CONFIDENTIAL_LOCATION)
+        self.plan.add_node("Location", copy_id, props)
+        has_address = ("Location", "HAS_ADDRESS", "Address")
+        for link in list(self.plan.relationships.get(has_address, {}).values()):
+            if link["from"] == location_id:
+                address = self.plan.nodes["Address"][link["to"]]["props"]
+                kind = str(address.get("addressType") or "physical")
+                address_id = self.ids.address(record.number, kind)
+                copied = {k: v for k, v in address.items() if k != "staffOnly"}
+                mark(copied, (k for k in copied if k != "addressType"))
+                self.plan.add_node("Address", address_id, copied)
+                self.plan.add_relationship(has_address, copy_id, address_id)
+        return copy_id
 
     # --- shared parts --------------------------------------------------------------------------
 

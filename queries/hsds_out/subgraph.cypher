@@ -12,7 +12,7 @@ RETURN 1 AS part, '' AS rel, id, x.id AS child, null AS edge, [x.name, x.alterna
 UNION ALL
 UNWIND $serviceAtLocationRoots AS id
 MATCH (x:ServiceAtLocation {id: id})
-RETURN 2 AS part, '' AS rel, id, x.id AS child, null AS edge, [x.description] AS value
+RETURN 2 AS part, '' AS rel, id, x.id AS child, null AS edge, [x.description, x.staffOnly] AS value
 UNION ALL
 UNWIND $termRoots AS id
 MATCH (x:TaxonomyTerm {id: id})
@@ -28,7 +28,7 @@ RETURN 5 AS part, type(r) AS rel, id, x.id AS child, null AS edge, CASE type(r) 
 UNION ALL
 UNWIND $serviceLocations AS id
 MATCH (:Service {id: id})-[r:DELIVERED_AT]->(x)
-RETURN 6 AS part, type(r) AS rel, id, x.id AS child, null AS edge, [x.description] AS value
+RETURN 6 AS part, type(r) AS rel, id, x.id AS child, null AS edge, [x.description, x.staffOnly] AS value
 UNION ALL
 UNWIND $organizations AS id
 MATCH (:Organization {id: id})-[r:HAS_FUNDING|HAS_CONTACT|HAS_PHONE|HAS_LOCATION|RUNS|HAS_IDENTIFIER|TAGGED]->(x)
