@@ -67,8 +67,11 @@ def _candidates(name: str, index: dict[str, list[str]]) -> list[str]:
 
 
 def match_service_areas(plan: GraphPlan, areas: list[Area]) -> MatchReport:
-    """Add ServiceArea -MATCHES-> Area for each of the plan's service areas whose name fits one area."""
+    """Add ServiceArea -MATCHES-> Area for each of the plan's service areas whose name fits one area. A
+    service area the source gave no shape takes the matched area's, so the search can tell what it
+    covers (a 211 program "for District of Columbia" reaches every point of the District's polygon)."""
     index = areas_by_name(areas)
+    extents = {area.id: area.extent for area in areas if area.extent}
     matched, ambiguous, unmatched = 0, set(), set()
     for area_id, row in plan.nodes.get("ServiceArea", {}).items():
         name = row["props"].get("name")
@@ -77,6 +80,9 @@ def match_service_areas(plan: GraphPlan, areas: list[Area]) -> MatchReport:
         found = _candidates(str(name), index)
         if len(found) == 1:
             plan.add_relationship(("ServiceArea", "MATCHES", "Area"), area_id, found[0])
+            if not row["props"].get("extent") and found[0] in extents:
+                row["props"]["extent"] = extents[found[0]]
+                row["props"]["extentType"] = "geojson"
             matched += 1
         elif found:
             ambiguous.add(str(name))
