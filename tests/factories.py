@@ -57,3 +57,17 @@ class CountingEngine:
     def read(self, query: str, params: Any = None) -> list[Row]:
         self.reads += 1
         return self._db.read(query, params)
+
+
+def run_graphql(db: GraphEngine, query: str, role: Any = None, **variables: Any) -> dict[str, Any]:
+    """The data of a query run through the real schema as `role` (public by default); fails on any error."""
+    from api.auth import Role
+    from api.context import Context
+    from api.schema import schema
+
+    result = schema.execute_sync(query, variable_values=variables,
+                                 context_value=Context(db, role=Role.PUBLIC if role is None else role))
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    data: dict[str, Any] = result.data
+    return data

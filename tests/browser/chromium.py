@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 EXECUTABLES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
@@ -194,3 +196,15 @@ def _stop(pid: int) -> None:
         os.waitpid(pid, 0)
     with contextlib.suppress(ProcessLookupError):  # what of the group outlived its leader
         os.killpg(pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module", name="chromium_executable")
+def chromium_executable_fixture() -> str:
+    """The system's Chromium; skips (fails in CI) without one."""
+    path = find_chromium()
+    if path is None:
+        reason = "needs Chromium (`chromium` on PATH; on Debian: `apt-get install chromium`)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: CI installs it (.ci/run)")
+        pytest.skip(reason)
+    return path

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from api.auth import KeyStore, Role
 from api.graphiql import PROJECT_GRAPHIQL_DIR
 from graph.engine import GraphEngine
 from graph.settings import Settings
-from tests.browser.chromium import Page, chromium, find_chromium
+from tests.browser.chromium import Page, chromium, chromium_executable_fixture  # noqa: F401 (fixture)
 from tests.e2e.server import LiveServer, demo_engine_fixture, serving, staff_keys  # noqa: F401 (fixture)
 
 LOCKFILE = PROJECT_GRAPHIQL_DIR / "package-lock.json"
@@ -218,18 +217,6 @@ class Visit:
     exceptions: list[str]
     console: list[str]
     screenshot: Path
-
-
-@pytest.fixture(scope="module")
-def chromium_executable() -> str:
-    """The system's Chromium; skips (fails in CI) without one."""
-    path = find_chromium()
-    if path is None:
-        reason = "needs Chromium (`chromium` on PATH; on Debian: `apt-get install chromium`)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}: CI installs it (.ci/run)")
-        pytest.skip(reason)
-    return path
 
 
 def _type_into(page: Page, editor: str, text: str) -> None:

@@ -14,7 +14,6 @@ One real app (`create_app`) over the module's demo city, with a key store holdin
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import time
@@ -34,7 +33,7 @@ from api.observability import MAX_HASHED_OPERATIONS, hashed_label
 from api.swagger_ui import PROJECT_SWAGGER_UI_DIR
 from graph.engine import GraphEngine
 from graph.settings import Settings
-from tests.browser.chromium import chromium, find_chromium
+from tests.browser.chromium import chromium, chromium_executable_fixture  # noqa: F401 (fixture)
 from tests.e2e.server import LiveServer, demo_engine_fixture, serving  # noqa: F401 (fixture)
 
 LIMIT = 1_048_576  # SAFETYNET_MAX_BODY_BYTES's default
@@ -467,18 +466,6 @@ def test_without_swagger_ui_installed_the_docs_page_says_what_to_run(demo_engine
     assert page.status_code == 503
     assert f"npm ci --ignore-scripts --prefix {tmp_path}" in page.text and "<script" not in page.text
     assert openapi.status_code == 200
-
-
-@pytest.fixture(scope="module")
-def chromium_executable() -> str:
-    """The system's Chromium; skips (fails in CI) without one."""
-    path = find_chromium()
-    if path is None:
-        reason = "needs Chromium (`chromium` on PATH; on Debian: `apt-get install chromium`)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}: CI installs it (.ci/run)")
-        pytest.skip(reason)
-    return path
 
 
 RECORDER = """

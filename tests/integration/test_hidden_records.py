@@ -13,12 +13,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.auth import Role
-from api.context import Context
-from api.schema import schema
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from loaders.plan import GraphPlan
 from loaders.writer import write_plan
+from tests.factories import run_graphql
 
 MARKERS = ("zebracrossing", "quietharbour", "secretmarker")  # words only private values hold
 
@@ -61,11 +60,7 @@ def graph(db: GraphEngine) -> GraphEngine:
     return db
 
 
-def _run(db: GraphEngine, query: str, role: Role = Role.PUBLIC, **variables: Any) -> dict[str, Any]:
-    result = schema.execute_sync(query, variable_values=variables, context_value=Context(db, role=role))
-    assert result.errors is None, result.errors
-    assert result.data is not None
-    return result.data
+_run = run_graphql
 
 
 ORGANIZATION_FIELDS = "id name email website description"

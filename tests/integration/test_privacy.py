@@ -5,18 +5,16 @@ service's or organization's locations, not as the nearest location, not by dista
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from api.auth import Role
-from api.context import Context
-from api.schema import schema
 from graph.engine import GraphEngine
 from loaders.plan import GraphPlan
 from loaders.writer import write_plan
 from queries.search import rank
 from queries.search_model import GeoPoint, ServiceQuery
+from tests.factories import run_graphql
 
 SHELTER = GeoPoint(44.2300, -76.4800)  # a confidential site
 CLINIC = GeoPoint(44.2600, -76.5200)  # about 4.5 km away, public
@@ -74,11 +72,7 @@ def graph(db: GraphEngine) -> GraphEngine:
     return db
 
 
-def _run(db: GraphEngine, query: str, role: Role, **variables: Any) -> dict[str, Any]:
-    result = schema.execute_sync(query, variable_values=variables, context_value=Context(db, role=role))
-    assert result.errors is None, result.errors
-    assert result.data is not None
-    return result.data
+_run = run_graphql
 
 
 SEARCH = """query($near: GeoPointInput, $radiusKm: Float!) {

@@ -18,14 +18,13 @@ from typing import Any
 import pytest
 
 from api.auth import Role
-from api.context import Context
 from api.hsds import serialize
 from api.hsds.export import export_hsds
-from api.schema import schema
 from graph.engine import GraphEngine
 from loaders.plan import GraphPlan
 from loaders.writer import write_plan
 from queries import hsds_out
+from tests.factories import run_graphql
 
 NEAR_BOTH = {"latitude": 44.2300, "longitude": -76.4800}  # at loc-both
 STREET = {"address1": "12 Princess St", "city": "Kingston", "addressType": "physical"}
@@ -86,11 +85,7 @@ def graph(db: GraphEngine) -> GraphEngine:
     return db
 
 
-def _run(db: GraphEngine, query: str, role: Role = Role.PUBLIC, **variables: Any) -> dict[str, Any]:
-    result = schema.execute_sync(query, variable_values=variables, context_value=Context(db, role=role))
-    assert result.errors is None, result.errors
-    assert result.data is not None
-    return result.data
+_run = run_graphql
 
 
 ADDRESSES = """fragment Addresses on Location {
