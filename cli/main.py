@@ -16,11 +16,11 @@ from cli.common import database, fail, out
 from cli.export import export_app
 from cli.keys import keys_app
 from cli.load import ReadProgress, load_app, load_hsds_source, run_load
-from graph import embedded
+from graph import embedded, neo4j_embedded, neo4j_launcher
 from graph.engine import GraphEngine
 from graph.errors import BadDatabaseUri, DatabaseUnavailable
 from graph.settings import Settings, get_settings
-from graph.uri import parse_db_uri
+from graph.uri import EMBEDDED, Kind, parse_db_uri
 from loaders.load import Parsed
 from loaders.plan import NodesReady
 from queries import reads
@@ -43,14 +43,16 @@ app.add_typer(generate_app, name="generate")
 app.add_typer(keys_app, name="keys")
 app.add_typer(export_app, name="export")
 
-def _embedded_dir(settings: Settings) -> Path:
+def _embedded_dir(settings: Settings) -> tuple[Kind, Path]:
+    """Which embedded engine SAFETYNET_DB names (embedded:// or embedded-neo4j://), and its directory."""
     try:
         target = parse_db_uri(settings.db)
     except BadDatabaseUri as exc:
         fail(str(exc))
-    if target.kind != "embedded" or target.path is None:
-        fail(f"SAFETYNET_DB={settings.db} is not an embedded database; `db start|stop` manage only embedded://PATH")
-    return target.path
+    if target.kind not in EMBEDDED or target.path is None:
+        fail(f"SAFETYNET_DB={settings.db} is not an embedded database; `db start|stop` manage only embedded://PATH "
+             "and embedded-neo4j://PATH")
+    return target.kind, target.path
 
 
 # ---------------------------------------------------------------- serve / demo
@@ -98,7 +100,7 @@ def demo(
 
     settings = get_settings()
     target = parse_db_uri(settings.db)
-    base = target.path if target.kind == "embedded" and target.path else Path(".safetynet").resolve()
+    base = target.path if target.kind in EMBEDDED and target.path else Path(".safetynet").resolve()
     data = base / "demo-data"
     with database(settings) as db:
         summary = generate_demo(data, services=services, seed=seed)
@@ -148,9 +150,14 @@ def _load_demo_planning(db: GraphEngine, planning: PlanningSummary) -> None:
 @db_app.command("start")
 def db_start() -> None:
     """Start the embedded server for SAFETYNET_DB's directory and leave it running."""
-    data_dir = _embedded_dir(get_settings())
+    settings = get_settings()
+    kind, data_dir = _embedded_dir(settings)
+    info: embedded.ServerInfo | neo4j_embedded.ServerInfo
     try:
-        info, started = embedded.start(data_dir)
+        if kind == "embedded-neo4j":
+            info, started = neo4j_embedded.start(data_dir, settings)
+        else:
+            info, started = embedded.start(data_dir)
     except DatabaseUnavailable as exc:
         fail(str(exc))
     out.print(f"{'started' if started else 'already running'}: pid {info.pid}, port {info.port}, data {data_dir}")
@@ -159,19 +166,31 @@ def db_start() -> None:
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded server (its data is saved to disk first)."""
-    data_dir = _embedded_dir(get_settings())
-    out.print("stopped" if embedded.stop(data_dir) else f"not running (data {data_dir})")
+    kind, data_dir = _embedded_dir(get_settings())
+    stopped = neo4j_embedded.stop(data_dir) if kind == "embedded-neo4j" else embedded.stop(data_dir)
+    out.print("stopped" if stopped else f"not running (data {data_dir})")
 
 
 @db_app.command("status")
 def db_status() -> None:
     """Say whether the embedded server runs, and where."""
-    data_dir = _embedded_dir(get_settings())
-    info = embedded.status(data_dir)
+    kind, data_dir = _embedded_dir(get_settings())
+    info = neo4j_embedded.status(data_dir) if kind == "embedded-neo4j" else embedded.status(data_dir)
     if info is None:
         out.print(f"not running (data {data_dir})")
         raise typer.Exit(3)
     out.print(f"running: pid {info.pid}, port {info.port}, data {data_dir}")
+
+
+@db_app.command("build-neo4j")
+def db_build_neo4j() -> None:
+    """Build the embedded Neo4j's launcher now (Java 17+ and Maven; the first `embedded-neo4j://` use does
+    it otherwise), e.g. while setting up a machine or CI."""
+    try:
+        folder = neo4j_launcher.ensure_built()
+    except neo4j_launcher.LauncherUnavailable as exc:
+        fail(str(exc))
+    out.print(f"built: Neo4j {neo4j_launcher.neo4j_version()} launcher in {folder}", highlight=False)
 
 
 @db_app.command("stats")

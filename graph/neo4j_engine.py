@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import neo4j
@@ -29,14 +29,21 @@ class Neo4jEngine:
     dialect: Dialect = "neo4j"
     serialises_loads = False  # concurrent transactions may both see a label empty
 
-    def __init__(self, *, uri: str, user: str, password: str, database: str | None) -> None:
+    def __init__(self, *, uri: str, user: str, password: str, database: str | None, address: str | None = None,
+                 on_close: Callable[[], None] | None = None, hint: str = "") -> None:
+        """`address`: the Bolt URI to connect to when `uri` (shown in errors) names no server, as
+        `embedded-neo4j://PATH` does; `on_close` runs after the driver is closed (it stops an embedded server)."""
         self.uri = uri
         self._database = database
-        self._driver = GraphDatabase.driver(uri, auth=(user, password))
+        self._hint = hint
+        self._on_close = on_close
+        self._driver = GraphDatabase.driver(address or uri, auth=(user, password))
         self.ping()
 
     def _unavailable(self, exc: Exception) -> DatabaseUnavailable:
-        if isinstance(exc, AuthError):
+        if self._hint:
+            hint = self._hint
+        elif isinstance(exc, AuthError):
             hint = "check SAFETYNET_DB_USER and SAFETYNET_DB_PASSWORD"
         else:
             hint = "is Neo4j 5 running there (docker compose up neo4j)? Or use SAFETYNET_DB=embedded://.safetynet"
@@ -78,4 +85,9 @@ class Neo4jEngine:
             raise self._unavailable(exc) from exc
 
     def close(self) -> None:
-        self._driver.close()
+        try:
+            self._driver.close()
+        finally:
+            if self._on_close:
+                self._on_close()
+                self._on_close = None

@@ -8,13 +8,16 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+_SIZE = r"^[1-9][0-9]*[kKmMgG]$"  # a JVM / Neo4j memory size: 512m, 2g
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFETYNET_", extra="ignore")
 
     db: str = Field(
         "embedded://.safetynet",
-        description="embedded://PATH (default), falkordb://HOST:PORT, or bolt://… / neo4j://… for Neo4j 5",
+        description="embedded://PATH (default), embedded-neo4j://PATH, falkordb://HOST:PORT, or bolt://… / "
+        "neo4j://… for Neo4j 5",
     )
     db_user: str = "neo4j"
     db_password: SecretStr = Field(
@@ -23,6 +26,13 @@ class Settings(BaseSettings):
     )
     db_name: str = Field("safetynet", description="the graph's name on a FalkorDB server")
     neo4j_database: str | None = Field(None, description="Neo4j database name (default: the server's default)")
+    # embedded-neo4j://PATH: the server's memory, sized for a 2-core, 24 GB machine (a whole load is one transaction)
+    neo4j_heap: str = Field("2g", pattern=_SIZE, description="embedded Neo4j: the JVM's heap (-Xms and -Xmx)")
+    neo4j_pagecache: str = Field("1g", pattern=_SIZE, description="embedded Neo4j: server.memory.pagecache.size")
+    neo4j_transaction_total: str = Field("1g", pattern=_SIZE, description="embedded Neo4j: "
+                                         "db.memory.transaction.total.max, all transactions at once")
+    neo4j_transaction_max: str = Field("1g", pattern=_SIZE, description="embedded Neo4j: db.memory.transaction.max, "
+                                       "one transaction")
     host: str = "127.0.0.1"
     port: int = 8000
     suppression_threshold: int = Field(

@@ -60,7 +60,7 @@ NOT_RUN = {
     "export NEO4J_PASSWORD='choose-a-long-password'": "sets up the Docker Compose stack of the next line",
     "docker compose up --build": "needs Docker and a Neo4j 5 image; no container runs on the test machines",
     "export SAFETYNET_DB=bolt://localhost:7687 SAFETYNET_DB_USER=neo4j SAFETYNET_DB_PASSWORD=…":
-        "points at a Neo4j server; none can run on the test machines (Neo4j is covered by linting)",
+        "points at a Neo4j server the reader runs (the tests start their own: embedded-neo4j://)",
     "safetynet load hsds path/to/hsds && safetynet serve": "needs that Neo4j server and a folder of the reader's; "
                                                            "`load hsds` and `serve` run here on the embedded database",
     "safetynet serve": "would take port 8000 of a shared machine until stopped: the key examples' test runs "
