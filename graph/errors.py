@@ -32,5 +32,11 @@ class Conflict(GraphError):
     """A write would break a constraint."""
 
 
+def unique_conflict(detail: str) -> Conflict:
+    """A write that breaks a unique constraint (every label's `id` is unique), in the same words on either
+    engine, with the engine's own detail."""
+    return Conflict(f"a record breaks a unique constraint (each label's id is unique): {detail}")
+
+
 class InvalidValue(GraphError):
     """A value the database cannot store or compare (e.g. text with a NUL character): the caller's to fix."""

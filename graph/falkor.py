@@ -18,7 +18,7 @@ from redis.retry import Retry
 
 from graph import embedded, falkor_reply
 from graph.engine import Dialect, Row, Statement
-from graph.errors import Conflict, DatabaseUnavailable, InvalidValue, ServerRestarted
+from graph.errors import Conflict, DatabaseUnavailable, InvalidValue, ServerRestarted, unique_conflict
 from graph.schema import falkordb as falkordb_schema
 from graph.watchdog import HUNG_AFTER_S, Watchdog
 
@@ -46,6 +46,11 @@ def _checked_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
             raise InvalidValue(f"{name}: text with a NUL character (\\u0000) cannot be searched for or stored; "
                                "remove it")
     return dict(params)
+
+
+def _conflict_or(exc: redis.ResponseError) -> Exception:
+    """The project's Conflict for a unique-constraint violation, else the server's error as it is."""
+    return unique_conflict(str(exc)) if "unique constraint" in str(exc).lower() else exc
 
 
 class FalkorEngine:
@@ -87,6 +92,8 @@ class FalkorEngine:
             response = self._graph.execute_command(command, self._graph_name, text, "--compact")
         except redis.ConnectionError as exc:
             raise self._unavailable(exc) from exc
+        except redis.ResponseError as exc:
+            raise _conflict_or(exc) from exc
         self.last_server_ms = falkor_reply.server_ms(response)
         return falkor_reply.rows(response, self._graph)
 
@@ -200,7 +207,8 @@ class FalkorEngine:
             pending.put(None)
             sender.join()
         if failures:
-            raise failures[0]
+            failure = failures[0]
+            raise (_conflict_or(failure) if isinstance(failure, redis.ResponseError) else failure) from failure
 
     def ensure_schema(self) -> None:
         falkordb_schema.apply(self._graph, self._db.connection, self._graph_name)

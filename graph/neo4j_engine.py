@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
-from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ConstraintError, DriverError, Neo4jError, ServiceUnavailable
 from neo4j.spatial import Point
 
 from graph.engine import Dialect, Row, Statement
-from graph.errors import DatabaseUnavailable
+from graph.errors import Conflict, DatabaseUnavailable, unique_conflict
 from graph.schema import neo4j as neo4j_schema
 
 
@@ -23,6 +24,19 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+LOAD_LOCK_TTL_S = 6 * 3600  # a crashed loader's lock expires (as on FalkorDB)
+LOCK_LABEL = "SafetynetLoadLock"  # the project's own bookkeeping, not a record: in no query of the catalogue
+_LOCK_CONSTRAINT = f"CREATE CONSTRAINT safetynet_load_lock IF NOT EXISTS FOR (l:{LOCK_LABEL}) REQUIRE l.id IS UNIQUE"
+# One statement: the lock node is written first (MERGE, made safe under concurrency by the constraint), so the
+# token is read under its write lock; the lock is free when it holds no token or an expired one.
+_ACQUIRE = (f"MERGE (l:{LOCK_LABEL} {{id: 'load'}}) SET l.claimed = timestamp() "
+            "WITH l, l.token IS NULL OR l.expires < timestamp() AS free "
+            "SET l.token = CASE WHEN free THEN $token ELSE l.token END, "
+            "l.expires = CASE WHEN free THEN timestamp() + $ttl ELSE l.expires END "
+            "RETURN l.token = $token AS acquired")
+_RELEASE = f"MATCH (l:{LOCK_LABEL} {{id: 'load'}}) WHERE l.token = $token DELETE l"
 
 
 class Neo4jEngine:
@@ -37,7 +51,9 @@ class Neo4jEngine:
         self._database = database
         self._hint = hint
         self._on_close = on_close
-        self._driver = GraphDatabase.driver(address or uri, auth=(user, password))
+        # no server notifications: Neo4j warns of every property or type the graph has none of yet (a staffOnly
+        # no record carries, say), and the driver would log each, query text and all, on every request
+        self._driver = GraphDatabase.driver(address or uri, auth=(user, password), notifications_min_severity="OFF")
         self.ping()
 
     def _unavailable(self, exc: Exception) -> DatabaseUnavailable:
@@ -56,6 +72,8 @@ class Neo4jEngine:
             )
         except (ServiceUnavailable, AuthError) as exc:
             raise self._unavailable(exc) from exc
+        except ConstraintError as exc:
+            raise unique_conflict(exc.message or str(exc)) from exc
         return [_plain(record.data()) for record in records]
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
@@ -65,17 +83,31 @@ class Neo4jEngine:
         return self._run(query, params, RoutingControl.WRITE)
 
     def write_atomic(self, statements: Iterable[Statement]) -> None:
-        """One transaction, fed statement by statement: commit all or roll back all."""
+        """One transaction: commit all or roll back all. Loads take turns as on FalkorDB: a second load while
+        one runs is refused with Conflict (a lock node, LOCK_LABEL, held for the load's duration). Under the
+        lock the statements are all built first (a loader's are built while it still parses the source),
+        so the transaction is not held open meanwhile, and a source found invalid half-way opens none."""
+        token = uuid.uuid4().hex
         try:
-            with self._driver.session(database=self._database) as session, session.begin_transaction() as tx:
-                for query, params in statements:
-                    tx.run(query, dict(params)).consume()
-                tx.commit()
+            if not self._run(_ACQUIRE, {"token": token, "ttl": LOAD_LOCK_TTL_S * 1000}, RoutingControl.WRITE)[0][
+                    "acquired"]:
+                raise Conflict(f"another load into the Neo4j database at {self.uri} is running; wait for it to "
+                               "finish, then load again")
+            try:
+                built = [(query, dict(params)) for query, params in statements]
+                with self._driver.session(database=self._database) as session, session.begin_transaction() as tx:
+                    for query, params in built:
+                        tx.run(query, params).consume()
+                    tx.commit()
+            finally:
+                self._run(_RELEASE, {"token": token}, RoutingControl.WRITE)
         except (ServiceUnavailable, AuthError) as exc:
             raise self._unavailable(exc) from exc
+        except ConstraintError as exc:
+            raise unique_conflict(exc.message or str(exc)) from exc
 
     def ensure_schema(self) -> None:
-        for statement in neo4j_schema.statements():
+        for statement in (*neo4j_schema.statements(), _LOCK_CONSTRAINT):
             self.write(statement)
 
     def ping(self) -> None:

@@ -132,7 +132,8 @@ def _text(db: GraphEngine, name: str, search: str, staff: bool) -> set[str]:
     """The ids a full-text search finds, of those found through text the caller may read (public_text)."""
     query = fulltext_query(db, search)
     if not query:
-        raise HsdsFilterError("search has no words to search for: send letters or digits, or leave it out")
+        raise HsdsFilterError("search has no words to search for: send letters or digits (common words such as "
+                              "'the' or 'and' are not searched), or leave it out")
     words = search_words(search)
     return _ids(r for r in run.read(db, name, text=query)
                 if staff or public_match(words, r.get("staffOnly"), r.get("texts")))

@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from graph.engine import GraphEngine
 from graph.schema.model import (
@@ -81,7 +81,8 @@ def validate(query: ServiceQuery) -> None:
     if query.open_at is not None and query.open_at.tzinfo is None:
         raise SearchInputError("openAt needs a timezone offset, e.g. 2026-11-26T21:30:00-05:00")
     if query.text is not None and not search_words(query.text):
-        raise SearchInputError("text has no words to search for")
+        raise SearchInputError("text has no words to search for: send letters or digits (common words such as "
+                               "'the' or 'and' are not searched)")
 
 
 def _closures(db: GraphEngine) -> dict[str, frozenset[str]]:
@@ -127,15 +128,25 @@ def resident_facts(db: GraphEngine, resident: Resident | None) -> ResidentFacts 
                          location=resident.location)
 
 
+# English stop words: the full-text indexes of both engines leave (most of) them out, so a search keeps
+# none, and both engines answer alike ("not beds" finds what "beds" finds on either).
+_STOP_WORDS: Final = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of",
+    "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with",
+})
+
+
 def search_words(text: str) -> list[str]:
-    """The words of a text search, as the full-text query uses them (at most a few)."""
-    return re.findall(r"[^\W_]+", text)[:_MAX_TEXT_WORDS]
+    """The words of a text search, as the full-text query uses them (at most a few, no stop words)."""
+    words = (word for word in re.findall(r"[^\W_]+", text) if word.casefold() not in _STOP_WORDS)
+    return list(words)[:_MAX_TEXT_WORDS]
 
 
 def fulltext_query(db: GraphEngine, text: str) -> str:
-    """The user's words as the engine's full-text syntax (all words must match); never raw input."""
+    """The user's words as the engine's full-text syntax (all words must match); never raw input. Words are
+    letters and digits only, and lower-cased for Lucene (Neo4j), where AND, OR and NOT are operators."""
     words = search_words(text)
-    return " ".join(words) if db.dialect == "falkordb" else " AND ".join(words)
+    return " ".join(words) if db.dialect == "falkordb" else " AND ".join(word.lower() for word in words)
 
 
 # ---------------------------------------------------------------- service areas

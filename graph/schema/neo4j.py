@@ -33,5 +33,7 @@ def statements() -> list[str]:
     out.append(f"CREATE INDEX search_site_service IF NOT EXISTS FOR (n:{SEARCH_SITE_LABEL}) ON (n.service)")
     labels = "|".join(FULLTEXT_LABELS)
     props = ", ".join(f"n.{p}" for p in FULLTEXT_PROPERTIES)
-    out.append(f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX_NAME} IF NOT EXISTS FOR (n:{labels}) ON EACH [{props}]")
+    # the English analyzer stems ("shelters" finds "shelter"), as FalkorDB's full-text index does
+    out.append(f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX_NAME} IF NOT EXISTS FOR (n:{labels}) ON EACH [{props}] "
+               "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}")
     return out

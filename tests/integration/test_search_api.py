@@ -175,7 +175,10 @@ def test_pages_follow_each_other_without_gaps_or_repeats(db: GraphEngine) -> Non
     ({"need": ["no-such-need"]}, "unknown need: 'no-such-need' (use taxonomyTerms to find term ids or codes)"),
     ({"after": "bogus"}, "after: 'bogus' is not a cursor of this list; pass an endCursor it returned"),
     ({"openAt": "2026-11-24T03:00:00"}, "openAt needs a timezone offset, e.g. 2026-11-26T21:30:00-05:00"),
-    ({"text": "!!!"}, "text has no words to search for"),
+    ({"text": "!!!"}, "text has no words to search for: send letters or digits (common words such as 'the' or 'and' "
+                      "are not searched)"),
+    ({"text": "the and"}, "text has no words to search for: send letters or digits (common words such as 'the' or "
+                          "'and' are not searched)"),
 ])
 def test_bad_input_is_a_graphql_error_that_says_what_to_fix(db: GraphEngine, variables: dict[str, Any],
                                                             message: str) -> None:
