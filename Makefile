@@ -11,7 +11,7 @@ AUDIT   = tests/audit
 GRAPHIQL = web/graphiql
 SWAGGER_UI = web/swagger-ui
 
-.PHONY: setup demo serve test lint typecheck neo4j-launcher bench bench-postgis clean
+.PHONY: setup demo demo-neo4j serve test lint typecheck neo4j-launcher bench bench-postgis clean
 
 setup: $(VENV)/.installed $(LINT)/node_modules/.installed $(AUDIT)/node_modules/.installed \
        $(GRAPHIQL)/node_modules/.installed $(SWAGGER_UI)/node_modules/.installed
@@ -40,6 +40,9 @@ $(SWAGGER_UI)/node_modules/.installed: $(SWAGGER_UI)/package.json $(SWAGGER_UI)/
 demo: setup  ## generate the demo city, load it into the embedded graph, serve GraphiQL on :8000
 	$(BIN)/safetynet demo
 
+demo-neo4j: setup  ## the same, from the embedded Neo4j 5.26 (needs a JDK 17 and Maven; data in .safetynet-neo4j)
+	SAFETYNET_DB=embedded-neo4j://.safetynet-neo4j $(BIN)/safetynet demo
+
 serve: setup
 	$(BIN)/safetynet serve
 
@@ -67,4 +70,4 @@ bench-postgis: setup  ## the search question on PostGIS, same data (needs Postgr
 	$(BIN)/python bench/search_postgis.py
 
 clean:
-	rm -rf $(VENV) $(LINT)/node_modules $(AUDIT)/node_modules $(GRAPHIQL)/node_modules web/swagger-ui/node_modules .safetynet .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .safetynet-neo4j $(LINT)/node_modules $(AUDIT)/node_modules $(GRAPHIQL)/node_modules web/swagger-ui/node_modules .safetynet .pytest_cache .mypy_cache .ruff_cache .hypothesis

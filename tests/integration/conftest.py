@@ -1,14 +1,17 @@
-"""Integration fixtures: one real embedded FalkorDB server for the session, one fresh graph per test."""
+"""Integration fixtures: real embedded FalkorDB and Neo4j servers for the session, and `db`, an empty graph per
+test on each engine in turn (ENGINES)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from graph import embedded
+from graph import embedded, neo4j_embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.settings import Settings
@@ -30,10 +33,71 @@ def graph_settings(falkordb_server: embedded.ServerInfo) -> Settings:
     return Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"test-{uuid.uuid4().hex[:12]}")
 
 
+def _neo4j_missing() -> str | None:
+    """Why the Neo4j half cannot run here (None: it can): its launcher needs a JDK and Maven."""
+    if shutil.which("javac") and shutil.which("mvn"):
+        return None
+    return "no JDK 17 and Maven here: the Neo4j half of the integration tests is skipped " \
+           "(apt-get install openjdk-17-jdk-headless maven)"
+
+
+def _engines() -> list[str]:
+    """The engines the integration tests run on: both, or as SAFETYNET_TEST_ENGINES says (e.g. `falkordb`);
+    FalkorDB alone where Neo4j cannot run, except in CI, which must run both (.ci/run installs Java)."""
+    chosen = os.environ.get("SAFETYNET_TEST_ENGINES")
+    if chosen:
+        return [name.strip() for name in chosen.split(",") if name.strip()]
+    if _neo4j_missing() and os.environ.get("CI") != "true":
+        return ["falkordb"]
+    return ["falkordb", "neo4j"]
+
+
+ENGINES = _engines()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    missing = _neo4j_missing() if "neo4j" not in ENGINES and "SAFETYNET_TEST_ENGINES" not in os.environ else None
+    return missing or f"integration engines: {', '.join(ENGINES)}"
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j_embedded.ServerInfo]:
+    """A real embedded Neo4j 5.26 server on a free port, stopped at the end."""
+    data_dir = tmp_path_factory.mktemp("neo4j")
+    info, _ = neo4j_embedded.start(data_dir)
+    yield info
+    neo4j_embedded.stop(data_dir)
+
+
+@pytest.fixture(params=ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """The engine a test runs on. A test that can only hold on some engines says which and why:
+    `@pytest.mark.engines("falkordb", reason="…")`; on the others it is skipped with that reason."""
+    name: str = request.param
+    marker = request.node.get_closest_marker("engines")
+    if marker is not None and name not in marker.args:
+        pytest.skip(f"not on {name}: {marker.kwargs.get('reason', 'see the test')}")
+    return name
+
+
 @pytest.fixture
-def db(graph_settings: Settings) -> Iterator[GraphEngine]:
+def db_settings(engine_name: str, request: pytest.FixtureRequest) -> Settings:
+    """Settings of an empty graph for one test: a new graph on the session's FalkorDB server, or the
+    session's Neo4j server (Neo4j Community has one user database: `db` empties it first)."""
+    if engine_name == "neo4j":
+        server: neo4j_embedded.ServerInfo = request.getfixturevalue("neo4j_server")
+        return Settings(db=f"embedded-neo4j://{server.data_dir}")
+    settings: Settings = request.getfixturevalue("graph_settings")
+    return settings
+
+
+@pytest.fixture
+def db(db_settings: Settings, engine_name: str) -> Iterator[GraphEngine]:
     """A connected engine on an empty graph with the schema applied."""
-    engine = connect(graph_settings)
+    engine = connect(db_settings, ensure_schema=False)
+    if engine_name == "neo4j":
+        engine.write("MATCH (n) DETACH DELETE n")
+    engine.ensure_schema()
     yield engine
     engine.close()
 

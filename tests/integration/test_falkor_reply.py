@@ -16,6 +16,8 @@ from redis.exceptions import ResponseError
 from graph import falkor_reply
 from graph.falkor import FalkorEngine
 
+pytestmark = pytest.mark.engines("falkordb", reason="FalkorDB's own reply format and server time")
+
 QUERIES = {
     "scalars": "RETURN null AS n, 'plain' AS s, 'é ü 漢字 \"quoted\" back\\\\slash\nnew line' AS u, '' AS empty, "
                "42 AS i, -7 AS neg, 9007199254740993 AS big, true AS t, false AS f, 1.5 AS d, -0.25 AS nd, "

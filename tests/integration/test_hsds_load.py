@@ -268,6 +268,7 @@ def test_loading_the_same_source_twice_leaves_the_graph_exactly_as_one_load(
     assert service["dataset"] == "examples"
 
 
+@pytest.mark.engines("falkordb", reason="the create-only first load is FalkorDB's (Neo4j always merges)")
 @pytest.mark.parametrize("source", ["csv", "service_full.json"])
 def test_a_first_load_takes_the_create_only_path_and_writes_the_same_graph_as_merging(
     db: GraphEngine, graph_settings: Settings, hsds_examples: Path, source: str
@@ -290,6 +291,7 @@ def test_a_first_load_takes_the_create_only_path_and_writes_the_same_graph_as_me
         merged.close()
 
 
+@pytest.mark.engines("falkordb", reason="compares with a fresh second graph: Neo4j Community has one database")
 def test_replace_removes_a_dropped_service_and_leaves_other_datasets_untouched(
     db: GraphEngine, graph_settings: Settings, hsds_examples: Path, tmp_path: Path
 ) -> None:

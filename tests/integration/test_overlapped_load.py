@@ -47,6 +47,7 @@ def _parser(path: Path, handed_over: list[str], after: Callable[[], None] | None
     return parse
 
 
+@pytest.mark.engines("falkordb", reason="compares with a second graph: Neo4j Community has one database")
 def test_the_examples_load_while_being_read_into_the_same_graph_as_a_finished_plan(
     db: GraphEngine, graph_settings: Settings, hsds_examples: Path
 ) -> None:
@@ -98,6 +99,7 @@ def test_strict_rejects_the_examples_warnings_after_their_nodes_were_handed_over
     assert counts(db) == ({}, {})
 
 
+@pytest.mark.engines("falkordb", reason="checks FalkorDB's staging graphs and lock key")
 @pytest.mark.parametrize("interruption", [KeyboardInterrupt, OSError])
 def test_a_read_interrupted_after_nodes_were_handed_over_writes_nothing_and_frees_the_lock(
     db: GraphEngine, graph_settings: Settings, hsds_examples: Path, interruption: type[BaseException],
