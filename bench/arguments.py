@@ -35,3 +35,16 @@ def add_sizes(parser: argparse.ArgumentParser, what: str) -> None:
     default = " ".join(str(n) for n in DEFAULT_SIZES)
     parser.add_argument("sizes", nargs="*", type=service_count, metavar="N",
                         help=f"numbers of services to generate, {what} (default: {default})")
+
+
+def add_keep_and_child(parser: argparse.ArgumentParser, keep: str) -> None:
+    """`--keep DIR` (a graph built once and measured again later) and the hidden `--child STEP ARG…` by which
+    a script runs its own steps in child processes (a graph builder and a measurer, each in a fresh process)."""
+    parser.add_argument("--keep", type=Path, metavar="DIR", help=keep)
+    parser.add_argument("--child", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
+
+
+def check_child(parser: argparse.ArgumentParser, args: argparse.Namespace, steps: dict[str, int]) -> None:
+    """A usage error unless `--child` names one of `steps` with as many arguments as it takes."""
+    if args.child and steps.get(args.child[0]) != len(args.child) - 1:
+        parser.error(f"--child takes a step and its arguments: {steps}")

@@ -278,12 +278,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = arguments.parser(__file__, __doc__)
     parser.add_argument("--small", action="store_true", help=f"{SMALL:,} services instead of {FULL:,}: a quick "
                                                              "check, not the target's scale")
-    parser.add_argument("--keep", type=Path, metavar="DIR", help="build the graph in DIR once and measure it again "
-                                                                 "on later runs with the same DIR and size")
-    parser.add_argument("--child", nargs="+", metavar="ARG", help=argparse.SUPPRESS)  # STEP ARG…: a child process
+    arguments.add_keep_and_child(parser, keep="build the graph in DIR once and measure it again on later runs with "
+                                               "the same DIR and size")
     args = parser.parse_args(argv)
-    if args.child and CHILD_STEPS.get(args.child[0]) != len(args.child) - 1:
-        parser.error(f"--child takes a step and its arguments: {CHILD_STEPS}")
+    arguments.check_child(parser, args, CHILD_STEPS)
     return args
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from graph.engine import GraphEngine, Row
@@ -71,3 +72,13 @@ def run_graphql(db: GraphEngine, query: str, role: Any = None, **variables: Any)
     assert result.data is not None
     data: dict[str, Any] = result.data
     return data
+
+
+def not_private(root: Path) -> dict[str, str]:
+    """Every folder under `root` (itself included) not 0700 and every file not 0600, with its mode."""
+    wrong = {}
+    for path in [root, *root.rglob("*")]:
+        mode = path.stat().st_mode & 0o777
+        if mode != (0o700 if path.is_dir() else 0o600):
+            wrong[str(path.relative_to(root))] = oct(mode)
+    return wrong

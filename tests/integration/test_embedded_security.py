@@ -27,7 +27,7 @@ from graph.settings import Settings
 from loaders.writer import write_plan
 from queries import reads
 from tests.e2e.cli import free_port, run_cli
-from tests.factories import small_plan
+from tests.factories import not_private, small_plan
 
 NOAUTH = "-NOAUTH Authentication required."
 
@@ -40,16 +40,6 @@ def _raw(port: int, *commands: str) -> list[str]:
             sock.sendall(command.encode() + b"\r\n")
             replies.append(reader.readline().decode().strip())
     return replies
-
-
-def _not_private(root: Path) -> dict[str, str]:
-    """Every folder under `root` (itself included) not 0700 and every file not 0600, with its mode."""
-    wrong = {}
-    for path in [root, *root.rglob("*")]:
-        mode = path.stat().st_mode & 0o777
-        if mode != (0o700 if path.is_dir() else 0o600):
-            wrong[str(path.relative_to(root))] = oct(mode)
-    return wrong
 
 
 @pytest.fixture
@@ -91,11 +81,11 @@ def test_the_data_directory_is_its_owners_alone_folders_0700_and_files_0600(
         db.write("CREATE (:Service {id: 's1'})")
         assert {"server.json", "server.log", "server.lock", "server.password", "falkordb"} <= \
             {path.name for path in data.iterdir()}
-        assert _not_private(data) == {}
+        assert not_private(data) == {}
     finally:
         db.close()  # stops the server: it writes a snapshot (dump.rdb) as it goes
     assert (data / "falkordb" / "dump.rdb").exists()
-    assert _not_private(data) == {}
+    assert not_private(data) == {}
 
 
 def test_a_directory_from_before_passwords_starts_gets_a_password_and_is_made_private(
@@ -114,7 +104,7 @@ def test_a_directory_from_before_passwords_starts_gets_a_password_and_is_made_pr
         info = embedded.status(data)
         assert info is not None and info.password == (data / "server.password").read_text().strip() != ""
         assert _raw(info.port, "CONFIG GET dir") == [NOAUTH]
-        assert _not_private(data) == {}
+        assert not_private(data) == {}
     finally:
         db.close()
 
@@ -230,6 +220,6 @@ def test_a_staff_export_is_its_owners_alone_and_a_public_one_keeps_the_usual_mod
     staff = export_hsds(db, tmp_path / "staff", fmt="csv" if fmt == "csv" else "json", staff=True)
     public = export_hsds(db, tmp_path / "public", fmt="csv" if fmt == "csv" else "json")
     assert staff.services == public.services == 3
-    assert _not_private(tmp_path / "staff") == {}
+    assert not_private(tmp_path / "staff") == {}
     modes = {path.stat().st_mode & 0o777 for path in (tmp_path / "public").iterdir()}
     assert modes == {0o644} and (tmp_path / "public").stat().st_mode & 0o777 == 0o755

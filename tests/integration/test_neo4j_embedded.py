@@ -22,7 +22,7 @@ from graph.settings import Settings
 from loaders.writer import write_plan
 from queries import reads
 from tests.e2e.cli import run_cli
-from tests.factories import small_plan
+from tests.factories import not_private, small_plan
 
 
 def _settings(data_dir: Path) -> Settings:
@@ -63,16 +63,6 @@ def neo4j_dir(launcher: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     assert neo4j_embedded.status(data_dir) is None
 
 
-def _not_private(root: Path) -> dict[str, str]:
-    """Every folder under `root` (itself included) not 0700 and every file not 0600, with its mode."""
-    wrong = {}
-    for path in [root, *root.rglob("*")]:
-        mode = path.stat().st_mode & 0o777
-        if mode != (0o700 if path.is_dir() else 0o600):
-            wrong[str(path.relative_to(root))] = oct(mode)
-    return wrong
-
-
 def test_the_server_takes_only_the_password_of_its_directory_and_keeps_its_files_private(neo4j_dir: Path) -> None:
     info = neo4j_embedded.status(neo4j_dir)
     assert info is not None
@@ -89,7 +79,7 @@ def test_the_server_takes_only_the_password_of_its_directory_and_keeps_its_files
     assert password.encode() not in Path(f"/proc/{info.pid}/cmdline").read_bytes()
     for log in [neo4j_dir / "server.log", *(neo4j_dir / "neo4j" / "logs").glob("*.log")]:
         assert password not in log.read_text(errors="replace"), log
-    assert _not_private(neo4j_dir) == {}
+    assert not_private(neo4j_dir) == {}
     state = json.loads((neo4j_dir / "server.json").read_text())
     assert state == {"pid": info.pid, "port": info.port, "launcher": neo4j_launcher.version()}
     # a second start finds the running server
@@ -125,7 +115,7 @@ def test_the_cli_stops_and_starts_it_and_the_data_is_kept(neo4j_dir: Path) -> No
     assert "started" in run_cli(env, "db", "start").stdout
     assert neo4j_embedded.status(neo4j_dir) is not None
     assert json.loads(run_cli(env, "db", "stats", "--json").stdout) == before
-    assert _not_private(neo4j_dir) == {}
+    assert not_private(neo4j_dir) == {}
 
 
 def test_what_keeps_it_from_starting_is_said(launcher: Path, tmp_path: Path) -> None:
