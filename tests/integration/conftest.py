@@ -3,8 +3,6 @@ test on each engine in turn (ENGINES)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +13,7 @@ from graph import embedded, neo4j_embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.settings import Settings
+from tests.conftest import ENGINES
 
 
 @pytest.fixture(scope="session")
@@ -31,33 +30,6 @@ def falkordb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[embedd
 def graph_settings(falkordb_server: embedded.ServerInfo) -> Settings:
     """Settings naming a graph no other test uses, on the session's server."""
     return Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"test-{uuid.uuid4().hex[:12]}")
-
-
-def _neo4j_missing() -> str | None:
-    """Why the Neo4j half cannot run here (None: it can): its launcher needs a JDK and Maven."""
-    if shutil.which("javac") and shutil.which("mvn"):
-        return None
-    return "no JDK 17 and Maven here: the Neo4j half of the integration tests is skipped " \
-           "(apt-get install openjdk-17-jdk-headless maven)"
-
-
-def _engines() -> list[str]:
-    """The engines the integration tests run on: both, or as SAFETYNET_TEST_ENGINES says (e.g. `falkordb`);
-    FalkorDB alone where Neo4j cannot run, except in CI, which must run both (.ci/run installs Java)."""
-    chosen = os.environ.get("SAFETYNET_TEST_ENGINES")
-    if chosen:
-        return [name.strip() for name in chosen.split(",") if name.strip()]
-    if _neo4j_missing() and os.environ.get("CI") != "true":
-        return ["falkordb"]
-    return ["falkordb", "neo4j"]
-
-
-ENGINES = _engines()
-
-
-def pytest_report_header(config: pytest.Config) -> str:
-    missing = _neo4j_missing() if "neo4j" not in ENGINES and "SAFETYNET_TEST_ENGINES" not in os.environ else None
-    return missing or f"integration engines: {', '.join(ENGINES)}"
 
 
 @pytest.fixture(scope="session")
