@@ -41,6 +41,34 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j_emb
     neo4j_embedded.stop(data_dir)
 
 
+@pytest.fixture(scope="session")
+def neo4j_module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j_embedded.ServerInfo]:
+    """A second embedded Neo4j server, for the graphs a whole module reads (`module_db`): `db` empties the
+    first one before every test, which would take a module's graph from under it."""
+    data_dir = tmp_path_factory.mktemp("neo4j-modules")
+    info, _ = neo4j_embedded.start(data_dir)
+    yield info
+    neo4j_embedded.stop(data_dir)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def module_db(request: pytest.FixtureRequest) -> Iterator[GraphEngine]:
+    """An empty graph with the schema applied that a whole module loads once and its tests read, on each
+    engine in turn: a new graph on the session's FalkorDB server, or the emptied module Neo4j server (the
+    modules of a session run one after another)."""
+    if request.param == "neo4j":
+        server: neo4j_embedded.ServerInfo = request.getfixturevalue("neo4j_module_server")
+        engine = connect(Settings(db=f"embedded-neo4j://{server.data_dir}"), ensure_schema=False)
+        engine.write("MATCH (n) DETACH DELETE n")
+        engine.ensure_schema()
+    else:
+        falkordb: embedded.ServerInfo = request.getfixturevalue("falkordb_server")
+        engine = connect(Settings(db=f"falkordb://127.0.0.1:{falkordb.port}",
+                                  db_name=f"module-{uuid.uuid4().hex[:12]}"))
+    yield engine
+    engine.close()
+
+
 @pytest.fixture(params=ENGINES)
 def engine_name(request: pytest.FixtureRequest) -> str:
     """The engine a test runs on. A test that can only hold on some engines says which and why:

@@ -17,18 +17,13 @@ import csv
 import json
 import math
 import random
-import uuid
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from graph import embedded
-from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
 from loaders.join_to_graph import join_to_graph
 from loaders.load import load_parsed
 from loaders.ohana import parse_ohana
@@ -117,14 +112,12 @@ def baltimore(shared_data: Path) -> Baltimore:
 
 
 @pytest.fixture(scope="module")
-def graph(falkordb_server: embedded.ServerInfo, shared_data: Path) -> Iterator[GraphEngine]:
-    settings = Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"balt-{uuid.uuid4().hex[:8]}")
-    engine = connect(settings)
+def graph(module_db: GraphEngine, shared_data: Path) -> GraphEngine:
+    """Baltimore loaded once, on each engine in turn: both must give the reference's answers."""
     parsed = parse_ohana(shared_data / DATASET, namespace=DATASET)
     join_to_graph(parsed.plan, [])
-    load_parsed(engine, parsed, dataset_id=DATASET, path=shared_data / DATASET)
-    yield engine
-    engine.close()
+    load_parsed(module_db, parsed, dataset_id=DATASET, path=shared_data / DATASET)
+    return module_db
 
 
 def _needs(baltimore: Baltimore, rng: random.Random) -> str:

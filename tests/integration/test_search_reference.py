@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import random
 import re
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,10 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from demo.generator import generate_demo
-from graph import embedded
-from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
 from queries.search import search_services
@@ -60,14 +56,10 @@ def reference(city: Path) -> BruteForce:
 
 
 @pytest.fixture(scope="module")
-def search_db(falkordb_server: embedded.ServerInfo, city: Path) -> Iterator[GraphEngine]:
-    """The demo city loaded once into a graph of its own on the session's server."""
-    settings = Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}",
-                        db_name=f"test-search-{uuid.uuid4().hex[:12]}")
-    engine = connect(settings)
-    load_parsed(engine, parse_hsds(city), dataset_id="search-reference", path=city)
-    yield engine
-    engine.close()
+def search_db(module_db: GraphEngine, city: Path) -> GraphEngine:
+    """The demo city loaded once, on each engine in turn: both must give the reference's answers."""
+    load_parsed(module_db, parse_hsds(city), dataset_id="search-reference", path=city)
+    return module_db
 
 
 # --- cases --------------------------------------------------------------------------------------------------
