@@ -28,7 +28,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +42,6 @@ from api.app import GRAPHQL_PATH, create_app
 from api.auth import KeyStore, Role
 from api.hsds.export import FORMATS, export_hsds
 from api.limits import MAX_ALIASES
-from graph import embedded
-from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from loaders.airs211 import columns as c
@@ -419,10 +416,9 @@ def export_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def loaded(falkordb_server: embedded.ServerInfo, export_file: Path) -> Iterator[Loaded]:
-    """The fixture export loaded into a fresh graph the way `safetynet load 211` does."""
-    settings = Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"sweep-{uuid.uuid4().hex[:12]}")
-    db = connect(settings)
+def loaded(module_db: GraphEngine, export_file: Path) -> Iterator[Loaded]:
+    """The fixture export loaded into a fresh graph the way `safetynet load 211` does, on each engine in turn."""
+    db = module_db
     parsed = parse_211(export_file, namespace=NAMESPACE)
     assert not parsed.report.errors, parsed.report.errors
     assert not parsed.report.warnings, parsed.report.warnings  # a warning may mean a value was not read
@@ -433,7 +429,6 @@ def loaded(falkordb_server: embedded.ServerInfo, export_file: Path) -> Iterator[
         "MATCH (:Service)-[t:TAGGED]->(n:TaxonomyTerm) WHERE t.linkType = 'need' RETURN DISTINCT n.id AS id"))
     ids = {label: _ids(db, label) for label in labels}
     yield Loaded(db, ids, needs, hidden_records(ids))
-    db.close()
 
 
 @dataclass
