@@ -377,6 +377,8 @@ def _scan_need_near(db: GraphEngine, query: ServiceQuery, terms: frozenset[str],
     limit = 2 * prefix + 16 if prefix is not None else None
     area_keys = area_index(db).covering_keys(point)
     keys = lookup_keys(terms, point, outer / 1000 / _ENGINE_DISTANCE_RATIO, area_keys, max_keys)
+    if not keys:
+        return [], 0  # no need term: no site (and Neo4j's full-text lookup takes no empty query)
     row = run.read(db, "search/need_near", keys=keys, latitude=point.latitude, longitude=point.longitude,
                    outer=outer, inner=meters * (1 - _BAND_RELATIVE) - _BAND_PAD_M, areaKeys=area_keys,
                    confidential=query.confidential,

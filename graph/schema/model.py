@@ -185,6 +185,9 @@ RELATIONSHIP_TYPES: Final[tuple[str, ...]] = tuple(sorted({t for _, t, _ in RELA
 FULLTEXT_LABELS: Final[tuple[str, ...]] = ("Service", "Organization", "TaxonomyTerm")
 FULLTEXT_PROPERTIES: Final[tuple[str, ...]] = ("name", "description")
 FULLTEXT_INDEX_NAME: Final[str] = "serviceText"
+# Neo4j finds search sites by lookup key through a keyword full-text index on the `keys` list (no other Neo4j
+# index covers list elements); the name is in queries/search/need_near.cypher.
+SEARCH_KEYS_INDEX_NAME: Final[str] = "search_site_keys"
 
 
 def property_keys() -> tuple[str, ...]:
