@@ -26,13 +26,16 @@ class Settings(BaseSettings):
     )
     db_name: str = Field("safetynet", description="the graph's name on a FalkorDB server")
     neo4j_database: str | None = Field(None, description="Neo4j database name (default: the server's default)")
-    # embedded-neo4j://PATH: the server's memory, sized for a 2-core, 24 GB machine (a whole load is one transaction)
-    neo4j_heap: str = Field("2g", pattern=_SIZE, description="embedded Neo4j: the JVM's heap (-Xms and -Xmx)")
-    neo4j_pagecache: str = Field("1g", pattern=_SIZE, description="embedded Neo4j: server.memory.pagecache.size")
-    neo4j_transaction_total: str = Field("1g", pattern=_SIZE, description="embedded Neo4j: "
+    # embedded-neo4j://PATH: the server's memory, sized for a 2-core, 24 GB machine. A whole load is one
+    # transaction, which holds about 9 KB per record until it commits (bench/load.py): the 100k-service demo city
+    # (1.3 million records) takes ~12 GB of it. The heap grows to its maximum only as a load needs it.
+    neo4j_heap: str = Field("16g", pattern=_SIZE, description="embedded Neo4j: the JVM's largest heap (-Xmx; it "
+                            "starts at 512m and grows as needed)")
+    neo4j_pagecache: str = Field("2g", pattern=_SIZE, description="embedded Neo4j: server.memory.pagecache.size")
+    neo4j_transaction_total: str = Field("13g", pattern=_SIZE, description="embedded Neo4j: "
                                          "db.memory.transaction.total.max, all transactions at once")
-    neo4j_transaction_max: str = Field("1g", pattern=_SIZE, description="embedded Neo4j: db.memory.transaction.max, "
-                                       "one transaction")
+    neo4j_transaction_max: str = Field("13g", pattern=_SIZE, description="embedded Neo4j: db.memory.transaction.max, "
+                                       "one transaction (a load is one: ~9 KB per record)")
     host: str = "127.0.0.1"
     port: int = 8000
     suppression_threshold: int = Field(

@@ -140,12 +140,17 @@ def _build(target: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+# The heap starts small and grows to `heap` only as a load's transaction needs it: a server that serves a small
+# graph (a test's, the demo's) stays small however large the largest load it may take.
+INITIAL_HEAP = "512m"
+
+
 def command(*, heap: str, home: Path, port: int, pagecache: str, transaction_total: str,
             transaction_max: str) -> list[str]:
     """The command line that runs Neo4j with its home in `home` (build the launcher first)."""
     folder = build_dir()
     return [
-        java(), f"-Xms{heap}", f"-Xmx{heap}", *JVM_OPTIONS,
+        java(), f"-Xms{INITIAL_HEAP}", f"-Xmx{heap}", *JVM_OPTIONS,
         "-cp", f"{folder / 'classes'}{os.pathsep}{folder / 'lib' / '*'}", MAIN_CLASS,
         "--home", str(home), "--port", str(port), "--pagecache", pagecache,
         "--transaction-total", transaction_total, "--transaction-max", transaction_max,
