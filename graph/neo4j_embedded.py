@@ -13,6 +13,10 @@ other commands stop what they started), it is its user's alone (DIR and `neo4j/`
 umask 077), and it requires the password, which the launcher reads on its standard input. It speaks
 Bolt only, on 127.0.0.1 and a free port; its memory is SAFETYNET_NEO4J_HEAP, _PAGECACHE,
 _TRANSACTION_TOTAL and _TRANSACTION_MAX. It stops on SIGTERM after closing its databases.
+
+A server just started runs no load, so a load lock found in its database (graph.neo4j_engine.LOCK_LABEL) was
+left by a load cut short (its server killed or stopped, or its loader killed): `start` removes it before
+any other process can use the server, or it would refuse every load for hours.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
 from graph import local_server, neo4j_launcher
 from graph.errors import DatabaseUnavailable
+from graph.neo4j_engine import CLEAR_LOAD_LOCKS
 from graph.settings import Settings
 
 START_TIMEOUT_S = 180.0  # about 10 s on two busy cores; a store recovering after a crash takes longer
@@ -111,8 +116,15 @@ def _wait_ready(info: ServerInfo, proc: Popen[bytes], log_file: Path, offset: in
     raise TimeoutError(f"the server did not start within {START_TIMEOUT_S:.0f} s:\n{_tail(log_file, offset)}")
 
 
+def _clear_load_locks(info: ServerInfo) -> None:
+    """Remove the load lock a load cut short left behind: no load runs in a server that has just started."""
+    with info.driver(notifications_min_severity="OFF") as driver:
+        driver.execute_query(CLEAR_LOAD_LOCKS)
+
+
 def _launch(data_dir: Path, port: int, password: str, settings: Settings) -> ServerInfo | str:
-    """Start a server on `port` and wait until it answers: its info, or why it did not start."""
+    """Start a server on `port` and wait until it answers, and free the load lock: its info, or why it did not
+    start. Other processes find it (server.json) only then."""
     log_file = data_dir / "server.log"
     offset = log_file.stat().st_size if log_file.exists() else 0
     args = neo4j_launcher.command(
@@ -130,6 +142,11 @@ def _launch(data_dir: Path, port: int, password: str, settings: Settings) -> Ser
         local_server.terminate(proc.pid, STOP_TIMEOUT_S)
         raise _refused(info, exc, f"delete {data_dir / STORE / 'data' / 'safetynet-password.sha256'} so that the "
                        "next start sets it again") from exc
+    try:
+        _clear_load_locks(info)
+    except (DriverError, Neo4jError, OSError) as exc:  # AuthError: _wait_ready raises it first
+        local_server.terminate(proc.pid, STOP_TIMEOUT_S)
+        return f"the server started, but freeing the load lock failed: {exc}"
     local_server.write_state(data_dir, pid=info.pid, port=info.port, launcher=info.launcher)
     return info
 

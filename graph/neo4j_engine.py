@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import neo4j
 from neo4j import GraphDatabase, RoutingControl
-from neo4j.exceptions import AuthError, ConstraintError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ConstraintError,
+    DriverError,
+    IncompleteCommit,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 from neo4j.spatial import Point
 
 from graph.engine import Dialect, Row, Statement
@@ -28,20 +38,37 @@ def _plain(value: Any) -> Any:
 
 LOAD_LOCK_TTL_S = 6 * 3600  # a crashed loader's lock expires (as on FalkorDB)
 LOCK_LABEL = "SafetynetLoadLock"  # the project's own bookkeeping, not a record: in no query of the catalogue
+LOAD_METADATA = "safetynet"  # a load's transaction carries {LOAD_METADATA: "load"} (SHOW TRANSACTIONS shows it)
 _LOCK_CONSTRAINT = f"CREATE CONSTRAINT safetynet_load_lock IF NOT EXISTS FOR (l:{LOCK_LABEL}) REQUIRE l.id IS UNIQUE"
+# Who holds the lock, read without locking anything: a load refused at once does not wait for the lock node's
+# write lock, which the running load's transaction holds (_CHECK) until it ends.
+_HOLDER = (f"OPTIONAL MATCH (l:{LOCK_LABEL} {{id: 'load'}}) "
+           "RETURN l.token IS NOT NULL AND coalesce(l.expires, 0) >= timestamp() AS held, l.expires AS expires")
 # One statement: the lock node is written first (MERGE, made safe under concurrency by the constraint), so the
 # token is read under its write lock; the lock is free when it holds no token or an expired one.
 _ACQUIRE = (f"MERGE (l:{LOCK_LABEL} {{id: 'load'}}) SET l.claimed = timestamp() "
-            "WITH l, l.token IS NULL OR l.expires < timestamp() AS free "
+            "WITH l, l.token IS NULL OR coalesce(l.expires, 0) < timestamp() AS free "
             "SET l.token = CASE WHEN free THEN $token ELSE l.token END, "
             "l.expires = CASE WHEN free THEN timestamp() + $ttl ELSE l.expires END "
-            "RETURN l.token = $token AS acquired")
+            "RETURN l.token = $token AS acquired, l.expires AS expires")
+# The load's transaction's first statement: the lock node's write lock first (SET), then its token, so the
+# lock stays this load's until the transaction ends. A load whose lock was removed meanwhile (its server
+# restarted: graph.neo4j_embedded clears a lock left behind) or taken (expired, then another load's) finds
+# another token or none, and stops before it writes anything.
+_CHECK = (f"OPTIONAL MATCH (l:{LOCK_LABEL} {{id: 'load'}}) SET l.writing = timestamp() "
+          "RETURN coalesce(l.token = $token, false) AS held")
 _RELEASE = f"MATCH (l:{LOCK_LABEL} {{id: 'load'}}) WHERE l.token = $token DELETE l"
+# Only when no load can be running (a server just started): what a load cut short left behind.
+CLEAR_LOAD_LOCKS = f"MATCH (l:{LOCK_LABEL}) DELETE l"
+
+
+def _utc(epoch_ms: int) -> str:
+    return datetime.fromtimestamp(epoch_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 class Neo4jEngine:
     dialect: Dialect = "neo4j"
-    serialises_loads = False  # concurrent transactions may both see a label empty
+    serialises_loads = True  # loads take turns: the lock node is held for the whole transaction (write_atomic)
 
     def __init__(self, *, uri: str, user: str, password: str, database: str | None, address: str | None = None,
                  on_close: Callable[[], None] | None = None, hint: str = "") -> None:
@@ -56,21 +83,21 @@ class Neo4jEngine:
         self._driver = GraphDatabase.driver(address or uri, auth=(user, password), notifications_min_severity="OFF")
         self.ping()
 
-    def _unavailable(self, exc: Exception) -> DatabaseUnavailable:
+    def _unavailable(self, exc: Exception, reason: str = "") -> DatabaseUnavailable:
         if self._hint:
             hint = self._hint
         elif isinstance(exc, AuthError):
             hint = "check SAFETYNET_DB_USER and SAFETYNET_DB_PASSWORD"
         else:
             hint = "is Neo4j 5 running there (docker compose up neo4j)? Or use SAFETYNET_DB=embedded://.safetynet"
-        return DatabaseUnavailable(self.uri, str(exc) or type(exc).__name__, hint)
+        return DatabaseUnavailable(self.uri, reason or str(exc) or type(exc).__name__, hint)
 
     def _run(self, query: str, params: Mapping[str, Any] | None, routing: RoutingControl) -> list[Row]:
         try:
             records, _, _ = self._driver.execute_query(
                 neo4j.Query(query), dict(params or {}), routing_=routing, database_=self._database
             )
-        except (ServiceUnavailable, AuthError) as exc:
+        except (ServiceUnavailable, SessionExpired, AuthError) as exc:
             raise self._unavailable(exc) from exc
         except ConstraintError as exc:
             raise unique_conflict(exc.message or str(exc)) from exc
@@ -86,25 +113,69 @@ class Neo4jEngine:
         """One transaction: commit all or roll back all. Loads take turns as on FalkorDB: a second load while
         one runs is refused with Conflict (a lock node, LOCK_LABEL, held for the load's duration). Under the
         lock the statements are all built first (a loader's are built while it still parses the source),
-        so the transaction is not held open meanwhile, and a source found invalid half-way opens none."""
+        so the transaction is not held open meanwhile, and a source found invalid half-way opens none.
+        The transaction first makes sure the lock is still this load's (_CHECK): if not, Conflict."""
         token = uuid.uuid4().hex
         try:
-            if not self._run(_ACQUIRE, {"token": token, "ttl": LOAD_LOCK_TTL_S * 1000}, RoutingControl.WRITE)[0][
-                    "acquired"]:
-                raise Conflict(f"another load into the Neo4j database at {self.uri} is running; wait for it to "
-                               "finish, then load again")
+            self._acquire(token)
             try:
                 built = [(query, dict(params)) for query, params in statements]
-                with self._driver.session(database=self._database) as session, session.begin_transaction() as tx:
-                    for query, params in built:
-                        tx.run(query, params).consume()
-                    tx.commit()
-            finally:
-                self._run(_RELEASE, {"token": token}, RoutingControl.WRITE)
-        except (ServiceUnavailable, AuthError) as exc:
+                self._transaction(token, built)
+            except BaseException:
+                with contextlib.suppress(DriverError, Neo4jError, OSError):  # the error says more than this would
+                    self._release_once(token)
+                raise
+            self._run(_RELEASE, {"token": token}, RoutingControl.WRITE)
+        except (ServiceUnavailable, SessionExpired, AuthError) as exc:
             raise self._unavailable(exc) from exc
         except ConstraintError as exc:
             raise unique_conflict(exc.message or str(exc)) from exc
+
+    def _acquire(self, token: str) -> None:
+        (holder,) = self._run(_HOLDER, None, RoutingControl.WRITE)
+        if holder["held"]:
+            raise self._held(holder["expires"])
+        (claim,) = self._run(_ACQUIRE, {"token": token, "ttl": LOAD_LOCK_TTL_S * 1000}, RoutingControl.WRITE)
+        if not claim["acquired"]:
+            raise self._held(claim["expires"])
+
+    def _held(self, expires: int) -> Conflict:
+        """The Conflict of a load refused because another holds the lock: when that lock expires, and what to do
+        if no load is running any more (its process or its server was killed)."""
+        if self.uri.startswith("embedded-neo4j://"):
+            sooner = ("restarting the embedded server frees it at once (`safetynet db stop`, then `safetynet db "
+                      "start`, with the same SAFETYNET_DB)")
+        else:
+            sooner = f"to free it sooner, make sure no load is running, then run `MATCH (l:{LOCK_LABEL}) DELETE l`"
+        return Conflict(f"another load into the Neo4j database at {self.uri} is running; wait for it to finish, "
+                        f"then load again. If no load is running (one whose process or server was killed leaves its "
+                        f"lock behind), the lock expires at {_utc(expires)}; {sooner}")
+
+    def _transaction(self, token: str, built: list[tuple[str, dict[str, Any]]]) -> None:
+        committing = False
+        try:
+            with (self._driver.session(database=self._database) as session,
+                  session.begin_transaction(metadata={LOAD_METADATA: "load"}) as tx):
+                if not tx.run(_CHECK, {"token": token}).single(strict=True)["held"]:  # one row: OPTIONAL MATCH
+                    raise Conflict(f"this load lost its lock on the Neo4j database at {self.uri} before it wrote "
+                                   "anything (the server was restarted, or the lock expired and another load "
+                                   "took it): nothing was written; load again")
+                for query, params in built:
+                    tx.run(query, params).consume()
+                committing = True
+                tx.commit()
+        except (ServiceUnavailable, SessionExpired) as exc:
+            if isinstance(exc, IncompleteCommit) or committing:
+                reason = ("the connection to the server was lost while the load committed, so it may or may not "
+                          "have been written: see `safetynet db stats`, and load again (loading again is safe)")
+            else:
+                reason = "the connection to the server was lost during the load, so none of it was written"
+            raise self._unavailable(exc, f"{reason} ({exc})") from exc
+
+    def _release_once(self, token: str) -> None:
+        """Release the lock in one attempt (execute_query would retry for half a minute if the server is gone)."""
+        with self._driver.session(database=self._database) as session:
+            session.run(_RELEASE, {"token": token}).consume()
 
     def ensure_schema(self) -> None:
         for statement in (*neo4j_schema.statements(), _LOCK_CONSTRAINT):
