@@ -143,6 +143,12 @@ def _build(target: Path) -> None:
 # The heap starts small and grows to `heap` only as a load's transaction needs it: a server that serves a small
 # graph (a test's, the demo's) stays small however large the largest load it may take.
 INITIAL_HEAP = "512m"
+_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+def _bytes(size: str) -> int:
+    """A JVM memory size (`512m`, `16g`, `1k`) in bytes."""
+    return int(size[:-1]) * _UNITS[size[-1].lower()] if size[-1].isalpha() else int(size)
 
 
 def command(*, heap: str, home: Path, port: int, pagecache: str, transaction_total: str,
@@ -150,7 +156,7 @@ def command(*, heap: str, home: Path, port: int, pagecache: str, transaction_tot
     """The command line that runs Neo4j with its home in `home` (build the launcher first)."""
     folder = build_dir()
     return [
-        java(), f"-Xms{INITIAL_HEAP}", f"-Xmx{heap}", *JVM_OPTIONS,
+        java(), f"-Xms{min(INITIAL_HEAP, heap, key=_bytes)}", f"-Xmx{heap}", *JVM_OPTIONS,
         "-cp", f"{folder / 'classes'}{os.pathsep}{folder / 'lib' / '*'}", MAIN_CLASS,
         "--home", str(home), "--port", str(port), "--pagecache", pagecache,
         "--transaction-total", transaction_total, "--transaction-max", transaction_max,
