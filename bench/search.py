@@ -1,9 +1,11 @@
-"""Latency and throughput of the front-line search (need + nearby + age) on the embedded engine.
+"""Latency and throughput of the front-line search (need + nearby + age) on the embedded engines.
 
-For each size, a fresh child process generates the demo city with N services (seed 1), loads it
-into a fresh embedded FalkorDB server, and asks 300 seeded-random questions like the issue's:
-`services(need: [a need term: a leaf, or 20% of the time a top-level need], near: a point in the
-city, radiusKm: 5, resident: {age: 0–90}, first: 20)`, three ways:
+For each size, a fresh child process per engine generates the demo city with N services (seed 1),
+loads it into a fresh embedded server of that engine (`--engine falkordb|neo4j|both`: FalkorDB,
+Neo4j 5.26, or both in this one run, one after the other, on the same data and questions), and asks
+300 seeded-random questions like the issue's: `services(need: [a need term: a leaf, or 20% of the
+time a top-level need], near: a point in the city, radiusKm: 5, resident: {age: 0–90}, first: 20)`,
+three ways:
 
 - raw: in this process, `rank` plus `assess_hits` on the first page when `rank` did not assess
   already: the database work and Python logic behind one page, without GraphQL or HTTP.
@@ -16,11 +18,17 @@ city, radiusKm: 5, resident: {age: 0–90}, first: 20)`, three ways:
 - the stack's ceiling: the same 8 clients for 5 s asking `{ __typename }` (HTTP, FastAPI and strawberry
   only) and `{ serviceCount }` (one trivial database query): what no search can exceed on this machine.
 
-Targets (the search issue), at 100k services: raw p95 ≤ 1.5 × PostGIS's p95 on the same data and
-questions (bench/search_postgis.py), end-to-end p95 ≤ 15 ms, ≥ 300 requests/s with 8 clients, and no
-errors. The benchmark reports; it asserts no timing.
+PostGIS is measured in the same run, at the same sizes, on the same data and questions
+(bench/search_postgis.py, in a child first; `--no-postgis` skips it, and then no verdict against
+it is given: a figure from another run is no comparison). The machine's own CPU ceiling is measured
+at the start (bench/engines.py) and recorded with the load average.
 
-Run: python bench/search.py [N ...]        (default: 10000 100000)
+Targets, at 100k services: raw p95 ≤ 1.5 × PostGIS's p95 (the search issue), end-to-end p95 ≤ 15 ms,
+≥ 300 requests/s with 8 clients, no errors; and on Neo4j, raw p95 ≤ 2 × FalkorDB's in the same run
+(issue 17). The engines must also give the same total counts to every question. The benchmark
+reports; it asserts no timing.
+
+Run: python bench/search.py [--engine falkordb|neo4j|both] [--no-postgis] [N ...]   (default: 10000 100000)
 Writes bench/results/search.json and prints a table.
 """
 
@@ -45,6 +53,7 @@ from typing import TYPE_CHECKING, Any, Final
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project's packages before bench/analytics.py
 
 import arguments  # noqa: E402 (bench/arguments.py, beside this script)
+import engines  # noqa: E402 (bench/engines.py, beside this script)
 from stats import ms_summary, pct  # noqa: E402 (bench/stats.py, beside this script)
 
 if TYPE_CHECKING:
@@ -65,12 +74,12 @@ CLIENTS = 8
 LOAD_SECONDS = 15.0
 SERVER_START_TIMEOUT_S = 60.0
 
-# The raw target is 1.5 × PostGIS's p95 on the same data and questions: bench/search_postgis.py
-# measures it (bench/results/search_postgis.json, read when there); this is its figure at 100k
-# services on the 2-core development machine, 2026-11-26. (shared/tools/peer_postgis.py's 0.51 ms is
-# PostGIS on a toy question: one need per service, 3 km, a handful of answers and no total count.)
-POSTGIS_SAME_DATA_P95_MS = 29.367
+# The raw target is 1.5 × PostGIS's p95 on the same data and questions, measured in the same run by
+# bench/search_postgis.py. (shared/tools/peer_postgis.py's 0.51 ms is PostGIS on a toy question: one need per
+# service, 3 km, a handful of answers and no total count.)
 RAW_TARGET_FACTOR = 1.5
+NEO4J_TARGET_FACTOR = 2.0  # issue 17: Neo4j's raw p95 ≤ 2 × FalkorDB's, same run
+POSTGIS_SCRIPT = Path(__file__).parent / "search_postgis.py"
 POSTGIS_RESULTS = Path(__file__).parent / "results" / "search_postgis.json"
 TARGET_HTTP_P95_MS = 15.0
 TARGET_REQUESTS_PER_S = 300.0
@@ -302,12 +311,12 @@ class CpuMeter:
 
 
 @contextmanager
-def api_server(store: Path, log: Path) -> Iterator[tuple[str, int]]:
-    """`python -m cli serve` on the embedded store (it reuses the running server); stopped on exit."""
+def api_server(db_uri: str, log: Path) -> Iterator[tuple[str, int]]:
+    """`python -m cli serve` on the embedded database (it reuses the running server); stopped on exit."""
     import httpx
 
     port = _free_port()
-    env = {**os.environ, "SAFETYNET_DB": f"embedded://{store}"}
+    env = {**os.environ, "SAFETYNET_DB": db_uri}
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -437,10 +446,9 @@ def _log(message: str) -> None:
     print(f"[search bench] {message}", file=sys.stderr, flush=True)
 
 
-def run_one(services: int) -> dict[str, Any]:
-    """One measurement, in this process (called in a child by main)."""
+def run_one(services: int, engine: str) -> dict[str, Any]:
+    """One measurement of one engine, in this process (called in a child by main)."""
     from demo.generator import generate_demo
-    from graph import embedded
     from graph.connect import connect
     from graph.settings import Settings
     from loaders.hsds import parse_hsds
@@ -451,10 +459,11 @@ def run_one(services: int) -> dict[str, Any]:
     asked = questions(WARMUP + QUESTIONS)
     warmup, qs = asked[:WARMUP], asked[WARMUP:]
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
-        data, store = Path(tmp) / "data", Path(tmp) / "db"
-        _log(f"{services:,} services: generating")
+        root = Path(tmp)
+        data, db_uri = root / "data", engines.uri(engine, root)
+        _log(f"{services:,} services on {engine}: generating")
         generate_demo(data, services=services, seed=SEED)
-        db = connect(Settings(db=f"embedded://{store}"))
+        db = connect(Settings(db=db_uri))
         try:
             t = time.perf_counter()
             load_parsed(db, parse_hsds(data), dataset_id="bench", path=data)
@@ -463,45 +472,59 @@ def run_one(services: int) -> dict[str, Any]:
             _log(f"loaded in {load_s:.1f} s; raw run")
             raw = raw_run(db, warmup, qs)
             _log(f"raw p95 {raw['p95_ms']} ms; starting the API server")
-            info = embedded.status(store)
-            assert info is not None
-            with api_server(store, Path(tmp) / "api.log") as (base, api_pid):
-                pids = {"api": api_pid, "database": info.pid}
+            database_pid = engines.server_pid(engine, root)
+            assert database_pid is not None
+            with api_server(db_uri, root / "api.log") as (base, api_pid):
+                pids = {"api": api_pid, "database": database_pid}
                 _log("http run")
                 http = http_run(base, pids, warmup, qs, raw["totals"])
                 _log(f"http p95 {http['p95_ms']} ms; {CLIENTS} clients for {LOAD_SECONDS:g} s")
                 load = throughput_run(base, pids, qs)
                 _log(f"stack ceiling: {CLIENTS} clients asking {' and '.join(CEILING_QUERIES.values())}")
                 ceiling = ceiling_run(base, pids)
+            server_mb = engines.peak_mb(database_pid)
         finally:
             db.close()  # stops the embedded server this process started
-    del raw["totals"]
-    return {"services": services, "questions": len(qs), "warmup": len(warmup), "load_s": round(load_s, 1),
-            "load_average_at_start": [round(x, 2) for x in load_average],
-            "total_count": raw.pop("total_count"), "raw": raw, "http": http, "throughput": load,
-            "ceiling": ceiling}
+    return {"services": services, "engine": engine, "questions": len(qs), "warmup": len(warmup),
+            "load_s": round(load_s, 1), "load_average_at_start": [round(x, 2) for x in load_average],
+            "database_peak_mb": round(server_mb), "totals": raw.pop("totals"),
+            "total_count": raw.pop("total_count"), "raw": raw, "http": http, "throughput": load, "ceiling": ceiling}
 
 
 # ---------------------------------------------------------------- main
 
-def postgis_p95_ms(services: int) -> tuple[float, str]:
-    """PostGIS's p95 on the same data (ms) and where the figure comes from."""
-    try:
-        runs = json.loads(POSTGIS_RESULTS.read_text())["runs"]
-        return next(float(r["p95_ms"]) for r in runs if r["services"] == services), str(POSTGIS_RESULTS.name)
-    except (OSError, ValueError, KeyError, StopIteration):
-        return POSTGIS_SAME_DATA_P95_MS, "recorded 2026-11-26 (run bench/search_postgis.py to measure it here)"
+def postgis_run(sizes: list[int]) -> dict[int, dict[str, Any]]:
+    """PostGIS on the same data and questions, in this run: bench/search_postgis.py in a child (its table goes
+    to stderr). {services: its run}, or {} when it could not run (said on stderr)."""
+    _log(f"PostGIS on the same data and questions: {POSTGIS_SCRIPT.name} {' '.join(map(str, sizes))}")
+    started = time.time()
+    child = subprocess.run([sys.executable, str(POSTGIS_SCRIPT), *map(str, sizes)], stdout=sys.stderr, check=False)
+    if child.returncode != 0 or not POSTGIS_RESULTS.exists() or POSTGIS_RESULTS.stat().st_mtime < started:
+        _log(f"PostGIS did not run (exit {child.returncode}): no verdict against it in this run")
+        return {}
+    return {int(r["services"]): r for r in json.loads(POSTGIS_RESULTS.read_text())["runs"]}
 
 
-def _verdicts(r: dict[str, Any]) -> dict[str, bool]:
-    errors = (r["http"]["non_200"] + r["http"]["graphql_errors"] + r["throughput"]["non_200"]
-              + r["throughput"]["graphql_errors"] + r["throughput"]["transport_errors"])
-    return {
-        "raw_p95": r["raw"]["p95_ms"] <= RAW_TARGET_FACTOR * postgis_p95_ms(r["services"])[0],
+def _errors(r: dict[str, Any]) -> int:
+    http, load = r["http"], r["throughput"]
+    return int(http["non_200"] + http["graphql_errors"] + load["non_200"] + load["graphql_errors"]
+               + load["transport_errors"])
+
+
+def _verdicts(r: dict[str, Any], postgis: dict[str, Any] | None, falkordb: dict[str, Any] | None) -> dict[str, Any]:
+    """Each target: True, False, or None when its peer was not measured in this run."""
+    raw_p95 = r["raw"]["p95_ms"]
+    out: dict[str, Any] = {
+        "raw_p95_vs_postgis": None if postgis is None else raw_p95 <= RAW_TARGET_FACTOR * postgis["p95_ms"],
         "http_p95": r["http"]["p95_ms"] <= TARGET_HTTP_P95_MS,
         "requests_per_s": r["throughput"]["requests_per_s"] >= TARGET_REQUESTS_PER_S,
-        "no_errors": errors == 0,
+        "no_errors": _errors(r) == 0,
     }
+    if r["engine"] == "neo4j":
+        out["raw_p95_vs_falkordb"] = (None if falkordb is None
+                                      else raw_p95 <= NEO4J_TARGET_FACTOR * falkordb["raw"]["p95_ms"])
+        out["same_totals_as_falkordb"] = None if falkordb is None else r["totals"] == falkordb["totals"]
+    return out
 
 
 def _code_version() -> dict[str, Any]:
@@ -514,73 +537,99 @@ def _code_version() -> dict[str, Any]:
     return {"commit": git("rev-parse", "HEAD").strip(), "uncommitted": sorted(line[3:] for line in changed)}
 
 
-def _met(ok: bool) -> str:
-    return "met" if ok else "NOT met"
+def _met(ok: bool | None) -> str:
+    return "not measured in this run" if ok is None else "met" if ok else "NOT met"
 
 
-def main(sizes: list[int]) -> None:
+def _print_where_time_goes(r: dict[str, Any]) -> None:
+    print(f"where the raw time goes at {r['services']:,} on {r['engine']} (ms per question; database share "
+          f"{r['raw']['database_share']:.0%}, Python {r['raw']['python_ms_per_question']} ms):")
+    for name, q in r["raw"]["by_query"].items():
+        server_ms = q["server_ms_per_question"]
+        server = "" if server_ms is None else f", of which {server_ms} ms in the server"
+        print(f"  {name}: {q['calls_per_question']} calls, {q['total_ms_per_question']} ms{server} "
+              f"(round trip p50 {q['p50_ms']}, p95 {q['p95_ms']}), {q['share_of_raw']:.0%} of raw")
+    details = r["raw"]["page_details"]
+    print(f"  (the API adds search/service_details for the page: round trip p50 {details['p50_ms']} ms, "
+          f"p95 {details['p95_ms']} ms; server p50 {details.get('server_p50_ms')} ms)")
+    for label, run in (("http, one client", r["http"]), (f"http, {CLIENTS} clients", r["throughput"])):
+        cpu = run["cpu_ms_per_request"]
+        print(f"  CPU ms per request, {label}: API server {cpu['api']}, database {cpu['database']}, "
+              f"clients {cpu['clients']}")
+    ceiling = ", ".join(f"{CEILING_QUERIES[name]} {c['requests_per_s']:,.0f} req/s (API server "
+                        f"{c['cpu_ms_per_request']['api']} ms CPU each)" for name, c in r["ceiling"].items())
+    print(f"  stack ceiling, {CLIENTS} clients: {ceiling}")
+
+
+def main(sizes: list[int], engine_names: list[str], with_postgis: bool) -> None:
     code = _code_version()
+    machine = engines.ceiling()
+    _log(f"machine ceiling: {machine}")
+    postgis = postgis_run(sizes) if with_postgis else {}
     rows = []
     for services in sizes:
-        child = subprocess.run([sys.executable, __file__, "--one", str(services)], stdout=subprocess.PIPE, text=True,
-                               check=True)
-        rows.append(json.loads(child.stdout.strip().splitlines()[-1]))
-    header = ("services", "raw p50 / p95 / p99 ms", "http p50 / p95 / p99 ms", f"req/s ({CLIENTS} clients)",
-              "p95 ms under load", "errors", "round trips", "totalCount p50")
+        for engine in engine_names:
+            child = subprocess.run([sys.executable, __file__, "--one", str(services), "--engine", engine],
+                                   stdout=subprocess.PIPE, text=True, check=True)
+            rows.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    header = ("services", "engine", "raw p50 / p95 / p99 ms", "http p50 / p95 / p99 ms", f"req/s ({CLIENTS} clients)",
+              "p95 ms under load", "errors", "round trips", "totalCount p50", "load s", "database peak MB")
     print(" | ".join(header))
     print(" | ".join("---" for _ in header))
-    for r in rows:
-        raw, http, load = r["raw"], r["http"], r["throughput"]
-        errors = (http["non_200"] + http["graphql_errors"] + load["non_200"] + load["graphql_errors"]
-                  + load["transport_errors"])
-        print(f"{r['services']:,} | {raw['p50_ms']:.2f} / {raw['p95_ms']:.2f} / {raw['p99_ms']:.2f} | "
-              f"{http['p50_ms']:.2f} / {http['p95_ms']:.2f} / {http['p99_ms']:.2f} | {load['requests_per_s']:,.0f} | "
-              f"{load['p95_ms']:.1f} | {errors} | {raw['round_trips']['p50']} | {r['total_count']['p50']}")
+    for services in sizes:
+        if services in postgis:
+            p = postgis[services]
+            print(f"{services:,} | PostGIS | {p['p50_ms']:.2f} / {p['p95_ms']:.2f} / {p['p99_ms']:.2f} | – | – | – | "
+                  f"– | 1 | {p['total_count']['p50']} | {p['load_s']:.1f} | –")
+        for r in (r for r in rows if r["services"] == services):
+            raw, http, load = r["raw"], r["http"], r["throughput"]
+            print(f"{services:,} | {r['engine']} | {raw['p50_ms']:.2f} / {raw['p95_ms']:.2f} / {raw['p99_ms']:.2f} | "
+                  f"{http['p50_ms']:.2f} / {http['p95_ms']:.2f} / {http['p99_ms']:.2f} | "
+                  f"{load['requests_per_s']:,.0f} | {load['p95_ms']:.1f} | {_errors(r)} | "
+                  f"{raw['round_trips']['p50']} | {r['total_count']['p50']} | {r['load_s']} | "
+                  f"{r['database_peak_mb']:,}")
     print()
     for r in rows:
-        print(f"where the raw time goes at {r['services']:,} (ms per question; database share "
-              f"{r['raw']['database_share']:.0%}, Python {r['raw']['python_ms_per_question']} ms):")
-        for name, q in r["raw"]["by_query"].items():
-            server_ms = q["server_ms_per_question"]
-            server = "" if server_ms is None else f", of which {server_ms} ms in the server"
-            print(f"  {name}: {q['calls_per_question']} calls, {q['total_ms_per_question']} ms{server} "
-                  f"(round trip p50 {q['p50_ms']}, p95 {q['p95_ms']}), {q['share_of_raw']:.0%} of raw")
-        details = r["raw"]["page_details"]
-        print(f"  (the API adds search/service_details for the page: round trip p50 {details['p50_ms']} ms, "
-              f"p95 {details['p95_ms']} ms; server p50 {details.get('server_p50_ms')} ms)")
-        for label, run in (("http, one client", r["http"]), (f"http, {CLIENTS} clients", r["throughput"])):
-            cpu = run["cpu_ms_per_request"]
-            print(f"  CPU ms per request, {label}: API server {cpu['api']}, database {cpu['database']}, "
-                  f"clients {cpu['clients']}")
-        ceiling = ", ".join(f"{CEILING_QUERIES[name]} {c['requests_per_s']:,.0f} req/s (API server "
-                            f"{c['cpu_ms_per_request']['api']} ms CPU each)" for name, c in r["ceiling"].items())
-        print(f"  stack ceiling, {CLIENTS} clients: {ceiling}")
-    target_rows = [r for r in rows if r["services"] == TARGET_SIZE] or rows[-1:]
-    verdicts: dict[str, Any] = {}
-    if target_rows:
-        r = target_rows[0]
-        v = _verdicts(r)
-        verdicts = {"services": r["services"], **v}
-        note = "" if r["services"] == TARGET_SIZE else f" (no {TARGET_SIZE:,} run: judged at {r['services']:,})"
-        print(f"\ntargets at {r['services']:,} services{note}:")
-        postgis, source = postgis_p95_ms(r["services"])
-        print(f"  raw p95 ≤ {RAW_TARGET_FACTOR * postgis:.1f} ms ({RAW_TARGET_FACTOR:g} × PostGIS {postgis:.2f} ms "
-              f"on the same data, {source}): {r['raw']['p95_ms']:.2f} ms — {_met(v['raw_p95'])}")
+        _print_where_time_goes(r)
+    verdicts = []
+    for r in rows:
+        falkordb = next((f for f in rows if f["services"] == r["services"] and f["engine"] == "falkordb"), None)
+        v = _verdicts(r, postgis.get(r["services"]), falkordb)
+        verdicts.append({"services": r["services"], "engine": r["engine"], **v})
+        pg = postgis.get(r["services"])
+        print(f"\ntargets at {r['services']:,} services on {r['engine']}:")
+        pg_text = "PostGIS not measured in this run" if pg is None else (
+            f"≤ {RAW_TARGET_FACTOR * pg['p95_ms']:.2f} ms, {RAW_TARGET_FACTOR:g} × PostGIS's {pg['p95_ms']:.2f} ms")
+        print(f"  raw p95 {r['raw']['p95_ms']:.2f} ms ({pg_text}, same run): {_met(v['raw_p95_vs_postgis'])}")
+        if r["engine"] == "neo4j":
+            f_text = "FalkorDB not measured in this run" if falkordb is None else (
+                f"≤ {NEO4J_TARGET_FACTOR * falkordb['raw']['p95_ms']:.2f} ms, {NEO4J_TARGET_FACTOR:g} × FalkorDB's "
+                f"{falkordb['raw']['p95_ms']:.2f} ms")
+            print(f"  raw p95 {r['raw']['p95_ms']:.2f} ms ({f_text}, same run): {_met(v['raw_p95_vs_falkordb'])}")
+            print(f"  the same totalCount as FalkorDB to all {r['questions']} questions: "
+                  f"{_met(v['same_totals_as_falkordb'])}")
         print(f"  end-to-end p95 ≤ {TARGET_HTTP_P95_MS:g} ms: {r['http']['p95_ms']:.2f} ms — {_met(v['http_p95'])}")
         print(f"  ≥ {TARGET_REQUESTS_PER_S:g} req/s with {CLIENTS} clients: "
               f"{r['throughput']['requests_per_s']:,.0f} — {_met(v['requests_per_s'])}")
         print(f"  no non-200 responses or GraphQL errors: {_met(v['no_errors'])}")
-    print(f"machine: {os.cpu_count()} cores (clients, API server and database share them)")
+    print(f"machine: {machine['cores']} cores (clients, API server and database share them); one core runs "
+          f"{machine['python_loop_mips']} M Python loop steps/s; load average {machine['load_average_1m']} at the "
+          "start")
+    for r in rows:
+        del r["totals"]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
-        "benchmark": "search", "machine_cores": os.cpu_count() or 0,
-        "command": f"python bench/search.py {' '.join(map(str, sizes))}", "code": code,
+        "benchmark": "search", "machine": machine, "engines": engine_names,
+        "command": f"python bench/search.py --engine {'both' if len(engine_names) > 1 else engine_names[0]}"
+                   f"{'' if with_postgis else ' --no-postgis'} {' '.join(map(str, sizes))}", "code": code,
         "question": {"count": QUESTIONS, "warmup": WARMUP, "seed": SEED, "radius_km": RADIUS_KM, "first": PAGE,
                      "top_level_need_share": TOP_LEVEL_SHARE, "latitude": LAT, "longitude": LON, "max_age": MAX_AGE,
                      "graphql": GRAPHQL},
-        "targets": {"services": TARGET_SIZE, "raw_p95_ms": RAW_TARGET_FACTOR * postgis_p95_ms(TARGET_SIZE)[0],
-                    "postgis_same_data_p95_ms": postgis_p95_ms(TARGET_SIZE)[0],
+        "targets": {"services": TARGET_SIZE, "raw_p95_vs_postgis_factor": RAW_TARGET_FACTOR,
+                    "neo4j_raw_p95_vs_falkordb_factor": NEO4J_TARGET_FACTOR,
                     "http_p95_ms": TARGET_HTTP_P95_MS, "requests_per_s": TARGET_REQUESTS_PER_S, "clients": CLIENTS},
+        "postgis_same_run": {str(k): {"p50_ms": v["p50_ms"], "p95_ms": v["p95_ms"], "p99_ms": v["p99_ms"]}
+                             for k, v in postgis.items()},
         "verdicts": verdicts, "runs": rows,
     }, indent=2) + "\n")
     print(f"wrote {RESULTS}")
@@ -589,6 +638,9 @@ def main(sizes: list[int]) -> None:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = arguments.parser(__file__, __doc__)
     arguments.add_sizes(parser, "load and search, each in a fresh server")
+    engines.add_engine(parser)
+    parser.add_argument("--no-postgis", dest="postgis", action="store_false",
+                        help="do not measure PostGIS in this run (then no verdict is given against it)")
     parser.add_argument("--one", type=arguments.service_count, help=argparse.SUPPRESS)  # the child's one measurement
     return parser.parse_args(argv)
 
@@ -596,6 +648,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 if __name__ == "__main__":
     args = parse_args()
     if args.one is not None:
-        print(json.dumps(run_one(args.one)))
+        print(json.dumps(run_one(args.one, args.engine)))
     else:
-        main(args.sizes or list(arguments.DEFAULT_SIZES))
+        main(args.sizes or list(arguments.DEFAULT_SIZES), engines.chosen(args.engine), args.postgis)

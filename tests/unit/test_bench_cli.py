@@ -16,7 +16,7 @@ from tests.conftest import PROJECT_ROOT
 BENCH = PROJECT_ROOT / "bench"
 SCRIPTS = ("analytics.py", "eligibility_accuracy.py", "hsds_api.py", "load.py", "load_sources.py", "search.py",
            "search_postgis.py")
-HELPERS = ("arguments.py", "stats.py")  # imported by the scripts, not run
+HELPERS = ("arguments.py", "engines.py", "stats.py")  # imported by the scripts, not run
 
 
 def _run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -61,6 +61,8 @@ def test_an_unknown_option_is_a_usage_error_not_a_traceback(script: str) -> None
     ("analytics.py", ["--keep"], "argument --keep: expected one argument"),
     ("hsds_api.py", ["--small=yes"], "argument --small: ignored explicit argument 'yes'"),
     ("hsds_api.py", ["--child", "build"], "--child takes a step and its arguments"),
+    ("hsds_api.py", ["--engine", "postgres"], "argument --engine: invalid choice: 'postgres'"),
+    ("analytics.py", ["--child", "measure", "postgres", "/tmp/graph"], "--child measure takes an engine first"),
 ])
 def test_a_bad_argument_is_a_usage_error_saying_what_is_wrong(script: str, args: list[str], message: str) -> None:
     refused = _run(script, *args)
@@ -80,22 +82,35 @@ def _module(script: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
 
 
 @pytest.mark.parametrize(("script", "args", "parsed"), [
-    ("load.py", [], {"sizes": [], "one": None}),
-    ("load.py", ["10000", "100000"], {"sizes": [10_000, 100_000], "one": None}),  # README, Makefile
-    ("load.py", ["sources"], {"sizes": ["sources"], "one": None}),  # README
-    ("load.py", ["--one", "10000"], {"sizes": [], "one": 10_000}),  # its child process
+    ("load.py", [], {"sizes": [], "engine": "falkordb", "batch_size": None, "one": None}),
+    ("load.py", ["10000", "100000"],  # README, Makefile
+     {"sizes": [10_000, 100_000], "engine": "falkordb", "batch_size": None, "one": None}),
+    ("load.py", ["--engine", "both", "10000"],  # README
+     {"sizes": [10_000], "engine": "both", "batch_size": None, "one": None}),
+    ("load.py", ["sources"], {"sizes": ["sources"], "engine": "falkordb", "batch_size": None, "one": None}),
+    ("load.py", ["--one", "10000", "--engine", "neo4j", "--batch-size", "2000"],  # its child process
+     {"sizes": [], "one": 10_000, "engine": "neo4j", "batch_size": 2000}),
     ("load_sources.py", [], {"child": False}),
     ("load_sources.py", ["--child"], {"child": True}),
-    ("search.py", ["10_000"], {"sizes": [10_000], "one": None}),
-    ("search.py", ["--one", "100000"], {"sizes": [], "one": 100_000}),
+    ("search.py", ["10_000"], {"sizes": [10_000], "engine": "falkordb", "postgis": True, "one": None}),
+    ("search.py", ["--engine", "both", "--no-postgis", "10000"],
+     {"sizes": [10_000], "engine": "both", "postgis": False, "one": None}),
+    ("search.py", ["--one", "100000", "--engine", "neo4j"],  # its child process
+     {"sizes": [], "one": 100_000, "engine": "neo4j", "postgis": True}),
     ("search_postgis.py", ["100000"], {"sizes": [100_000]}),
-    ("analytics.py", ["--small"], {"small": True, "keep": None, "child": None}),
-    ("analytics.py", ["--keep=/tmp/graph"], {"small": False, "keep": Path("/tmp/graph"), "child": None}),
-    ("analytics.py", ["--child", "measure", "/tmp/db"],
-     {"small": False, "keep": None, "child": ["measure", "/tmp/db"]}),
-    ("hsds_api.py", ["--small", "--keep=/tmp/graph"], {"small": True, "keep": Path("/tmp/graph"), "child": None}),
-    ("hsds_api.py", ["--child", "build", "/tmp/db", "/tmp/data", "100000"],
-     {"small": False, "keep": None, "child": ["build", "/tmp/db", "/tmp/data", "100000"]}),
+    ("analytics.py", ["--small"], {"small": True, "engine": "falkordb", "keep": None, "child": None}),
+    ("analytics.py", ["--keep=/tmp/graph", "--engine", "both"],
+     {"small": False, "engine": "both", "keep": Path("/tmp/graph"), "child": None}),
+    ("analytics.py", ["--child", "measure", "neo4j", "/tmp/graph"],
+     {"small": False, "engine": "falkordb", "keep": None, "child": ["measure", "neo4j", "/tmp/graph"]}),
+    ("hsds_api.py", ["--small", "--keep=/tmp/graph"],
+     {"small": True, "engine": "falkordb", "keep": Path("/tmp/graph"), "child": None}),
+    ("hsds_api.py", ["--small", "--engine", "neo4j"], {"small": True, "engine": "neo4j", "keep": None, "child": None}),
+    ("hsds_api.py", ["--child", "generate", "/tmp/graph/data", "100000"],
+     {"small": False, "engine": "falkordb", "keep": None, "child": ["generate", "/tmp/graph/data", "100000"]}),
+    ("hsds_api.py", ["--child", "build", "neo4j", "/tmp/graph", "/tmp/graph/data", "100000"],
+     {"small": False, "engine": "falkordb", "keep": None,
+      "child": ["build", "neo4j", "/tmp/graph", "/tmp/graph/data", "100000"]}),
     ("eligibility_accuracy.py", [], {}),
 ])
 def test_every_way_the_readme_makefile_and_parent_processes_call_a_script_still_parses(
