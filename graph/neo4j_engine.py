@@ -36,6 +36,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
+RETRY_S = 5.0  # how long the driver retries a transient failure (a lost connection, a leader switch)
 LOAD_LOCK_TTL_S = 6 * 3600  # a crashed loader's lock expires (as on FalkorDB)
 LOCK_LABEL = "SafetynetLoadLock"  # the project's own bookkeeping, not a record: in no query of the catalogue
 LOAD_METADATA = "safetynet"  # a load's transaction carries {LOAD_METADATA: "load"} (SHOW TRANSACTIONS shows it)
@@ -80,7 +81,10 @@ class Neo4jEngine:
         self._on_close = on_close
         # no server notifications: Neo4j warns of every property or type the graph has none of yet (a staffOnly
         # no record carries, say), and the driver would log each, query text and all, on every request
-        self._driver = GraphDatabase.driver(address or uri, auth=(user, password), notifications_min_severity="OFF")
+        # retries of a transient failure give up after RETRY_S: a dead server is said to be one in seconds, not the
+        # driver's default 30 s (a request would wait that long before the API says the database is unavailable)
+        self._driver = GraphDatabase.driver(address or uri, auth=(user, password), notifications_min_severity="OFF",
+                                            max_transaction_retry_time=RETRY_S)
         self.ping()
 
     def _unavailable(self, exc: Exception, reason: str = "") -> DatabaseUnavailable:

@@ -1,8 +1,8 @@
 """End to end over real HTTP: request limits, masked errors with a request id, privacy of the logs,
 /metrics and /healthz.
 
-Two servers share the module's demo database: the real app (with a key store holding an admin key, which
-/metrics needs, and the operation names /metrics may use as labels listed in its settings), and the same app
+Two servers share the module's demo database (on each engine): the real app (with a key store holding an admin
+key, which /metrics needs, and the operation names /metrics may use as labels listed in its settings), and the same app
 (`create_app`) serving a small probe schema built with the real extensions (`api.limits.schema_extensions()`),
 whose resolvers raise what the real schema should never raise, and which nests as deep as a test wants.
 
@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,15 +32,16 @@ from api.auth import KeyStore, Role
 from api.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, schema_extensions
 from api.observability import hashed_label
 from api.permissions import staff_only as only_staff
-from graph import embedded
+from graph import embedded, neo4j_embedded
+from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import Conflict, DatabaseUnavailable, NotFound
 from graph.settings import Settings
 from queries.search_model import SearchInputError
 from tests.e2e.server import (  # noqa: F401 (fixtures)
     LiveServer,
-    demo_database,
     demo_engine_fixture,
+    load_demo,
     serving,
 )
 
@@ -221,7 +223,8 @@ def test_a_repeated_document_is_parsed_once_and_errors_are_reported_every_time(
     parsed: list[str] = []
     parse = executing.parse
     monkeypatch.setattr(executing, "parse", lambda source, **options: parsed.append(source) or parse(source, **options))
-    query = "query Repeated($id: ID!) { service(id: $id) { id name } }"
+    # a document no other test sent (the parsed documents are kept for the process: this test runs per engine)
+    query = f"query Repeated{uuid.uuid4().hex}($id: ID!) {{ service(id: $id) {{ id name }} }}"
     first = post(demo_api, query, variables={"id": "nope"})
     second = post(demo_api, query, variables={"id": "nope-either"})
     assert first.json() == second.json() == {"data": {"service": None}}
@@ -299,21 +302,30 @@ def test_a_database_outage_in_a_resolver_says_so_with_the_request_id(probe_api: 
     assert SECRET not in response.text
 
 
-def test_when_the_database_dies_queries_and_healthz_say_so(tmp_path: Path) -> None:
-    with demo_database(tmp_path, services=5) as engine, serving(create_app(engine=engine)) as live:
-        assert post(live, "{ serviceCount }").json() == {"data": {"serviceCount": 5}}
-        server = embedded.status(tmp_path / "db")
-        assert server is not None
-        os.kill(server.pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while embedded.status(tmp_path / "db") is not None and time.monotonic() < deadline:
-            time.sleep(0.05)
+def test_when_the_database_dies_queries_and_healthz_say_so(engine_name: str, tmp_path: Path) -> None:
+    """On a server of the test's own, killed under the app (the session's Neo4j server is shared: not that one)."""
+    data_dir = tmp_path / "db"
+    scheme, status = (("embedded-neo4j", neo4j_embedded.status) if engine_name == "neo4j"
+                      else ("embedded", embedded.status))
+    engine = connect(Settings(db=f"{scheme}://{data_dir}"))  # starts the server; close() stops it
+    try:
+        load_demo(engine, tmp_path / "demo-data", services=5)
+        with serving(create_app(engine=engine)) as live:
+            assert post(live, "{ serviceCount }").json() == {"data": {"serviceCount": 5}}
+            server = status(data_dir)
+            assert server is not None
+            os.kill(server.pid, signal.SIGKILL)
+            deadline = time.monotonic() + 30
+            while status(data_dir) is not None and time.monotonic() < deadline:
+                time.sleep(0.05)
 
-        response = post(live, "{ serviceCount }", headers={"X-Request-ID": "down-1"})
-        assert response.status_code == 200
-        assert messages(response) == ["the database is unavailable (request id down-1); try again shortly"]
-        with live.client() as client:
-            assert client.get("/healthz").status_code == 503
+            response = post(live, "{ serviceCount }", headers={"X-Request-ID": "down-1"})
+            assert response.status_code == 200
+            assert messages(response) == ["the database is unavailable (request id down-1); try again shortly"]
+            with live.client() as client:
+                assert client.get("/healthz").status_code == 503
+    finally:
+        engine.close()
 
 
 @pytest.mark.parametrize(("field", "message"), [
@@ -431,9 +443,9 @@ def test_unknown_paths_share_one_route_label(demo_api: LiveServer, admin_key: tu
     assert metric(after, "safetynet_http_requests_total", route="unmatched", status="404") >= 1
 
 
-def test_healthz_still_answers_with_a_request_id(demo_api: LiveServer) -> None:
+def test_healthz_still_answers_with_a_request_id(demo_api: LiveServer, demo_engine: GraphEngine) -> None:
     with demo_api.client() as client:
         response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "falkordb"}
+    assert response.json() == {"status": "ok", "database": demo_engine.dialect}
     assert response.headers["x-request-id"]
