@@ -5,6 +5,9 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from pathlib import Path
+
+from graph.uri import parse_db_uri
 
 SAFETYNET = [sys.executable, "-m", "cli"]
 
@@ -21,3 +24,15 @@ def run_cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.C
         command = " ".join(args)
         raise AssertionError(f"safetynet {command} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def on_neo4j(env: dict[str, str]) -> bool:
+    """Whether SAFETYNET_DB names the embedded Neo4j (`cli_env` on Neo4j: the session's shared server)."""
+    return parse_db_uri(env["SAFETYNET_DB"]).kind == "embedded-neo4j"
+
+
+def database_dir(env: dict[str, str]) -> Path:
+    """The directory of the embedded database SAFETYNET_DB names (where snapshots and keys are kept beside it)."""
+    path = parse_db_uri(env["SAFETYNET_DB"]).path
+    assert path is not None, env["SAFETYNET_DB"]
+    return path

@@ -1,6 +1,6 @@
 """Live servers for the HTTP end-to-end tests: an ASGI app under uvicorn on a free local port (in a thread
-of the test process, so its logs reach pytest), and the real app over an embedded FalkorDB holding the
-small demo city.
+of the test process, so its logs reach pytest), and the real app over the small demo city, on each engine
+in turn (the module's graph is `module_engine`, tests/e2e/conftest.py).
 
 Test modules import the fixtures they use (`demo_api` needs `demo_engine` too):
 `from tests.e2e.server import demo_api_fixture, demo_engine_fixture  # noqa: F401`.
@@ -88,25 +88,27 @@ def staff_keys(root: Path) -> tuple[KeyStore, str]:
     return store, key
 
 
+def load_demo(engine: GraphEngine, data: Path, *, services: int = DEMO_SERVICES) -> GraphEngine:
+    """Generate the demo city into the folder `data` and load it into `engine` (returned)."""
+    generate_demo(data, services=services)
+    load_parsed(engine, parse_hsds(data), dataset_id="demo", path=data)
+    return engine
+
+
 @contextmanager
 def demo_database(root: Path, *, services: int = DEMO_SERVICES) -> Iterator[GraphEngine]:
-    """An embedded FalkorDB under `root` holding the generated demo city; stopped at the end."""
-    data = root / "demo-data"
-    generate_demo(data, services=services)
+    """An embedded FalkorDB of its own under `root` holding the generated demo city; stopped at the end."""
     engine = connect(Settings(db=f"embedded://{root / 'db'}"))  # starts the server; close() stops it
     try:
-        parsed = parse_hsds(data)
-        load_parsed(engine, parsed, dataset_id="demo", path=data)
-        yield engine
+        yield load_demo(engine, root / "demo-data", services=services)
     finally:
         engine.close()
 
 
 @pytest.fixture(scope="module", name="demo_engine")
-def demo_engine_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphEngine]:
-    """An engine on an embedded FalkorDB holding the demo city (one per test module)."""
-    with demo_database(tmp_path_factory.mktemp("demo-db")) as engine:
-        yield engine
+def demo_engine_fixture(module_engine: GraphEngine, tmp_path_factory: pytest.TempPathFactory) -> GraphEngine:
+    """The module's graph (`module_engine`: on each engine in turn) holding the demo city."""
+    return load_demo(module_engine, tmp_path_factory.mktemp("demo-data"))
 
 
 @pytest.fixture(scope="module", name="demo_api")

@@ -1,13 +1,13 @@
 """A 211 coverage area named like a loaded planning area reaches the search through that area's shape,
 for everyone, and is how the public finds a service whose only place is confidential (a shelter): by
-its coverage, with no distance and no location, wherever in the area the point is."""
+its coverage, with no distance and no location, wherever in the area the point is. On each engine: the CLI
+loads into the module's database (`module_engine`), which stays running for the module's tests."""
 
 from __future__ import annotations
 
 import csv
 import json
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from api.auth import Role
 from api.context import Context
 from api.schema import schema
 from graph.connect import connect
+from graph.engine import GraphEngine
 from graph.settings import Settings
 from tests.e2e.cli import run_cli
 
@@ -37,22 +38,19 @@ AWAY, AT_THE_SHELTER = {"latitude": 38.85, "longitude": -77.15}, {"latitude": 38
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """The areas, then the export, loaded by the CLI into a database kept running for the module's tests."""
+def loaded(module_engine: GraphEngine, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The areas, then the export, loaded by the CLI into the module's database (its server runs meanwhile,
+    started by `module_engine`: the commands find it and leave it running)."""
     folder = tmp_path_factory.mktemp("coverage")
-    env = {**os.environ, "SAFETYNET_DB": f"embedded://{folder / 'db'}", "NO_COLOR": "1"}
+    env = {**os.environ, "SAFETYNET_DB": module_engine.uri, "NO_COLOR": "1"}
     (folder / "areas.geojson").write_text(json.dumps(DISTRICT))
     with (folder / "211.csv").open("w", newline="") as f:
         writer = csv.DictWriter(f, list(dict.fromkeys(k for row in ROWS for k in row)))
         writer.writeheader()
         writer.writerows(ROWS)
-    run_cli(env, "db", "start")
-    try:
-        run_cli(env, "load", "areas", str(folder / "areas.geojson"), "--dataset-id", "districts")
-        run_cli(env, "load", "211", str(folder / "211.csv"), "--dataset-id", "dc-211")
-        yield env
-    finally:
-        run_cli(env, "db", "stop", check=False)
+    run_cli(env, "load", "areas", str(folder / "areas.geojson"), "--dataset-id", "districts")
+    run_cli(env, "load", "211", str(folder / "211.csv"), "--dataset-id", "dc-211")
+    return env
 
 
 def _edges(env: dict[str, str], near: dict[str, float], role: Role) -> list[dict[str, Any]]:

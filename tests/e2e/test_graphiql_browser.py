@@ -1,6 +1,8 @@
 """End to end: GraphiQL at /graphql comes from the app itself and works on a machine without internet.
 
-The real app runs under uvicorn on a free local port over an embedded FalkorDB holding the demo city. Over
+The real app runs under uvicorn on a free local port over an embedded FalkorDB holding the demo city (FalkorDB
+only: the page and its files come from the app, not the graph; the query it runs is checked on both engines by
+the other e2e modules). Over
 plain HTTP: the page names no other host, runs no inline script, sends a strict Content-Security-Policy,
 and every file it names is served with its type and the digest the page pins; without the files (npm's
 web/graphiql not installed) a browser is told what to run and the API still answers. In a real headless
@@ -33,6 +35,9 @@ from graph.engine import GraphEngine
 from graph.settings import Settings
 from tests.browser.chromium import Page, chromium, chromium_executable_fixture  # noqa: F401 (fixture)
 from tests.e2e.server import LiveServer, demo_engine_fixture, serving, staff_keys  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.engines("falkordb", reason="GraphiQL's page and files come from the app, not the graph; "
+                                                   "what it asks /graphql is asked on both engines elsewhere")
 
 LOCKFILE = PROJECT_GRAPHIQL_DIR / "package-lock.json"
 PACKAGES = ("graphiql", "@graphiql/plugin-explorer", "react", "react-dom")

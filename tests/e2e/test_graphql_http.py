@@ -1,6 +1,6 @@
 """End to end: /graphql conforms to the GraphQL-over-HTTP spec, as graphql-http's own audit checks it.
 
-The real app runs under uvicorn on a free local port over an embedded FalkorDB holding the demo city;
+The real app runs under uvicorn on a free local port over the demo city, on each engine;
 `auditServer` from the `graphql-http` npm package (pinned in tests/audit) runs every server audit against
 it. A MUST the server breaks is an "error" and fails the test; SHOULDs and MAYs it does differently are
 "warn"/"notice" and are printed (they are listed in the failure message too).

@@ -2,7 +2,7 @@
 
 Clients generate code from the document the app serves at `/openapi.json`, so a response it does not describe
 is a bug, in the route or in the document. For every operation under `/hsds`, schemathesis sends generated
-requests to the real app (uvicorn, an embedded FalkorDB holding the demo city): the document's examples, its
+requests to the real app (uvicorn, the demo city on each engine): the document's examples, its
 coverage cases (boundary values, and negatives that break one constraint at a time) and a bounded fuzzing run.
 Each response must not be a server error, and its status code, content type, headers and body must be the
 ones the document declares for the operation. Generated ids never name a record, so the by-id routes are also
@@ -44,7 +44,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
-from tests.e2e.server import LiveServer, demo_database, serving, staff_keys
+from graph.engine import GraphEngine
+from tests.e2e.server import LiveServer, load_demo, serving, staff_keys
 
 MAX_EXAMPLES = 30  # fuzzed requests per operation and caller (the examples and coverage phases add theirs)
 HSDS_PATHS = r"^/hsds(/|$)"
@@ -109,15 +110,15 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The real app over HTTP on the demo city, with a key store holding one staff key."""
+def served(module_engine: GraphEngine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The real app over HTTP on the demo city (the module's graph, on each engine), with a key store holding
+    one staff key."""
     root = tmp_path_factory.mktemp("hsds-openapi")
     store, staff_key = staff_keys(root)
-    with demo_database(root) as db:
-        app = create_app(engine=db)
-        app.state.key_store = store
-        with serving(app) as live:
-            yield Served(live, staff_key)
+    app = create_app(engine=load_demo(module_engine, root / "demo-data"))
+    app.state.key_store = store
+    with serving(app) as live:
+        yield Served(live, staff_key)
 
 
 # ---------------------------------------------------------------- tests

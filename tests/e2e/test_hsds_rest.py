@@ -1,4 +1,4 @@
-"""The HSDS 3.0 REST API over real HTTP (uvicorn, the real app, an embedded FalkorDB holding the demo city):
+"""The HSDS 3.0 REST API over real HTTP (uvicorn, the real app, the demo city on each engine: `module_engine`):
 every filter checked against a brute force over the same graph (plain reads, Python set logic and haversine),
 paging totals and the last page, roles (a staff-only service and a confidential location are marked in this
 module's own graph), CORS, errors, and the app's OpenAPI document. Response bodies are validated against the
@@ -20,7 +20,7 @@ from api.app import create_app
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from tests.conftest import SHARED_DATA
-from tests.e2e.server import LiveServer, demo_database, serving, staff_keys
+from tests.e2e.server import LiveServer, load_demo, serving, staff_keys
 
 EARTH_RADIUS_M = 6371.0088 * 1000
 HIDDEN_SERVICE_MARK = ["*"]  # graph.schema.model.STAFF_ONLY_RECORD: the whole record is for staff
@@ -116,16 +116,16 @@ def _read_city(db: GraphEngine) -> City:
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def api(module_engine: GraphEngine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     root = tmp_path_factory.mktemp("hsds-rest")
     store, staff_key = staff_keys(root)
-    with demo_database(root, services=120) as db:
-        city = _read_city(db)
-        # the graph walk on every request: tests/e2e/test_hsds_snapshots.py holds the ready-made documents equal to it
-        app = create_app(Settings(hsds_snapshots=False), engine=db)
-        app.state.key_store = store
-        with serving(app) as live:
-            yield Api(live, city, staff_key)
+    db = load_demo(module_engine, root / "demo-data", services=120)
+    city = _read_city(db)
+    # the graph walk on every request: tests/e2e/test_hsds_snapshots.py holds the ready-made documents equal to it
+    app = create_app(Settings(hsds_snapshots=False), engine=db)
+    app.state.key_store = store
+    with serving(app) as live:
+        yield Api(live, city, staff_key)
 
 
 def haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:

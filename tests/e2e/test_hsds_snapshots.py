@@ -3,8 +3,8 @@ byte for byte what the live graph walk serves (every service by id and the whole
 public and for staff), it is what is served once built, a load makes it stale at once, and a stream cut
 short leaves none behind.
 
-Two apps serve one embedded FalkorDB holding the demo city: one keeps snapshots, the other
-(SAFETYNET_HSDS_SNAPSHOTS off) always walks the graph and is the reference."""
+Two apps serve the demo city, on each engine (`module_engine`): one keeps snapshots (beside the database), the
+other (SAFETYNET_HSDS_SNAPSHOTS off) always walks the graph and is the reference."""
 
 from __future__ import annotations
 
@@ -21,14 +21,13 @@ import pytest
 
 from api.app import create_app
 from api.hsds import routes, snapshots
-from api.hsds.snapshots import DIR_NAME
 from demo.generator import generate_demo
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
 from queries import hsds_out, reads
-from tests.e2e.server import LiveServer, demo_database, serving, staff_keys
+from tests.e2e.server import LiveServer, load_demo, serving, staff_keys
 
 HIDDEN_SERVICE_MARK = ["*"]  # graph.schema.model.STAFF_ONLY_RECORD
 
@@ -36,6 +35,7 @@ HIDDEN_SERVICE_MARK = ["*"]  # graph.schema.model.STAFF_ONLY_RECORD
 @dataclass(frozen=True)
 class Served:
     root: Path
+    snapshot_dir: Path  # beside the database: api.hsds.snapshots.snapshot_root
     db: GraphEngine
     snapshots: LiveServer
     reference: LiveServer
@@ -58,7 +58,7 @@ class Served:
     def complete_snapshots(self) -> list[str]:
         """`<version>/<role>-<shape>` of every complete snapshot on disk."""
         return sorted(f"{p.parent.name}/{p.name.removesuffix('.index.json')}"
-                      for p in (self.root / "db" / DIR_NAME).glob("*/*/*.index.json"))
+                      for p in self.snapshot_dir.glob("*/*/*.index.json"))
 
     def built_now(self) -> list[str]:
         """`<role>-<shape>` of the complete snapshots of the graph's current version."""
@@ -73,18 +73,20 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(module_engine: GraphEngine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("hsds-snapshots")
     keys, staff_key = staff_keys(root)
-    with demo_database(root, services=36) as db:
-        hidden = sorted(str(r["id"]) for r in db.read("MATCH (s:Service) RETURN s.id AS id"))[3]
-        db.write("MATCH (s:Service {id: $id}) SET s.staffOnly = $mark", {"id": hidden, "mark": HIDDEN_SERVICE_MARK})
-        with_snapshots = create_app(engine=db)
-        reference = create_app(Settings(hsds_snapshots=False), engine=db)
-        for app in (with_snapshots, reference):
-            app.state.key_store = keys
-        with serving(with_snapshots) as live, serving(reference) as ref:
-            yield Served(root, db, live, ref, staff_key)
+    db = load_demo(module_engine, root / "demo-data", services=36)
+    hidden = sorted(str(r["id"]) for r in db.read("MATCH (s:Service) RETURN s.id AS id"))[3]
+    db.write("MATCH (s:Service {id: $id}) SET s.staffOnly = $mark", {"id": hidden, "mark": HIDDEN_SERVICE_MARK})
+    with_snapshots = create_app(engine=db)
+    reference = create_app(Settings(hsds_snapshots=False), engine=db)
+    for app in (with_snapshots, reference):
+        app.state.key_store = keys
+    snapshot_dir = snapshots.snapshot_root(Settings(), db)
+    assert snapshot_dir is not None
+    with serving(with_snapshots) as live, serving(reference) as ref:
+        yield Served(root, snapshot_dir, db, live, ref, staff_key)
 
 
 def _by_id_everywhere(served: Served, *, staff: bool) -> None:
@@ -151,10 +153,10 @@ def test_an_export_cut_short_leaves_no_snapshot(served: Served, monkeypatch: pyt
             next(response.iter_raw())  # one batch, then the client goes away
         # the server drops the abandoned stream; its generator's cleanup runs when it is collected
         deadline = time.monotonic() + 10
-        while list((served.root / "db" / DIR_NAME).glob("*/*/.*.tmp")) and time.monotonic() < deadline:
+        while list(served.snapshot_dir.glob("*/*/.*.tmp")) and time.monotonic() < deadline:
             gc.collect()
             time.sleep(0.05)
-    assert not list((served.root / "db" / DIR_NAME).glob("*/*/.*.tmp"))
+    assert not list(served.snapshot_dir.glob("*/*/.*.tmp"))
     assert served.built_now() == []
     _by_id_everywhere(served, staff=False)
     assert served.export(served.snapshots) == served.export(served.reference)
@@ -176,7 +178,7 @@ def test_a_load_during_a_build_discards_it(served: Served, monkeypatch: pytest.M
     served.export(served.snapshots)
     assert served.built_now() == []
     assert not any(name.startswith(f"{version_18}/") for name in served.complete_snapshots())
-    assert not list((served.root / "db" / DIR_NAME).glob("*/*/.*.tmp"))
+    assert not list(served.snapshot_dir.glob("*/*/.*.tmp"))
 
 
 def test_filtered_exports_and_pages_never_use_a_snapshot(served: Served) -> None:
@@ -199,7 +201,7 @@ def test_two_first_exports_at_once_build_one_snapshot(served: Served, monkeypatc
     temporary: list[int] = []
 
     def slow_walk(*args: Any, **kwargs: Any) -> Any:
-        temporary.append(len(list((served.root / "db" / DIR_NAME).glob("*/*/.*.tmp"))))
+        temporary.append(len(list(served.snapshot_dir.glob("*/*/.*.tmp"))))
         time.sleep(0.05)
         return walk(*args, **kwargs)
 

@@ -19,6 +19,9 @@ from api.schema import schema as real_schema
 from graph.engine import GraphEngine
 from tests.e2e.server import LiveServer, demo_engine_fixture, serving  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.engines("falkordb", reason="threads, not the graph: the schemas here never read the "
+                                                   "database (the app needs one to start)")
+
 PARTIES = 3
 meeting = threading.Barrier(PARTIES, timeout=20)
 threads: dict[str, str] = {}

@@ -15,7 +15,6 @@ from hypothesis_graphql import Mode, queries
 
 from api.app import create_app
 from api.auth import KeyStore, Role
-from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from loaders.load import load_parsed
@@ -41,14 +40,10 @@ class Town:
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphEngine]:
-    root = tmp_path_factory.mktemp("town-db")
-    db = connect(Settings(db=f"embedded://{root / 'db'}"))  # starts the server; close() stops it
-    try:
-        load_parsed(db, ReadyPlan(town_plan()), dataset_id="town", path=Path("memory"))
-        yield db
-    finally:
-        db.close()
+def engine(module_engine: GraphEngine) -> GraphEngine:
+    """The hand-worked town in the module's graph, on each engine."""
+    load_parsed(module_engine, ReadyPlan(town_plan()), dataset_id="town", path=Path("memory"))
+    return module_engine
 
 
 def _serve(engine: GraphEngine, root: Path, threshold: int) -> Iterator[Town]:

@@ -32,6 +32,11 @@ from tests.conftest import PROJECT_ROOT
 from tests.e2e.cli import SAFETYNET, free_port
 
 README = PROJECT_ROOT / "README.md"
+# As written, the examples run on the README's default database (embedded://, FalkorDB) and manage its server
+# (`db start`, `db stop`); the same kinds of load run on Neo4j in test_cli_sources, test_cli_demo_flow and
+# test_coverage_reach.
+pytestmark = pytest.mark.engines("falkordb", reason="the README's examples as written: its default database, "
+                                                   "`db start` and `db stop` included")
 
 KEY_EXAMPLES = (
     'safetynet keys add --role staff --name "Crisis line desk"',

@@ -1,5 +1,6 @@
-"""Integration fixtures: real embedded FalkorDB and Neo4j servers for the session, and `db`, an empty graph per
-test on each engine in turn (ENGINES)."""
+"""Integration fixtures: a real embedded FalkorDB server for the session (the Neo4j ones are in tests/conftest.py),
+and the graphs the tests run on, on each engine in turn (ENGINES): `db`, an empty graph per test; `module_db`,
+an empty graph per module; `demo_db`, the demo city, which its tests only read."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from graph import embedded, neo4j_embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.settings import Settings
-from tests.conftest import ENGINES
+from tests.conftest import SharedNeo4j, engine_fixture
 
 
 @pytest.fixture(scope="session")
@@ -32,52 +33,20 @@ def graph_settings(falkordb_server: embedded.ServerInfo) -> Settings:
     return Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"test-{uuid.uuid4().hex[:12]}")
 
 
-@pytest.fixture(scope="session")
-def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j_embedded.ServerInfo]:
-    """A real embedded Neo4j 5.26 server on a free port, stopped at the end."""
-    data_dir = tmp_path_factory.mktemp("neo4j")
-    info, _ = neo4j_embedded.start(data_dir)
-    yield info
-    neo4j_embedded.stop(data_dir)
-
-
-@pytest.fixture(scope="session")
-def neo4j_module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j_embedded.ServerInfo]:
-    """A second embedded Neo4j server, for the graphs a whole module reads (`module_db`): `db` empties the
-    first one before every test, which would take a module's graph from under it."""
-    data_dir = tmp_path_factory.mktemp("neo4j-modules")
-    info, _ = neo4j_embedded.start(data_dir)
-    yield info
-    neo4j_embedded.stop(data_dir)
-
-
-@pytest.fixture(scope="module", params=ENGINES)
+@engine_fixture(scope="module")
 def module_db(request: pytest.FixtureRequest) -> Iterator[GraphEngine]:
     """An empty graph with the schema applied that a whole module loads once and its tests read, on each
-    engine in turn: a new graph on the session's FalkorDB server, or the emptied module Neo4j server (the
+    engine in turn: a new graph on the session's FalkorDB server, or the emptied shared Neo4j server (the
     modules of a session run one after another)."""
     if request.param == "neo4j":
-        server: neo4j_embedded.ServerInfo = request.getfixturevalue("neo4j_module_server")
-        engine = connect(Settings(db=f"embedded-neo4j://{server.data_dir}"), ensure_schema=False)
-        engine.write("MATCH (n) DETACH DELETE n")
-        engine.ensure_schema()
-    else:
-        falkordb: embedded.ServerInfo = request.getfixturevalue("falkordb_server")
-        engine = connect(Settings(db=f"falkordb://127.0.0.1:{falkordb.port}",
-                                  db_name=f"module-{uuid.uuid4().hex[:12]}"))
+        shared: SharedNeo4j = request.getfixturevalue("module_neo4j")
+        with shared.hold(f"module_db of {request.node.nodeid}") as engine:
+            yield engine
+        return
+    falkordb: embedded.ServerInfo = request.getfixturevalue("falkordb_server")
+    engine = connect(Settings(db=f"falkordb://127.0.0.1:{falkordb.port}", db_name=f"module-{uuid.uuid4().hex[:12]}"))
     yield engine
     engine.close()
-
-
-@pytest.fixture(params=ENGINES)
-def engine_name(request: pytest.FixtureRequest) -> str:
-    """The engine a test runs on. A test that can only hold on some engines says which and why:
-    `@pytest.mark.engines("falkordb", reason="…")`; on the others it is skipped with that reason."""
-    name: str = request.param
-    marker = request.node.get_closest_marker("engines")
-    if marker is not None and name not in marker.args:
-        pytest.skip(f"not on {name}: {marker.kwargs.get('reason', 'see the test')}")
-    return name
 
 
 @pytest.fixture
@@ -116,14 +85,33 @@ def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def demo_db(falkordb_server: embedded.ServerInfo, demo_source: Path) -> Iterator[GraphEngine]:
-    """One graph with the demo city loaded, shared by read-only tests (do not write to it)."""
+def load_demo_city(engine: GraphEngine, source: Path) -> None:
     from loaders.hsds import parse_hsds
     from loaders.load import load_parsed
 
+    load_parsed(engine, parse_hsds(source), dataset_id="demo", path=source)
+
+
+@pytest.fixture(scope="session")
+def falkordb_demo_db(falkordb_server: embedded.ServerInfo, demo_source: Path) -> Iterator[GraphEngine]:
+    """The demo city in a graph of its own on the session's FalkorDB server, loaded once."""
     settings = Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"demo-{uuid.uuid4().hex[:12]}")
     engine = connect(settings)
-    load_parsed(engine, parse_hsds(demo_source), dataset_id="demo", path=demo_source)
+    load_demo_city(engine, demo_source)
     yield engine
     engine.close()
+
+
+@engine_fixture(scope="module")
+def demo_db(request: pytest.FixtureRequest, demo_source: Path) -> Iterator[GraphEngine]:
+    """The demo city, shared by read-only tests (do not write to it), on each engine in turn: one graph on
+    the FalkorDB server for the whole session; on Neo4j, the shared server, loaded again only when another
+    module's graph took it meanwhile."""
+    if request.param == "neo4j":
+        shared: SharedNeo4j = request.getfixturevalue("module_neo4j")
+        with shared.hold(f"demo_db of {request.node.nodeid}", content=f"the demo city of {demo_source}",
+                         load=lambda engine: load_demo_city(engine, demo_source)) as engine:
+            yield engine
+        return
+    falkordb: GraphEngine = request.getfixturevalue("falkordb_demo_db")
+    yield falkordb

@@ -1,4 +1,4 @@
-"""`api.hsds.snapshots.build` (what `safetynet export snapshots` runs) on a real FalkorDB: it walks the
+"""`api.hsds.snapshots.build` (what `safetynet export snapshots` runs) on each engine: it walks the
 services organization by organization, yet its file is, byte for byte and in order, what the graph walk
 streams as the export; an empty graph gives an empty snapshot; `stale` and `prune` see versions."""
 

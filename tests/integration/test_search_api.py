@@ -1,4 +1,4 @@
-"""The front-line GraphQL API on the demo city in a real embedded FalkorDB: eligibility with reasons,
+"""The front-line GraphQL API on the demo city (`demo_db`, on each engine): eligibility with reasons,
 service-area reach, opening hours across midnight, roles, paging, input errors, round trips.
 
 Queries run through the real schema with a real context (role, engine); HTTP, limits and error
