@@ -61,9 +61,10 @@ neo4j-launcher: setup
 test: lint typecheck neo4j-launcher  ## ruff, mypy, then the whole suite on the real embedded engines
 	$(BIN)/python -m pytest
 
-bench: setup  ## load throughput, then search latency and throughput, at 10k and 100k generated services
-	$(BIN)/python bench/load.py
-	$(BIN)/python bench/search.py
+bench: setup neo4j-launcher  ## load, then search (with PostGIS, same run), at 10k and 100k services, on both engines
+	$(BIN)/pip install --quiet "psycopg[binary]>=3.1"
+	$(BIN)/python bench/load.py --engine both
+	$(BIN)/python bench/search.py --engine both
 
 bench-postgis: setup  ## the search question on PostGIS, same data (needs PostgreSQL 15 + PostGIS 3 installed)
 	$(BIN)/pip install --quiet "psycopg[binary]>=3.1"
