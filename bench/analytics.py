@@ -36,7 +36,6 @@ import dataclasses
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -62,11 +61,6 @@ SEED = 7
 
 def _log(message: str) -> None:
     print(f"[analytics bench] {message}", file=sys.stderr, flush=True)
-
-
-def _store(engine: str, root: Path) -> Path:
-    """The data folder of `engine`'s embedded database under `root`."""
-    return Path(engines.uri(engine, root).split("://", 1)[1])
 
 
 def generate(data: Path, size: dict[str, int]) -> dict[str, Any]:
@@ -131,16 +125,7 @@ def build(engine: str, root: Path, generated: dict[str, Any]) -> dict[str, Any]:
     finally:
         db.close()
     return {"size": _size(generated), "setup_s": {k: round(v, 1) for k, v in timings.items()},
-            **_memory_settings(engine, settings)}
-
-
-def _memory_settings(engine: str, settings: Any) -> dict[str, Any]:
-    """The embedded Neo4j's memory settings (from the environment, as `safetynet` reads them)."""
-    if engine != "neo4j":
-        return {}
-    return {"neo4j_memory": {"heap": settings.neo4j_heap, "pagecache": settings.neo4j_pagecache,
-                             "transaction_total": settings.neo4j_transaction_total,
-                             "transaction_max": settings.neo4j_transaction_max}}
+            **engines.memory_settings(engine, settings)}
 
 
 def measure(engine: str, root: Path) -> dict[str, Any]:
@@ -213,7 +198,7 @@ def measure(engine: str, root: Path) -> dict[str, Any]:
         db.close()
     return {"load_average_1m_at_start": load_average, "need": need, "rows": rows,
             "api_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            "server_peak_mb": round(server_mb), **_memory_settings(engine, engine_settings)}
+            "server_peak_mb": round(server_mb), **engines.memory_settings(engine, engine_settings)}
 
 
 def _busiest_need(rows: list[Any]) -> str:
@@ -244,34 +229,28 @@ def _code_version() -> dict[str, Any]:
     return {"commit": git("rev-parse", "HEAD").strip(), "uncommitted": sorted(line[3:] for line in changed)}
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
-    loaded: dict[str, Any] | None = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-    return loaded
-
-
 def _run_engines(root: Path, size: dict[str, int], names: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Generate the files once in `root` (unless kept there at this size), then load and measure each engine in
     turn, each step in a fresh process: (what was generated, {engine: its load and measurements})."""
-    generated_file = root / "data.json"
-    kept = _read_json(generated_file)
-    if kept is None or kept["requested"] != size:
-        shutil.rmtree(root / "data", ignore_errors=True)
+    def generate_files() -> dict[str, Any]:
+        _log(f"generating {size}")
+        return {"requested": size, "generated": _child("generate", str(root / "data"), json.dumps(size))}
+
+    files, files_kept = engines.kept_or_built(root / "data.json", root / "data",
+                                              lambda kept: bool(kept["requested"] == size), generate_files)
+    if not files_kept:
         for name in engines.ENGINES:  # a graph of the old files is stale
             (root / f"built-{name}.json").unlink(missing_ok=True)
-        _log(f"generating {size}")
-        kept = {"requested": size, "generated": _child("generate", str(root / "data"), json.dumps(size))}
-        generated_file.write_text(json.dumps(kept), encoding="utf-8")
-    generated: dict[str, Any] = kept["generated"]
+    generated: dict[str, Any] = files["generated"]
     measured: dict[str, Any] = {}
     for name in names:
-        built_file = root / f"built-{name}.json"
-        built = _read_json(built_file)
-        if built is None or built["size"] != _size(generated):
-            shutil.rmtree(_store(name, root), ignore_errors=True)
+        def load(name: str = name) -> dict[str, Any]:
             _log(f"{name}: loading")
-            built = _child("build", name, str(root), json.dumps(generated))
-            built_file.write_text(json.dumps(built), encoding="utf-8")
-        else:
+            return _child("build", name, str(root), json.dumps(generated))
+
+        built, kept = engines.kept_or_built(root / f"built-{name}.json", engines.data_dir(name, root),
+                                            lambda b: bool(b["size"] == _size(generated)), load)
+        if kept:
             built = {**built, "kept": True}  # built by an earlier run: its load time is that run's
         _log(f"{name}: measuring")
         measured[name] = {**built, **_child("measure", name, str(root))}

