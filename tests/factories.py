@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graph.engine import GraphEngine, Row
+from graph.settings import Settings
 from loaders.plan import GraphPlan
 from loaders.report import Report
 
@@ -82,3 +84,18 @@ def not_private(root: Path) -> dict[str, str]:
         if mode != (0o700 if path.is_dir() else 0o600):
             wrong[str(path.relative_to(root))] = oct(mode)
     return wrong
+
+
+def small_neo4j(data_dir: Path) -> Settings:
+    """An embedded Neo4j in `data_dir` with less memory than the defaults (sized for a whole 2-core, 24 GB
+    machine): for tests that start servers of their own beside the suite's."""
+    return Settings(db=f"embedded-neo4j://{data_dir}", neo4j_heap="1g", neo4j_pagecache="256m",
+                    neo4j_transaction_total="512m", neo4j_transaction_max="512m")
+
+
+def small_neo4j_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a `safetynet` command on `small_neo4j(data_dir)`."""
+    settings = small_neo4j(data_dir)
+    memory = {f"SAFETYNET_{name.upper()}": getattr(settings, name) for name in
+              ("neo4j_heap", "neo4j_pagecache", "neo4j_transaction_total", "neo4j_transaction_max")}
+    return {**os.environ, "SAFETYNET_DB": settings.db, **memory}

@@ -28,31 +28,18 @@ from graph.connect import connect
 from graph.engine import GraphEngine, Statement
 from graph.errors import Conflict
 from graph.neo4j_engine import CLEAR_LOAD_LOCKS, LOAD_METADATA, LOCK_LABEL
-from graph.settings import Settings
 from loaders.hsds import ParseResult, parse_hsds
 from loaders.load import load_parsed, load_source
 from loaders.plan import NodesReady
 from loaders.report import LoadRejected
 from tests.conftest import ENGINES
 from tests.e2e.cli import SAFETYNET
+from tests.factories import small_neo4j, small_neo4j_env
 from tests.graph_snapshot import snapshot
 
 pytestmark = pytest.mark.skipif("neo4j" not in ENGINES, reason="a test of the Neo4j engine (SAFETYNET_TEST_ENGINES)")
 
 DEADLINE_S = 120.0  # for what a slow, shared machine may take (a JVM's first queries, a store's recovery)
-
-
-def _settings(data_dir: Path) -> Settings:
-    """Less memory than the defaults: the suite shares the machine."""
-    return Settings(db=f"embedded-neo4j://{data_dir}", neo4j_heap="1g", neo4j_pagecache="256m",
-                    neo4j_transaction_total="512m", neo4j_transaction_max="512m")
-
-
-def _cli_env(data_dir: Path) -> dict[str, str]:
-    settings = _settings(data_dir)
-    memory = {f"SAFETYNET_{name.upper()}": getattr(settings, name) for name in
-              ("neo4j_heap", "neo4j_pagecache", "neo4j_transaction_total", "neo4j_transaction_max")}
-    return {**os.environ, "SAFETYNET_DB": settings.db, **memory}
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +53,7 @@ def server_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         pytest.skip(str(exc))
     data_dir = tmp_path_factory.mktemp("neo4j-crash") / "db"
     try:
-        _, started = neo4j_embedded.start(data_dir, _settings(data_dir))
+        _, started = neo4j_embedded.start(data_dir, small_neo4j(data_dir))
         assert started
         yield data_dir
     finally:
@@ -97,7 +84,7 @@ def cities(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture
 def graph(server_dir: Path) -> Iterator[GraphEngine]:
     """An empty graph with the schema applied, on the module's server (started again if a test left it down)."""
-    engine = connect(_settings(server_dir), ensure_schema=False)
+    engine = connect(small_neo4j(server_dir), ensure_schema=False)
     engine.write("MATCH (n) DETACH DELETE n")
     engine.ensure_schema()
     yield engine
@@ -170,7 +157,7 @@ def _cli_load(data_dir: Path, source: Path, log: Path) -> subprocess.Popen[bytes
     running server (server.json) and shares it. Its output goes to `log` (no pipe to fill up)."""
     with log.open("wb") as output:
         return subprocess.Popen([*SAFETYNET, "load", "hsds", str(source), "--replace", "--dataset-id", "demo"],
-                                env=_cli_env(data_dir), stdout=output, stderr=subprocess.STDOUT)
+                                env=small_neo4j_env(data_dir), stdout=output, stderr=subprocess.STDOUT)
 
 
 def _finished(loader: subprocess.Popen[bytes], log: Path) -> tuple[int, str]:
@@ -226,7 +213,7 @@ def test_a_second_load_is_refused_at_once_while_the_first_is_writing(graph: Grap
     """The first load's transaction holds the lock node's write lock (its check): the second must not wait
     for it to end to be refused."""
     graph.write("CREATE (:Probe {id: 'held'})")
-    second = connect(_settings(server_dir), ensure_schema=False)
+    second = connect(small_neo4j(server_dir), ensure_schema=False)
     outcomes: dict[str, BaseException | None] = {}
 
     def load(name: str, db: GraphEngine, statements: list[Statement]) -> None:
@@ -337,9 +324,9 @@ def test_a_load_killed_with_its_server_leaves_the_graph_as_it_was_and_its_lock_d
     assert f"Cannot reach the graph database at embedded-neo4j://{server_dir}" in message
     assert "none of it was written" in message
 
-    restarted, started = neo4j_embedded.start(server_dir, _settings(server_dir))
+    restarted, started = neo4j_embedded.start(server_dir, small_neo4j(server_dir))
     assert started and restarted.pid != info.pid
-    db = connect(_settings(server_dir), ensure_schema=False)
+    db = connect(small_neo4j(server_dir), ensure_schema=False)
     try:
         assert not _locks(db), "the killed load's lock outlived the restart: it would refuse loads for hours"
         assert _everything(db) == before  # all or nothing: nothing of the killed load

@@ -22,20 +22,7 @@ from graph.settings import Settings
 from loaders.writer import write_plan
 from queries import reads
 from tests.e2e.cli import run_cli
-from tests.factories import not_private, small_plan
-
-
-def _settings(data_dir: Path) -> Settings:
-    """Less memory than the defaults (sized for a 2-core, 24 GB machine): the suite shares it."""
-    return Settings(db=f"embedded-neo4j://{data_dir}", neo4j_heap="1g", neo4j_pagecache="256m",
-                    neo4j_transaction_total="512m", neo4j_transaction_max="512m")
-
-
-def _cli_env(data_dir: Path) -> dict[str, str]:
-    settings = _settings(data_dir)
-    memory = {f"SAFETYNET_{name.upper()}": getattr(settings, name) for name in
-              ("neo4j_heap", "neo4j_pagecache", "neo4j_transaction_total", "neo4j_transaction_max")}
-    return {**os.environ, "SAFETYNET_DB": settings.db, **memory}
+from tests.factories import not_private, small_neo4j, small_neo4j_env, small_plan
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +42,7 @@ def neo4j_dir(launcher: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """The data directory of the module's server, started here and stopped at the end whatever happens."""
     data_dir = tmp_path_factory.mktemp("neo4j") / "db"
     try:
-        info, started = neo4j_embedded.start(data_dir, _settings(data_dir))
+        info, started = neo4j_embedded.start(data_dir, small_neo4j(data_dir))
         assert started
         yield data_dir
     finally:
@@ -83,11 +70,11 @@ def test_the_server_takes_only_the_password_of_its_directory_and_keeps_its_files
     state = json.loads((neo4j_dir / "server.json").read_text())
     assert state == {"pid": info.pid, "port": info.port, "launcher": neo4j_launcher.version()}
     # a second start finds the running server
-    assert neo4j_embedded.start(neo4j_dir, _settings(neo4j_dir)) == (info, False)
+    assert neo4j_embedded.start(neo4j_dir, small_neo4j(neo4j_dir)) == (info, False)
 
 
 def test_the_project_schema_and_a_small_load_work_on_it(neo4j_dir: Path) -> None:
-    db = connect(_settings(neo4j_dir))  # applies the schema (graph/schema/neo4j.py)
+    db = connect(small_neo4j(neo4j_dir))  # applies the schema (graph/schema/neo4j.py)
     try:
         write_plan(db, small_plan(services=3), dataset_id="d1", fmt="test", path="memory")
         assert reads.service_count(db) == 3
@@ -101,7 +88,7 @@ def test_the_project_schema_and_a_small_load_work_on_it(neo4j_dir: Path) -> None
 
 
 def test_the_cli_stops_and_starts_it_and_the_data_is_kept(neo4j_dir: Path) -> None:
-    env = _cli_env(neo4j_dir)
+    env = small_neo4j_env(neo4j_dir)
     running = neo4j_embedded.status(neo4j_dir)
     assert running is not None
     assert "already running" in run_cli(env, "db", "start").stdout
@@ -124,7 +111,7 @@ def test_what_keeps_it_from_starting_is_said(launcher: Path, tmp_path: Path) -> 
         neo4j_embedded.start(tmp_path / "tiny", Settings(neo4j_heap="1k"))
     assert "Too small" in str(caught.value) and "server.log" in caught.value.hint
     # no Java: what to install
-    env = {**_cli_env(tmp_path / "nojava"), "PATH": str(tmp_path / "no-such-bin")}
+    env = {**small_neo4j_env(tmp_path / "nojava"), "PATH": str(tmp_path / "no-such-bin")}
     env.pop("JAVA_HOME", None)
     result = run_cli(env, "db", "start", check=False)
     assert result.returncode == 2
