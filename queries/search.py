@@ -250,15 +250,16 @@ def _facts(db: GraphEngine, ids: Sequence[str], staff: bool) -> dict[str, Servic
     populations: dict[str, dict[str, Population]] = {}
     residency: dict[str, dict[str, Residency]] = {}
     for r in rows:
-        sid, kind, value = r["id"], r["kind"], r["value"]
-        if kind == "residency" and value[0] is not None:
-            residency.setdefault(sid, {})[value[0]] = Residency(value[0], value[1] or value[0], value[2])
-        if kind == "service":
-            base[sid] = value
-        elif kind == "language" and value[0]:
-            languages.setdefault(sid, set()).add(value[0])
-        elif kind == "population" and value[0] is not None:
-            populations.setdefault(sid, {})[value[0]] = Population(value[0], value[1], value[2] or value[1] or value[0])
+        sid = r["id"]
+        for kind, value in r["facts"]:
+            if kind == "residency" and value[0] is not None:
+                residency.setdefault(sid, {})[value[0]] = Residency(value[0], value[1] or value[0], value[2])
+            elif kind == "service":
+                base[sid] = value
+            elif kind == "language" and value[0]:
+                languages.setdefault(sid, set()).add(value[0])
+            elif kind == "population" and value[0] is not None:
+                populations.setdefault(sid, {})[value[0]] = Population(value[0], value[1], value[2] or value[1] or value[0])
     return {
         sid: ServiceFacts(
             minimum_age=v[0], maximum_age=v[1], eligibility_description=v[2], interpretation_services=v[3],

@@ -1,21 +1,12 @@
 // name: search/service_facts
 // params: ids, eligibilityLinkType
 // returns: many
-// purpose: What eligibility is judged from, for the services with these ids: one row per service (kind 'service': [minimumAge, maximumAge, eligibilityDescription, interpretationServices, derived?, staffOnly, derivedFields]), per language (kind 'language': [code]) and per eligibility-tagged population (kind 'population': [id, code, name]).
+// purpose: What eligibility is judged from, for the services with these ids: one row per service, its facts a list of [kind, value]: ['service', [minimumAge, maximumAge, eligibilityDescription, interpretationServices, derived?, staffOnly, derivedFields]], one ['language', [code]] per language, one ['population', [id, code, name]] per eligibility-tagged population, one ['residency', [id, name, extent]] per area it serves residents of. (Neo4j pays per row returned, so the lists are gathered in one row; FalkorDB's form gives one fact per row, its UNION being faster there.)
 MATCH (s:Service)
 WHERE s.id IN $ids
-RETURN s.id AS id, 'service' AS kind,
-       [s.minimumAge, s.maximumAge, s.eligibilityDescription, s.interpretationServices,
-        size(coalesce(s.derivedFields, [])) > 0, s.staffOnly, s.derivedFields] AS value
-UNION ALL
-MATCH (s:Service)-[:OFFERED_IN]->(lang:Language)
-WHERE s.id IN $ids
-RETURN s.id AS id, 'language' AS kind, [lang.code] AS value
-UNION ALL
-MATCH (s:Service)-[e:TAGGED]->(p:TaxonomyTerm)
-WHERE s.id IN $ids AND e.linkType = $eligibilityLinkType
-RETURN s.id AS id, 'population' AS kind, [p.id, p.code, p.name] AS value
-UNION ALL
-MATCH (s:Service)-[:RESIDENTS_OF]->(a:Area)
-WHERE s.id IN $ids
-RETURN s.id AS id, 'residency' AS kind, [a.id, a.name, a.extent] AS value
+RETURN s.id AS id,
+       [['service', [s.minimumAge, s.maximumAge, s.eligibilityDescription, s.interpretationServices,
+                     size(coalesce(s.derivedFields, [])) > 0, s.staffOnly, s.derivedFields]]]
+       + [(s)-[:OFFERED_IN]->(lang:Language) | ['language', [lang.code]]]
+       + [(s)-[e:TAGGED]->(p:TaxonomyTerm) WHERE e.linkType = $eligibilityLinkType | ['population', [p.id, p.code, p.name]]]
+       + [(s)-[:RESIDENTS_OF]->(a:Area) | ['residency', [a.id, a.name, a.extent]]] AS facts
