@@ -108,7 +108,20 @@ class Neo4jEngine:
         return [_plain(record.data()) for record in records]
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        return self._run(query, params, RoutingControl.READ)
+        """One auto-commit query: measured ~0.5 ms less per read than execute_query, whose managed transaction
+        costs a second round trip (COMMIT) and more driver work; reads are the API's every request. Being
+        idempotent, a read lost with its connection (a pooled one the server closed) is tried once more."""
+        for attempt in (1, 2):
+            try:
+                with self._driver.session(database=self._database, default_access_mode=neo4j.READ_ACCESS,
+                                          bookmark_manager=self._driver.execute_query_bookmark_manager) as session:
+                    return [_plain(record.data()) for record in session.run(neo4j.Query(query), dict(params or {}))]
+            except (ServiceUnavailable, SessionExpired) as exc:
+                if attempt == 2:
+                    raise self._unavailable(exc) from exc
+            except AuthError as exc:
+                raise self._unavailable(exc) from exc
+        raise AssertionError("unreachable")
 
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         return self._run(query, params, RoutingControl.WRITE)
