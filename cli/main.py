@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="Safety Net Graph: a knowledge graph of a community's human services, served as a GraphQL API.\n\n"
-    "The database is chosen by SAFETYNET_DB: embedded://PATH (default embedded://.safetynet, started for you), "
-    "falkordb://HOST:PORT, or bolt://… / neo4j://… for Neo4j 5 (with SAFETYNET_DB_USER, SAFETYNET_DB_PASSWORD).",
+    "The database is chosen by SAFETYNET_DB: embedded://PATH (default embedded://.safetynet: FalkorDB, started for "
+    "you), embedded-neo4j://PATH (a local Neo4j 5.26 Community, started for you; needs Java 17+ and Maven), "
+    "falkordb://HOST:PORT, or bolt://… / neo4j://… for a Neo4j 5 you run (with SAFETYNET_DB_USER, "
+    "SAFETYNET_DB_PASSWORD).",
     no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Manage the database: the embedded server's lifecycle, and what the graph holds.",
