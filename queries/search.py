@@ -259,7 +259,8 @@ def _facts(db: GraphEngine, ids: Sequence[str], staff: bool) -> dict[str, Servic
             elif kind == "language" and value[0]:
                 languages.setdefault(sid, set()).add(value[0])
             elif kind == "population" and value[0] is not None:
-                populations.setdefault(sid, {})[value[0]] = Population(value[0], value[1], value[2] or value[1] or value[0])
+                name = value[2] or value[1] or value[0]
+                populations.setdefault(sid, {})[value[0]] = Population(value[0], value[1], name)
     return {
         sid: ServiceFacts(
             minimum_age=v[0], maximum_age=v[1], eligibility_description=v[2], interpretation_services=v[3],
