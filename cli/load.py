@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,17 +16,21 @@ from cli.common import database, err, fail, out
 from graph.engine import GraphEngine
 from graph.errors import Conflict
 from graph.settings import get_settings
-from loaders.load import LoadResult, Parsed, default_dataset_id, load_source
+from loaders.load import LoadResult, Parsed, TooManyRejects, default_dataset_id, load_source
 from loaders.plan import NodesReady
+from loaders.rejects import MaxRejects, write_rejects
 from loaders.report import LoadRejected
+from loaders.skipping import Skipped
 
 if TYPE_CHECKING:
     from loaders.join_to_graph import JoinSummary
 
 load_app = typer.Typer(
     help="Load source data into the graph. Everything is validated first: on any error nothing is written and "
-    "each problem is reported as file:row:field: message. Loading the same dataset id again is idempotent; "
-    "--replace first removes what its previous load brought.",
+    "each problem is reported as file:row:field: message (exit status 1). With --skip-invalid, each invalid record "
+    "and all that depends on it is left out, listed in a rejects report, and the rest is loaded (exit status 3 "
+    "when any was left out, 0 when none). Loading the same dataset id again is idempotent; --replace first "
+    "removes what its previous load brought.",
     no_args_is_help=True,
 )
 
@@ -39,6 +44,38 @@ StrictOpt = Annotated[bool, typer.Option(help="Treat warnings as errors.")]
 DatasetOpt = Annotated[str | None, typer.Option(help="Provenance id of this load (default: the source's name). "
                                                      "Ids of 211 and Ohana records are prefixed with it.")]
 DryRunOpt = Annotated[bool, typer.Option(help="Validate and report only; write nothing.")]
+SkipOpt = Annotated[bool, typer.Option(
+    "--skip-invalid", help="Load every record that is valid on its own; leave out each invalid one and all that "
+    "depends on it (a site of a missing agency, the phones of a skipped service), listed with why in the rejects "
+    "report. Exit status 3 when any was left out.")]
+RejectsOpt = Annotated[Path | None, typer.Option(
+    "--rejects", help="Where --skip-invalid writes its rejects report (CSV: file,row,field,severity,message,"
+    "record_kind,record_id; one line per record left out). Default: DATASET.rejects.csv in the current folder.")]
+MaxRejectsOpt = Annotated[str | None, typer.Option(
+    "--max-rejects", help="With --skip-invalid: refuse the whole load when more records would be left out than "
+    "this: a number (50) or a share of the records read (5%). A truncated or misread file then loads nothing.")]
+ExitWithRejects = 3  # loaded, with records left out (--skip-invalid)
+
+
+@dataclass(frozen=True)
+class Skipping:
+    """What --skip-invalid, --rejects and --max-rejects asked for."""
+
+    rejects: Path
+    max_rejects: MaxRejects | None = None
+
+
+def skipping(skip_invalid: bool, rejects: Path | None, max_rejects: str | None, dataset_id: str) -> Skipping | None:
+    """The command line's skipping options, checked (a usage error exits with status 2)."""
+    if not skip_invalid:
+        if rejects is not None or max_rejects is not None:
+            fail("--rejects and --max-rejects go with --skip-invalid", code=2)
+        return None
+    try:
+        limit = MaxRejects.parse(max_rejects) if max_rejects is not None else None
+    except ValueError as exc:
+        fail(str(exc), code=2)
+    return Skipping(rejects or Path(f"{dataset_id}.rejects.csv"), limit)
 
 
 def _print_result(result: LoadResult, show_warnings: int = 30) -> None:
@@ -52,14 +89,27 @@ def _print_result(result: LoadResult, show_warnings: int = 30) -> None:
         err.print(f"[yellow]warning:[/] {problem}", highlight=False)
     if len(result.warnings) > show_warnings:
         err.print(f"[yellow]… and {len(result.warnings) - show_warnings} more warnings[/]")
+    if result.skipped is not None:
+        _print_skipped(result.skipped, written=result.written)
     verb = "loaded" if result.written else "validated (nothing written)"
     out.print(f"{result.records:,} records {verb} in {result.seconds:.2f} s "
               f"({result.records_per_second:,.0f} records/s), {len(result.warnings)} warning(s)")
 
 
+def _print_skipped(skipped: Skipped, *, written: bool) -> None:
+    table = Table(title="records left out (--skip-invalid)" if written else "records that would be left out")
+    table.add_column("record kind")
+    table.add_column("left out", justify="right")
+    for kind, count in sorted(skipped.counts().items()):
+        table.add_row(kind, f"{count:,}")
+    out.print(table)
+
+
 def run_load(db: GraphEngine | None, path: Path, parse: Parse, *, dataset_id: str, replace: bool, strict: bool,
-             dry_run: bool) -> LoadResult:
-    """Parse with progress bars, then write all or nothing; problems become messages and exit codes."""
+             dry_run: bool, skip: Skipping | None = None) -> LoadResult:
+    """Parse with progress bars, then write all or nothing; problems become messages and exit codes. With
+    `skip` (--skip-invalid), the valid records are written, the rejects report is written, and the command
+    exits with status 3 when any record was left out."""
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     started = time.perf_counter()
@@ -77,14 +127,24 @@ def run_load(db: GraphEngine | None, path: Path, parse: Parse, *, dataset_id: st
 
             result = load_source(db, parse_with_progress, dataset_id=dataset_id, path=path, strict=strict,
                                  replace=replace, dry_run=dry_run, started=started,
-                                 on_write=lambda done, total: progress.update(writing, completed=done, total=total))
+                                 on_write=lambda done, total: progress.update(writing, completed=done, total=total),
+                                 skip=skip is not None, max_rejects=skip.max_rejects if skip else None)
     except LoadRejected as exc:
         for problem in exc.report.errors:
             err.print(f"[red]error:[/] {problem}", highlight=False)
         for problem in exc.report.warnings:
             err.print(f"[yellow]warning:[/] {problem}", highlight=False)
+        if exc.whole_file:
+            fail(f"{len(exc.report.errors)} error(s) in {path} are about the file, not one record, so --skip-invalid "
+                 "cannot leave them out: nothing was loaded. Fix them and load again.", code=1)
         fail(f"{len(exc.report.errors)} error(s) in {path}: nothing was loaded. Fix them"
-             + (" (or drop --strict to accept warnings)" if strict else "") + " and load again.", code=1)
+             + (" (or drop --strict to accept warnings)" if strict else "")
+             + " and load again, or load what is valid with --skip-invalid.", code=1)
+    except TooManyRejects as exc:
+        assert skip is not None
+        write_rejects(skip.rejects, exc.skipped.records())
+        _print_skipped(exc.skipped, written=False)
+        fail(f"{exc} The records it would leave out are listed in {skip.rejects}.", code=1)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc), code=1)
     except Conflict as exc:
@@ -92,6 +152,15 @@ def run_load(db: GraphEngine | None, path: Path, parse: Parse, *, dataset_id: st
     _print_result(result)
     if result.written and db is not None:
         _say_if_hsds_documents_are_stale(db)
+    if skip is not None:
+        records = result.skipped.records() if result.skipped else {}
+        write_rejects(skip.rejects, records)
+        out.print(f"rejects report: {skip.rejects} ({len(records):,} record(s) left out)", highlight=False)
+        if records:
+            if replace and result.written:
+                out.print("With --replace, a record left out now is no longer in the graph, even if an earlier "
+                          "load of this dataset had it: the graph holds what this file holds.", highlight=False)
+            raise typer.Exit(ExitWithRejects)
     return result
 
 
@@ -113,13 +182,14 @@ def _dataset(path: Path, dataset_id: str | None) -> str:
 # ---------------------------------------------------------------- HSDS
 
 def load_hsds_source(db: GraphEngine | None, path: Path, *, dataset_id: str, replace: bool, strict: bool,
-                     dry_run: bool) -> LoadResult:
+                     dry_run: bool, skip: Skipping | None = None) -> LoadResult:
     from loaders.hsds import parse_hsds
 
     def parse(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
         return parse_hsds(path, on_nodes=on_nodes, on_progress=progress)
 
-    return run_load(db, path, parse, dataset_id=dataset_id, replace=replace, strict=strict, dry_run=dry_run)
+    return run_load(db, path, parse, dataset_id=dataset_id, replace=replace, strict=strict, dry_run=dry_run,
+                    skip=skip)
 
 
 @load_app.command("hsds")
@@ -127,24 +197,26 @@ def load_hsds(
     path: Annotated[Path, typer.Argument(help="A folder of HSDS 3.0 CSVs (tabular package), or a JSON/NDJSON "
                                               "file or folder of full service objects.")],
     replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
+    skip_invalid: SkipOpt = False, rejects: RejectsOpt = None, max_rejects: MaxRejectsOpt = None,
 ) -> None:
     """Load Open Referral HSDS 3.0 data."""
     from loaders.ohana import is_ohana_folder
 
     dataset = _dataset(path, dataset_id)
+    skip = skipping(skip_invalid, rejects, max_rejects, dataset)
     if path.is_dir() and is_ohana_folder(path):
         fail(f"{path} is an Ohana API CSV export, not HSDS 3.0: load it with `safetynet load ohana {path}`", code=1)
     if dry_run:
-        load_hsds_source(None, path, dataset_id=dataset, replace=replace, strict=strict, dry_run=True)
+        load_hsds_source(None, path, dataset_id=dataset, replace=replace, strict=strict, dry_run=True, skip=skip)
         return
     with database(get_settings()) as db:
-        load_hsds_source(db, path, dataset_id=dataset, replace=replace, strict=strict, dry_run=False)
+        load_hsds_source(db, path, dataset_id=dataset, replace=replace, strict=strict, dry_run=False, skip=skip)
 
 
 # ---------------------------------------------------------------- agency ties and referrals
 
 def _load_against_directory(path: Path, dataset_id: str | None, *, replace: bool, strict: bool, dry_run: bool,
-                            parser: Callable[..., Parsed]) -> None:
+                            parser: Callable[..., Parsed], skip: Skipping | None = None) -> None:
     """Formats that name what other loads brought (organizations, services, areas): the graph is
     read first, even for a dry run, and the file is checked against it."""
     from loaders.directory_lookup import load_directory
@@ -157,7 +229,7 @@ def _load_against_directory(path: Path, dataset_id: str | None, *, replace: bool
             return parser(path, namespace=dataset, directory=directory, on_progress=progress)
 
         run_load(None if dry_run else db, path, parse, dataset_id=dataset, replace=replace, strict=strict,
-                 dry_run=dry_run)
+                 dry_run=dry_run, skip=skip)
 
 
 @load_app.command("ties")
@@ -165,12 +237,14 @@ def load_ties(
     path: Annotated[Path, typer.Argument(help="CSV with columns from_org,to_org,type[,since,weight,source]; type "
                                               "one of REFERS_TO, PARTNERS_WITH, SHARES_DATA_WITH, FUNDS, MEMBER_OF.")],
     replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
+    skip_invalid: SkipOpt = False, rejects: RejectsOpt = None, max_rejects: MaxRejectsOpt = None,
 ) -> None:
     """Load ties between agencies. Organizations are named by id or exact name (case and spacing aside); a
     MEMBER_OF target that is no organization (a situation table) becomes a collaborative."""
     from loaders.ties import parse_ties
 
-    _load_against_directory(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_ties)
+    _load_against_directory(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_ties,
+                            skip=skipping(skip_invalid, rejects, max_rejects, _dataset(path, dataset_id)))
 
 
 @load_app.command("referrals")
@@ -178,13 +252,15 @@ def load_referrals(
     path: Annotated[Path, typer.Argument(help="CSV of de-identified events: date,from_org,to_org_or_service,"
                                               "need_code,area_id,outcome (referred | unmet:<reason>).")],
     replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
+    skip_invalid: SkipOpt = False, rejects: RejectsOpt = None, max_rejects: MaxRejectsOpt = None,
 ) -> None:
     """Load referral and unmet-need counts per month. Only the counts are stored, never the events; a file
     with columns or values that look like personal data is refused."""
     from loaders.referrals import parse_referrals
 
     _load_against_directory(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run,
-                            parser=parse_referrals)
+                            parser=parse_referrals,
+                            skip=skipping(skip_invalid, rejects, max_rejects, _dataset(path, dataset_id)))
 
 
 # ---------------------------------------------------------------- planning areas
@@ -206,6 +282,7 @@ def load_areas(
                                                          "or loaded before).")] = None,
     parent_id: Annotated[str | None, typer.Option(help="Id of one area every area of the file lies within.")] = None,
     replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
+    skip_invalid: SkipOpt = False, rejects: RejectsOpt = None, max_rejects: MaxRejectsOpt = None,
 ) -> None:
     """Load planning areas (neighbourhoods, wards) and link every located location in the graph IN_AREA.
     Invalid polygons are repaired with a warning. Load boundaries again with --replace when they change."""
@@ -215,6 +292,7 @@ def load_areas(
     if parent_prop and parent_id:
         fail("give --parent-prop or --parent-id, not both", code=1)
     dataset = _dataset(path, dataset_id)
+    skip = skipping(skip_invalid, rejects, max_rejects, dataset)
     with database(get_settings()) as db:
         locations, known = located_locations(db), existing_area_ids(db)
 
@@ -224,7 +302,7 @@ def load_areas(
                                parent_id=parent_id, known_areas=known, locations=locations, on_progress=progress)
 
         run_load(None if dry_run else db, path, parse, dataset_id=dataset, replace=replace, strict=strict,
-                 dry_run=dry_run)
+                 dry_run=dry_run, skip=skip)
 
 
 # ---------------------------------------------------------------- 211 exports and Ohana sets
@@ -241,7 +319,7 @@ def _print_join(summary: JoinSummary) -> None:
 
 
 def _load_directory_source(path: Path, dataset_id: str | None, *, replace: bool, strict: bool, dry_run: bool,
-                           parser: Callable[..., Parsed]) -> None:
+                           parser: Callable[..., Parsed], skip: Skipping | None = None) -> None:
     """A directory in its own format, joined to the graph (loaders.join_to_graph) before it is written."""
     from loaders.area_matching import read_areas
     from loaders.join_to_graph import join_to_graph
@@ -253,12 +331,12 @@ def _load_directory_source(path: Path, dataset_id: str | None, *, replace: bool,
 
         def parse(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
             parsed = parser(path, namespace=dataset, on_progress=progress)
-            if not parsed.report.errors:
+            if not parsed.report.errors or skip is not None:  # what a skipped record brought goes with it after
                 joined.append(join_to_graph(parsed.plan, areas))
             return parsed
 
         run_load(None if dry_run else db, path, parse, dataset_id=dataset, replace=replace, strict=strict,
-                 dry_run=dry_run)
+                 dry_run=dry_run, skip=skip)
     if joined:
         _print_join(joined[0])
 
@@ -268,12 +346,14 @@ def load_ohana(
     path: Annotated[Path, typer.Argument(help="A folder of Ohana API CSVs (organizations.csv, locations.csv, "
                                               "services.csv, …) with its optional JSON category maps.")],
     replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
+    skip_invalid: SkipOpt = False, rejects: RejectsOpt = None, max_rejects: MaxRejectsOpt = None,
 ) -> None:
     """Load an Ohana API CSV export (older 211 directories), with ages and populations read from its
     eligibility text and its areas joined to the planning areas already loaded."""
     from loaders.ohana import parse_ohana
 
-    _load_directory_source(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_ohana)
+    _load_directory_source(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_ohana,
+                           skip=skipping(skip_invalid, rejects, max_rejects, _dataset(path, dataset_id)))
 
 
 @load_app.command("211")
@@ -281,10 +361,12 @@ def load_211(
     path: Annotated[Path, typer.Argument(help="A 211 resource-database export: one wide CSV whose rows are Agency, "
                                               "Site, Program and ProgramAtSite records (TaxonomyLevelName).")],
     replace: ReplaceOpt = False, strict: StrictOpt = False, dataset_id: DatasetOpt = None, dry_run: DryRunOpt = False,
+    skip_invalid: SkipOpt = False, rejects: RejectsOpt = None, max_rejects: MaxRejectsOpt = None,
 ) -> None:
     """Load a 211 export (iCarol/AIRS style): any column order, UTF-8 or Windows-1252, any line endings; hours read
     into schedules, AIRS codes into the taxonomy tree, private values kept for staff, ages and populations read
     from its eligibility text and its areas joined to the planning areas already loaded."""
     from loaders.airs211 import parse_211
 
-    _load_directory_source(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_211)
+    _load_directory_source(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_211,
+                           skip=skipping(skip_invalid, rejects, max_rejects, _dataset(path, dataset_id)))

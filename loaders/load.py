@@ -20,7 +20,9 @@ from typing import Any, Protocol
 from graph.engine import GraphEngine, Statement
 from graph.errors import ServerRestarted
 from loaders.plan import GraphPlan, NodesReady
+from loaders.rejects import MaxRejects
 from loaders.report import LoadRejected, Problem, Report
+from loaders.skipping import Skipped, skip_invalid
 from loaders.writer import (
     BATCH_SIZE,
     FreshKinds,
@@ -36,7 +38,9 @@ WriteProgress = Callable[[int, int | None], None]  # (rows written, rows in the 
 
 
 class Parsed(Protocol):
-    """What a format's parser hands over: the plan, the problems, and how many records it read."""
+    """What a format's parser hands over: the plan, the problems, and how many records it read. A parser may
+    also hand over `origins` ({(label, id): loaders.skipping.Origin}): where each plan node came from, so the
+    records skipped for depending on an invalid one are reported at their own row."""
 
     @property
     def plan(self) -> GraphPlan: ...
@@ -57,6 +61,7 @@ class LoadResult:
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     written: bool = True
+    skipped: Skipped | None = None  # --skip-invalid: the records left out, with why
 
     @property
     def records_per_second(self) -> float:
@@ -69,19 +74,46 @@ def default_dataset_id(path: Path) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-").lower() or "dataset"
 
 
+class TooManyRejects(Exception):
+    """`--skip-invalid` would leave out more records than `--max-rejects` allows: nothing was written."""
+
+    def __init__(self, skipped: Skipped, allowed: int, limit: MaxRejects, records: int) -> None:
+        self.skipped = skipped
+        count = len(skipped.records())
+        super().__init__(f"{count:,} of {records:,} records would be skipped, more than --max-rejects {limit} "
+                         f"allows ({allowed:,}): nothing was loaded. Is it the right file, read with the right "
+                         "delimiter and encoding?")
+
+
 def load_parsed(
     db: GraphEngine | None, parsed: Parsed, *, dataset_id: str, path: Path, strict: bool = False,
     replace: bool = False, dry_run: bool = False, on_write: WriteProgress | None = None,
-    started: float | None = None,
+    started: float | None = None, skip: bool = False, max_rejects: MaxRejects | None = None,
 ) -> LoadResult:
     """Write `parsed` unless it has errors (or warnings, when strict): then raise LoadRejected and
-    write nothing. `dry_run` validates and reports only (no database needed)."""
+    write nothing. With `skip` (--skip-invalid), the records the errors name are left out with all that
+    depends on them (loaders.skipping) and the rest is written, unless an error names no record
+    (LoadRejected) or more records would be left out than `max_rejects` allows (TooManyRejects).
+    `dry_run` validates and reports only (no database needed)."""
     started = time.perf_counter() if started is None else started
     report = parsed.report.strict() if strict else parsed.report
-    if report.errors:
+    skipped: Skipped | None = None
+    if report.errors and skip:
+        skipped = skip_invalid(parsed.plan, report.errors, getattr(parsed, "origins", None))
+        if skipped.unattributed:
+            raise LoadRejected(Report(skipped.unattributed), whole_file=True)
+        if max_rejects is not None:
+            allowed = max_rejects.allowed(parsed.records)
+            if len(skipped.records()) > allowed:
+                raise TooManyRejects(skipped, allowed, max_rejects, parsed.records)
+    elif report.errors:
         raise LoadRejected(report)
-    result = LoadResult(dataset_id, parsed.format, parsed.records, parsed.plan.counts(), report.warnings,
-                        written=not dry_run)
+    warnings = report.warnings
+    if skipped is not None:  # a skipped record's warnings say nothing of what was loaded
+        gone = set(skipped.records())
+        warnings = [w for w in warnings if w.record is None or w.record not in gone]
+    result = LoadResult(dataset_id, parsed.format, parsed.records, parsed.plan.counts(), warnings,
+                        written=not dry_run, skipped=skipped)
     if not dry_run:
         if db is None:
             raise ValueError("a database is needed unless dry_run")
@@ -103,14 +135,16 @@ _ABORT = object()  # handed to the writer when reading the source failed
 def load_source(
     db: GraphEngine | None, parse: Callable[[NodesReady | None], Parsed], *, dataset_id: str, path: Path,
     strict: bool = False, replace: bool = False, dry_run: bool = False, on_write: WriteProgress | None = None,
-    started: float | None = None, batch_size: int = BATCH_SIZE,
+    started: float | None = None, batch_size: int = BATCH_SIZE, skip: bool = False,
+    max_rejects: MaxRejects | None = None,
 ) -> LoadResult:
     """Parse (`parse(on_nodes)`) and write at once, with the guarantees of `load_parsed`: on
-    errors (or warnings, when strict) LoadRejected is raised and the graph is left as it was."""
+    errors (or warnings, when strict) LoadRejected is raised and the graph is left as it was. With `skip`
+    nothing is written before the whole source is read: what is skipped is known only then."""
     started = time.perf_counter() if started is None else started
-    if dry_run or db is None:
+    if dry_run or db is None or skip:
         return load_parsed(db, parse(None), dataset_id=dataset_id, path=path, strict=strict, replace=replace,
-                           dry_run=dry_run, on_write=on_write, started=started)
+                           dry_run=dry_run, on_write=on_write, started=started, skip=skip, max_rejects=max_rejects)
     handoff: queue.Queue[Any] = queue.Queue()
     cancelled = threading.Event()
     failures: list[BaseException] = []

@@ -1,9 +1,15 @@
-"""Problems found while reading a source, reported as `file:row:field: message`."""
+"""Problems found while reading a source, reported as `file:row:field: message`.
+
+A problem about one record names it (`record`: the source's kind and id, as a data steward would look
+it up; `node`: the plan node it becomes, `(label, id)`), so `--skip-invalid` can leave that record out
+and load the rest (loaders.skipping). A problem that names no record (an unreadable file, a missing
+column) stops the load even then.
+"""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 class Severity(enum.Enum):
@@ -25,6 +31,8 @@ class Problem:
     field: str
     message: str
     severity: Severity = Severity.ERROR
+    record: tuple[str, str] | None = None  # (kind, id) of the record it is about, in the source's own words
+    node: tuple[str, str] | None = None  # (label, id) of the plan node that record becomes
 
     def __str__(self) -> str:
         return f"{self.file}:{self.row}:{self.field}: {self.message}"
@@ -36,11 +44,13 @@ class Report:
 
     problems: list[Problem] = field(default_factory=list)
 
-    def error(self, file: str, row: int, field: str, message: str) -> None:
-        self.problems.append(Problem(file, row, field, message, Severity.ERROR))
+    def error(self, file: str, row: int, field: str, message: str, *, record: tuple[str, str] | None = None,
+              node: tuple[str, str] | None = None) -> None:
+        self.problems.append(Problem(file, row, field, message, Severity.ERROR, record, node))
 
-    def warning(self, file: str, row: int, field: str, message: str) -> None:
-        self.problems.append(Problem(file, row, field, message, Severity.WARNING))
+    def warning(self, file: str, row: int, field: str, message: str, *, record: tuple[str, str] | None = None,
+                node: tuple[str, str] | None = None) -> None:
+        self.problems.append(Problem(file, row, field, message, Severity.WARNING, record, node))
 
     @property
     def errors(self) -> list[Problem]:
@@ -52,15 +62,17 @@ class Report:
 
     def strict(self) -> Report:
         """The same report with every warning promoted to an error (`--strict`)."""
-        return Report([Problem(p.file, p.row, p.field, p.message, Severity.ERROR) for p in self.problems])
+        return Report([replace(p, severity=Severity.ERROR) for p in self.problems])
 
 
 class LoadRejected(Exception):
     """A source had errors: nothing was written. Carries the full report."""
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, *, whole_file: bool = False) -> None:
         self.report = report
+        self.whole_file = whole_file  # under --skip-invalid: problems that name no record, which cannot be skipped
         errors = report.errors
         head = "\n".join(str(p) for p in errors[:20])
         more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
-        super().__init__(f"{len(errors)} error(s); nothing was loaded:\n{head}{more}")
+        why = " (they are about the file, not one record, so --skip-invalid cannot skip them)" if whole_file else ""
+        super().__init__(f"{len(errors)} error(s){why}; nothing was loaded:\n{head}{more}")
