@@ -35,6 +35,7 @@ from loaders.airs211.values import emails, iso_date, iso_datetime, single_line, 
 from loaders.hours_text import read_hours
 from loaders.plan import GraphPlan
 from loaders.report import Report
+from loaders.skipping import Origin
 from loaders.taxonomy_codes import term_id
 
 _STATUS: Final = {"active": "active", "inactive": "inactive", "active, but do not refer": "active",
@@ -47,6 +48,7 @@ class Builder:
     def __init__(self, table: Table, records: Records, report: Report, ids: Ids) -> None:
         self.table, self.records, self.report, self.ids = table, records, report, ids
         self.plan = GraphPlan()
+        self.origins: dict[tuple[str, str], Origin] = {}  # the plan nodes that are records of the file: their row
         self.privacy = Privacy.of(table, report)
         self.vocabulary = Vocabulary()
         self.stats: Counter[str] = Counter()
@@ -108,6 +110,7 @@ class Builder:
         if hidden:
             mark_record(props)
         self.plan.add_node(label, node_id, props)
+        self.origins[(label, node_id)] = Origin(self.table.file, record.row.number, (record.level, record.number))
 
     # --- the plan ------------------------------------------------------------------------------
 
@@ -155,6 +158,9 @@ class Builder:
             mark(props, CONFIDENTIAL_LOCATION)
         self.plan.add_node("Location", location.id, props)
         head = location.head
+        if head.level == "Site":  # a Site row is a record of its own; an agency's or program's place is part of it
+            self.origins[("Location", location.id)] = Origin(self.table.file, head.row.number,
+                                                             (head.level, head.number))
         agency = head.number if head.level == "Agency" else head.agency
         assert agency is not None
         self.plan.add_relationship(("Organization", "HAS_LOCATION", "Location"), self.ids.organization(agency),

@@ -70,6 +70,7 @@ class Table:
     # (references to it are not reported again).
     unreadable: dict[int, str | None] = field(default_factory=dict)
     complete: bool = True  # read to its end
+    broken_at: int | None = None  # the row a malformed CSV stopped the reading at
 
     def name(self, column: Column) -> str:
         """The header's spelling of a column, for problems (the usual one when absent)."""
@@ -166,6 +167,7 @@ def read_table(path: Path, report: Report, *, required: Iterable[Column], id_col
     except csv.Error as exc:
         report.error(table.file, number + 1, "", f"malformed CSV: {exc}; the rest of the file is not read")
         table.unreadable[number + 1] = None
+        table.broken_at = number + 1
         table.complete = False
     if on_rows:
         on_rows(table.records)

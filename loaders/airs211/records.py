@@ -5,8 +5,8 @@ Site or Program belongs to the agency its `ParentAgencyNum` names, which must be
 without it the record has no organization, an error. A ProgramAtSite places the program its
 `ConnectsToProgramNum` names at the site its `ConnectsToSiteNum` names; both must resolve. An
 Agency's own `ParentAgencyNum` (0 in most exports) may name a parent agency; one that names no
-agency is a warning and the link is left out. A reference to a row that could not be read is
-not reported again.
+agency is a warning and the link is left out. A record that names a row that could not be read
+(or a number two rows claim) cannot stand either: an error saying so, as for a missing record.
 """
 
 from __future__ import annotations
@@ -52,13 +52,19 @@ class Records:
 def read_records(table: Table, report: Report) -> Records:
     by_number: dict[str, Record] = {}
     first_row: dict[str, int] = {}
+    repeats: dict[str, int] = {}  # a number on several rows -> the second row with it
     bad = {number for number in table.unreadable.values() if number}
     for row in table.rows:
-        record = _record(table, row, report, first_row, bad)
+        record = _record(table, row, report, first_row, bad, repeats)
         if record is not None:
             by_number[record.number] = record
+    unreadable_rows = {number: row for row, number in table.unreadable.items() if number}
     for number in [n for n in by_number if n in bad]:
-        del by_number[number]  # a duplicate of an unreadable row: which one is meant is unknown
+        record = by_number.pop(number)  # its number is on another row too: which one is meant is unknown
+        other = repeats.get(number) or unreadable_rows.get(number)
+        where = f"row {other}" + ("" if number in repeats else ", which could not be read")
+        report.error(table.file, record.row.number, table.name(c.NUMBER),
+                     f"ResourceAgencyNum {number!r} is also on {where}; each record needs its own")
     records = Records(by_number)
     unresolved = [r.number for r in list(by_number.values()) if not _resolve(table, r, records, bad, report)]
     for number in unresolved:  # after all are resolved: what a problem says does not depend on row order
@@ -66,7 +72,8 @@ def read_records(table: Table, report: Report) -> Records:
     return records
 
 
-def _record(table: Table, row: Row, report: Report, first_row: dict[str, int], bad: set[str]) -> Record | None:
+def _record(table: Table, row: Row, report: Report, first_row: dict[str, int], bad: set[str],
+            repeats: dict[str, int]) -> Record | None:
     number = row.get(c.NUMBER)
     level_text = row.get(c.LEVEL)
     if number is None:
@@ -75,6 +82,7 @@ def _record(table: Table, row: Row, report: Report, first_row: dict[str, int], b
         report.error(table.file, row.number, table.name(c.NUMBER),
                      f"ResourceAgencyNum {number!r} is also on row {first_row[number]}; each record needs its own")
         bad.add(number)
+        repeats.setdefault(number, row.number)
         number = None
     else:
         first_row[number] = row.number
@@ -118,8 +126,9 @@ def _require(table: Table, record: Record, column: Column, level: Level, records
         report.error(table.file, record.row.number, field, f"required for a {record.level} row: {what}")
         return False
     if _target(records, value, level) is None:
-        if value not in bad:
-            report.error(table.file, record.row.number, field, _missing(records, value, level))
+        report.error(table.file, record.row.number, field,
+                     f"its {attribute} {value!r} is on a row that could not be read" if value in bad
+                     else _missing(records, value, level))
         return False
     setattr(record, attribute, value)
     return True

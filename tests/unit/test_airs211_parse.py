@@ -501,9 +501,11 @@ def test_a_program_whose_agency_is_not_in_the_file_is_an_error(tmp_path: Path) -
     ]
 
 
-def test_a_truncated_row_is_an_error_naming_where_it_ends_and_rows_naming_it_are_not_reported_again(
+def test_a_truncated_row_is_an_error_naming_where_it_ends_and_rows_naming_it_say_they_depend_on_it(
     tmp_path: Path,
 ) -> None:
+    """The program of the unreadable agency cannot stand either: --skip-invalid would leave it out, so it says so
+    (every record left out is in the rejects report, with why)."""
     columns = list(dict.fromkeys([*AGENCY, *PROGRAM]))
     text = csv_text([AGENCY, PROGRAM], columns)
     lines = text.splitlines()
@@ -512,17 +514,23 @@ def test_a_truncated_row_is_an_error_naming_where_it_ends_and_rows_naming_it_are
     path.write_text("\n".join([lines[0], ",".join(cut), lines[2]]) + "\n", encoding="utf-8")
     result = parse(path)
     assert errors(result) == [f"211.csv:2:{columns[5]}: the row ends after 5 of the header's {len(columns)} "
-                              "columns (a truncated row); fix or remove it"]
+                              "columns (a truncated row); fix or remove it",
+                              "211.csv:3:ParentAgencyNum: its agency '100' is on a row that could not be read"]
+    assert [p.record for p in result.report.errors] == [("record", "100"), ("Program", PROGRAM["ResourceAgencyNum"])]
     assert result.records == 2
 
 
 def test_a_duplicate_number_and_a_missing_one_are_errors(tmp_path: Path) -> None:
+    """Both rows of a repeated number are in error (which one is meant is unknown), each naming the other."""
     rows = [AGENCY, PROGRAM, {**PROGRAM, "PublicName": "Again"}, {**PROGRAM, "ResourceAgencyNum": ""}]
     result = parse(export(tmp_path, rows))
     assert errors(result) == [
+        "211.csv:3:ResourceAgencyNum: ResourceAgencyNum '200' is also on row 4; each record needs its own",
         "211.csv:4:ResourceAgencyNum: ResourceAgencyNum '200' is also on row 3; each record needs its own",
         "211.csv:5:ResourceAgencyNum: required value is missing",
     ]
+    # each names its record for --skip-invalid: the repeated number's rows are one record, the row without one its own
+    assert [p.record for p in result.report.errors] == [("Program", "200"), ("Program", "200"), ("Program", "row 5")]
 
 
 def test_bad_coordinates_are_warnings_and_the_place_keeps_its_address_without_a_point(tmp_path: Path) -> None:
