@@ -12,6 +12,7 @@ is added to one of the lists below (or is a synopsis), and one removed from it f
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -54,8 +55,11 @@ DEMO_CITY_EXAMPLES = (  # ties.csv and referrals-2026q1.csv: the demo city's pla
     "safetynet load referrals referrals-2026q1.csv --dataset-id referrals-2026q1",
     "safetynet export snapshots",
 )
+# county-extract.csv: the DC 211 export with agencies cut out, as one county's extract comes (exit status 3)
+SKIP_INVALID_EXAMPLE = ("safetynet load 211 county-extract.csv --dataset-id county --skip-invalid "
+                        "--rejects county.rejects.csv --max-rejects 5%")
 DB_START, DB_STOP = "safetynet db start", "safetynet db stop"  # around the loads: one server for all of them
-RUN = (*KEY_EXAMPLES, *SHARED_DATA_EXAMPLES, *DEMO_CITY_EXAMPLES, DB_START, DB_STOP)
+RUN = (*KEY_EXAMPLES, *SHARED_DATA_EXAMPLES, *DEMO_CITY_EXAMPLES, SKIP_INVALID_EXAMPLE, DB_START, DB_STOP)
 COMMAND_NAMES = ("safetynet load", "safetynet load hsds")  # prose naming a command: checked as synopses are
 
 NOT_RUN = {
@@ -137,14 +141,14 @@ SYNOPSES = [command for command in COMMANDS if is_synopsis(command) or command i
 # ---------------------------------------------------------------- running examples
 
 
-def run_command(command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_command(command: str, env: dict[str, str], cwd: Path, status: int = 0) -> subprocess.CompletedProcess[str]:
     """Run a README example as written, in `cwd`; `../shared/…` is read from beside the checkout, as the README
-    means it (relative to the project root)."""
+    means it (relative to the project root). It must exit with `status`."""
     words = shlex.split(command)
     assert words[0] == "safetynet", command
     args = [str((PROJECT_ROOT / w).resolve()) if w.startswith("../shared/") else w for w in words[1:]]
     done = subprocess.run([*SAFETYNET, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, f"{command} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    assert done.returncode == status, f"{command} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
     return done
 
 
@@ -260,4 +264,22 @@ def test_the_readme_tie_referral_and_snapshot_examples_run_on_the_demo_city(
     stats = _stats(env, tmp_path)
     assert stats["labels"]["Dataset"] == 4
     assert stats["relationships"]["PARTNERS_WITH"] > 0
+    run_command(DB_STOP, env, tmp_path)
+
+
+def test_the_readme_skip_invalid_example_loads_a_county_extract(
+        cli_env: dict[str, str], shared_data: Path, tmp_path: Path) -> None:
+    """The DC 211 export with its first 15 agencies cut out: their 32 programs are left out and listed."""
+    env = _env(cli_env)
+    lines = (shared_data / "dc-211" / "211.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    header = next(csv.reader([lines[0]]))
+    level, number = header.index("TaxonomyLevelName"), header.index("ResourceAgencyNum")
+    rows = list(csv.reader(lines[1:]))
+    cut = {r[number] for r in [r for r in rows if r[level] == "Agency"][:15]}
+    with (tmp_path / "county-extract.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *(r for r in rows if r[number] not in cut)])
+    done = run_command(SKIP_INVALID_EXAMPLE, env, tmp_path, status=3)
+    assert "rejects report: county.rejects.csv (32 record(s) left out)" in done.stdout
+    with (tmp_path / "county.rejects.csv").open(newline="", encoding="utf-8") as handle:
+        assert {r["record_kind"] for r in csv.DictReader(handle)} == {"Program"}
     run_command(DB_STOP, env, tmp_path)
