@@ -40,7 +40,8 @@ WriteProgress = Callable[[int, int | None], None]  # (rows written, rows in the 
 class Parsed(Protocol):
     """What a format's parser hands over: the plan, the problems, and how many records it read. A parser may
     also hand over `origins` ({(label, id): loaders.skipping.Origin}): where each plan node came from, so the
-    records skipped for depending on an invalid one are reported at their own row."""
+    records skipped for depending on an invalid one are reported at their own row; and `requires`
+    ((dependant, required) node pairs beyond loaders.skipping.REQUIRES)."""
 
     @property
     def plan(self) -> GraphPlan: ...
@@ -99,7 +100,8 @@ def load_parsed(
     report = parsed.report.strict() if strict else parsed.report
     skipped: Skipped | None = None
     if report.errors and skip:
-        skipped = skip_invalid(parsed.plan, report.errors, getattr(parsed, "origins", None))
+        skipped = skip_invalid(parsed.plan, report.errors, getattr(parsed, "origins", None),
+                               getattr(parsed, "requires", ()))
         if skipped.unattributed:
             raise LoadRejected(Report(skipped.unattributed), whole_file=True)
         if max_rejects is not None:

@@ -92,6 +92,41 @@ def test_a_record_the_parser_left_out_still_takes_its_dependants() -> None:
     assert set(plan.nodes["Location"]) == {"l1", "l2"}  # a location depends on no service
 
 
+def test_a_record_owned_by_several_falls_only_with_the_last_of_them() -> None:
+    """A funding source (one per text in a dataset) funds both agencies: it stays while one of them stays."""
+    plan = _plan()
+    plan.add_node("Funding", "city", {})
+    for org in ("o1", "o2"):
+        plan.add_relationship(("Organization", "HAS_FUNDING", "Funding"), org, "city")
+    skip_invalid(plan, [_error(3, ("agency", "o2"), ("Organization", "o2"))], ORIGINS)
+    assert set(plan.nodes["Funding"]) == {"city"}
+    assert {r["from"] for r in plan.relationships[("Organization", "HAS_FUNDING", "Funding")].values()} == {"o1"}
+    skip_invalid(plan, [_error(2, ("agency", "o1"), ("Organization", "o1"))], ORIGINS)
+    assert not plan.nodes["Funding"]
+
+
+def test_a_format_may_add_what_its_records_require() -> None:
+    """Through `requires` (an Ohana service needs its location, which the plan links only through a
+    service-at-location): the location skipped, the service falls too, reported at its row."""
+    plan = _plan()
+    skipped = skip_invalid(plan, [_error(6, ("site", "l1"), ("Location", "l1"))], ORIGINS,
+                           requires=[(("Service", "s1"), ("Location", "l1"))])
+    assert "s1" not in plan.nodes["Service"]
+    assert skipped.records()[("program", "s1")][0].message == "skipped: its site l1 was skipped"
+
+
+def test_an_area_within_a_skipped_one_falls_with_it() -> None:
+    plan = GraphPlan()
+    for area in ("city", "ward", "block", "other"):
+        plan.add_node("Area", area, {"name": area})
+    plan.add_relationship(("Area", "WITHIN", "Area"), "ward", "city")
+    plan.add_relationship(("Area", "WITHIN", "Area"), "block", "ward")
+    origins = {("Area", a): Origin("a.geojson", n, ("area", a)) for n, a in enumerate(("city", "ward", "block"), 1)}
+    skipped = skip_invalid(plan, [_error(1, ("area", "city"), ("Area", "city"))], origins)
+    assert set(plan.nodes["Area"]) == {"other"}
+    assert skipped.records()[("area", "block")][0].message == "skipped: its area ward was skipped"
+
+
 def test_a_problem_that_names_no_record_cannot_be_skipped() -> None:
     plan = _plan()
     before = plan.counts()
