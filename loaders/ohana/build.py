@@ -28,6 +28,8 @@ class Build:
     contacts: Known = field(default_factory=lambda: Known("contact"))
     location_organization: dict[str, str] = field(default_factory=dict)  # location id -> its organization's
     program_organization: dict[str, str] = field(default_factory=dict)  # program id -> its organization's
+    # service graph id -> (its row, its id, the location_id it names, that location's graph id)
+    service_location: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
 
     def register(self, known: Known, kind: str, table: CsvFile, row: Row, *required: str) -> str | None:
         """The graph id of a row's record; None (an error) when the row has no id, repeats one, or
@@ -41,9 +43,19 @@ class Build:
             return None
         known.rows[source_id] = row.number
         if not self.require(table, row, *required):
-            known.bad.add(source_id)
+            known.invalid[source_id] = self.ids(kind, source_id)
             return None
         return self.ids(kind, source_id)
+
+    def start(self, known: Known, kind: str, table: CsvFile) -> None:
+        """Before a file's rows: the records of its unusable rows are invalid (what names them goes with them),
+        and a reference to an id the file lacks dangles unless the file could not be read to its end or one of
+        its unusable rows has no id to read."""
+        ids = [table.broken_id(number) for number in table.broken]
+        for source_id in ids:
+            if source_id is not None and source_id not in known.rows:
+                known.invalid.setdefault(source_id, self.ids(kind, source_id))
+        known.complete = not table.stopped and None not in ids
 
     def add(self, known: Known, label: str, row: Row, graph_id: str, props: dict[str, Any]) -> None:
         """The record's node, now a target for references."""

@@ -15,7 +15,7 @@ _HSDS_PHONE_TYPES = {"tty": "textphone", "sms": "text"}
 
 
 def read_contacts(table: CsvFile, build: Build) -> None:
-    build.contacts.complete = table.complete
+    build.start(build.contacts, "contact", table)
     for row in table.rows:
         contact = build.register(build.contacts, "contact", table, row)
         if contact is None:

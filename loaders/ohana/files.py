@@ -53,6 +53,18 @@ class CsvFile:
     # Read to its end with every row intact: a reference to an id it lacks really dangles. When
     # not, such references go unreported (the id may be on the row that could not be read).
     complete: bool = True
+    # Rows read whole but not usable (a wrong number of fields, a NUL character): number -> cells. Their
+    # ids, where they can be read, name records with errors (Build.unusable), so what references them goes too.
+    broken: dict[int, list[str]] = field(default_factory=dict)
+    stopped: bool = False  # not read to its end (unreadable, no usable header, malformed CSV): ids may be unseen
+
+    def broken_id(self, number: int) -> str | None:
+        """The `id` cell of a broken row, where the row reaches that column."""
+        cells = self.broken.get(number)
+        index = self.columns.index("id") if "id" in self.columns else -1
+        if cells is None or not 0 <= index < len(cells):
+            return None
+        return cells[index].strip() or None
 
 
 def folder_files(folder: Path) -> dict[str, Path]:
@@ -111,11 +123,11 @@ def read_csv(path: Path, report: Report, required: Iterable[str] = ()) -> CsvFil
         data = path.read_bytes()
     except OSError as exc:
         report.error(file, 0, "", f"cannot read the file: {exc.strerror or exc}")
-        out.complete = False
+        out.complete, out.stopped = False, True
         return out
     text = decode(data, file, report, tabular=True)
     if text is None:
-        out.complete = False
+        out.complete, out.stopped = False, True
         return out
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
@@ -125,12 +137,12 @@ def read_csv(path: Path, report: Report, required: Iterable[str] = ()) -> CsvFil
         first = next(reader, None)
         if first is None:
             report.error(file, 0, "", "empty file: no header row")
-            out.complete = False
+            out.complete, out.stopped = False, True
             return out
         number = 1
         out.columns = columns = [normalise_column(h) for h in first]
         if not _usable_header(out, required, report):
-            out.complete = False
+            out.complete, out.stopped = False, True
             return out
         named = [(i, c) for i, c in enumerate(columns) if c]
         width = len(columns)
@@ -143,15 +155,17 @@ def read_csv(path: Path, report: Report, required: Iterable[str] = ()) -> CsvFil
                 report.error(file, number, "", f"the row has {len(cells)} fields, the header has {width} "
                                                "(a truncated or shifted row); fix the row")
                 out.complete = False
+                out.broken[number] = cells
                 continue
             cells = [c.strip() for c in cells]
             if check_nul and not _storable(file, number, columns, cells, report):
                 out.complete = False
+                out.broken[number] = cells
                 continue
             out.rows.append(Row(number, cells, {c: cells[i] for i, c in named if cells[i]}))
     except csv.Error as exc:
         report.error(file, number + 1, "", f"malformed CSV: {exc}")
-        out.complete = False
+        out.complete, out.stopped = False, True
     return out
 
 

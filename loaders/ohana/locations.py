@@ -27,7 +27,7 @@ _ADDRESS = {
 
 
 def read_locations(table: CsvFile, build: Build) -> None:
-    build.locations.complete = table.complete
+    build.start(build.locations, "location", table)
     for row in table.rows:
         location = build.register(build.locations, "location", table, row, "name", "organization_id")
         if location is None:

@@ -13,7 +13,7 @@ _ORGANIZATION = {
 
 
 def read_organizations(table: CsvFile, build: Build) -> None:
-    build.organizations.complete = table.complete
+    build.start(build.organizations, "organization", table)
     for row in table.rows:
         organization = build.register(build.organizations, "organization", table, row, "name")
         if organization is None:
@@ -30,7 +30,7 @@ def read_organizations(table: CsvFile, build: Build) -> None:
 
 
 def read_programs(table: CsvFile, build: Build) -> None:
-    build.programs.complete = table.complete
+    build.start(build.programs, "program", table)
     for row in table.rows:
         program = build.register(build.programs, "program", table, row, "name", "organization_id")
         if program is None:

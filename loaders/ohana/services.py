@@ -5,7 +5,9 @@ Open Eligibility `taxonomy_ids`.
 Eligibility stays the source's text (`eligibilityDescription`): ages and populations are read
 from it later, in the step common to every loader. An Ohana service sits at one location: a
 service without `location_id` is a warning (it loads, found by name and need but not by place); a
-`location_id` that names no location is an error (the export is inconsistent, or cut short).
+`location_id` that names no location is an error (the export is inconsistent, or cut short), and so
+is one naming a location with errors (parse._unplaced_services), so --skip-invalid leaves the service
+out with its location.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ STATUSES = ("active", "inactive", "defunct", "temporarily closed")  # HSDS 3.0 s
 
 
 def read_services(table: CsvFile, build: Build, oe: OpenEligibility | None) -> None:
-    build.services.complete = table.complete
+    build.start(build.services, "service", table)
     for row in table.rows:
         service = build.register(build.services, "service", table, row, "name")
         if service is None:
@@ -70,6 +72,7 @@ def _place(table: CsvFile, row: Row, service: str, build: Build) -> None:
     else:
         location = build.locations.resolve(location_id, report, table.name, row.number, "location_id", required=True)
         if location is not None:
+            build.service_location[service] = (row.number, row.values["id"], location_id, location)
             at = build.ids("service_at_location", row.values["id"])
             plan.add_node("ServiceAtLocation", at, {})
             plan.add_relationship(("Service", "DELIVERED_AT", "ServiceAtLocation"), service, at)

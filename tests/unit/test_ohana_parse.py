@@ -600,7 +600,10 @@ def test_a_service_without_location_id_is_a_warning_and_loads_without_a_place(tm
 
 def test_a_location_whose_organization_is_unknown_is_an_error(tmp_path: Path) -> None:
     result = parse(export(tmp_path, locations_csv=rows_with(LOCATIONS, organization_id="2")))
-    assert errors(result) == ["locations.csv:2:organization_id: no organization with id '2'"]
+    # Its service cannot be placed either: an error of its own (issue 18), so --skip-invalid leaves it out too.
+    assert errors(result) == ["locations.csv:2:organization_id: no organization with id '2'",
+                              "services.csv:2:location_id: its location '10' has errors (locations.csv:2:"
+                              "organization_id: no organization with id '2'); the service cannot be loaded without it"]
 
 
 def test_a_program_groups_services_of_its_organization(tmp_path: Path) -> None:
