@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from loaders.hsds.models import TABLES
-from loaders.hsds.records import Batch, Link, json_type
+from loaders.hsds.records import Batch, Link, json_type, record_text, unnamed, whose
 from loaders.report import Report
 
 JSON_SUFFIXES = frozenset({".json", ".ndjson", ".jsonl"})
@@ -65,7 +65,8 @@ class _Walker:
 
     def top(self, obj: Any, row: int) -> None:
         if not isinstance(obj, dict):
-            self.report.error(self.file, row, "", f"expected an HSDS service object, got {json_type(obj)}")
+            self.report.error(self.file, row, "", f"expected an HSDS service object, got {json_type(obj)}",
+                              record=("record", record_text(row, "")))
             return
         self.walk(obj, top_level_table(obj), row, "", [], True)
 
@@ -76,6 +77,8 @@ class _Walker:
         flat = {k: v for k, v in obj.items() if v is not None and v != "" and k not in nested}
         rid = obj.get("id")
         own_id = rid if isinstance(rid, str) and rid else None
+        # what is nested in it names it: by its id, or a stand-in (it is invalid then, and they go with it)
+        link_id = own_id if own_id is not None else unnamed(self.file, row, prefix)
         batch = self._batch(table)
         assert batch.row_numbers is not None and batch.prefixes is not None
         assert batch.implied is not None and batch.top is not None
@@ -98,25 +101,31 @@ class _Walker:
             value = obj.get(key)
             if value is None or value == "":
                 continue
-            if not isinstance(value, list):
-                self.report.error(self.file, row, prefix + key, f"expected an array of objects, got {json_type(value)}")
+            if not isinstance(value, list):  # a field of this object of the wrong type: the object is in error
+                record, node = whose(table, rid, (self.file, row, prefix), True)
+                self.report.error(self.file, row, prefix + key, f"expected an array of objects, got {json_type(value)}",
+                                  record=record, node=node)
                 continue
             for j, item in enumerate(value):
                 where = f"{prefix}{key}[{j}]"
-                if not isinstance(item, dict):
-                    self.report.error(self.file, row, where, f"expected an object, got {json_type(item)}")
+                if not isinstance(item, dict):  # a record of its own that cannot be read
+                    self.report.error(self.file, row, where, f"expected an object, got {json_type(item)}",
+                                      record=(child_table, record_text(row, where + ".")))
                     continue
-                self.walk(item, child_table, row, where + ".", [(ref_field, own_id, table)], False)
+                self.walk(item, child_table, row, where + ".", [(ref_field, link_id, table)], False)
         for key, (parent_table, ref_field) in spec.parents.items():
             value = obj.get(key)
             if value is None or value == "":
                 continue
             if not isinstance(value, dict):
-                self.report.error(self.file, row, prefix + key, f"expected an object, got {json_type(value)}")
+                record, node = whose(table, rid, (self.file, row, prefix), True)
+                self.report.error(self.file, row, prefix + key, f"expected an object, got {json_type(value)}",
+                                  record=record, node=node)
                 continue
             self.walk(value, parent_table, row, f"{prefix}{key}.", [], False)
             pid = value.get("id")
-            link = (ref_field, pid if isinstance(pid, str) and pid else None, parent_table)
+            link = (ref_field, pid if isinstance(pid, str) and pid else unnamed(self.file, row, f"{prefix}{key}."),
+                    parent_table)
             if link not in links:
                 links.append(link)
 
@@ -141,7 +150,8 @@ def _read_ndjson(text: str, walker: _Walker, report: Report, file: str) -> None:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            report.error(file, number, "", f"invalid JSON: {exc.msg} at column {exc.colno}")
+            report.error(file, number, "", f"invalid JSON: {exc.msg} at column {exc.colno}",
+                         record=("record", record_text(number, "")))
             continue
         walker.top(obj, number)
 

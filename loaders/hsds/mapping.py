@@ -3,9 +3,16 @@
 Records are nodes of their label with camelCase properties (filed by `records.absorb`);
 reference fields become the relationships declared in `models.TABLES` (a required parent that is
 absent or does not resolve is an error; an optional one that does not resolve is a warning and
-the link is skipped). Languages become shared `Language` nodes keyed by code, with one
-`OFFERED_IN` relationship per language record and owner; attributes become `TAGGED`
-relationships from the record they describe to their taxonomy term.
+the link is skipped). A reference to a record that is in the source but invalid is not reported
+again; where the record cannot stand without the one it names (`_DEPENDS`), the relationship is
+made all the same, so that `--skip-invalid` (loaders.skipping) leaves it out with that record and
+lists it. Every problem names its record and plan node (loaders.report), for `--skip-invalid`.
+
+Languages become shared `Language` nodes keyed by code, with one `OFFERED_IN` relationship per
+language record and owner; attributes become `TAGGED` relationships from the record they describe
+to their taxonomy term. Being relationships, not nodes, a language or attribute of a record that
+is invalid or left out goes with it, unlisted, as a part of that record would (as a 211 row's
+languages do).
 
 This is the hot path of a load, so it fills the plan's dicts directly, in exactly the shape
 `GraphPlan.add_node` / `add_relationship` produce (no None values, relationship id = the source
@@ -28,9 +35,10 @@ from itertools import compress
 from typing import Any
 
 from loaders.hsds.models import ENTITY_ALIASES, TABLES, TAGGABLE, Ref, Table
-from loaders.hsds.records import Link, Store
+from loaders.hsds.records import Link, Store, Whose, whose
 from loaders.plan import GraphPlan, RelKey
 from loaders.report import Report
+from loaders.skipping import DEPENDS_ON
 
 # Structural relationships carry no properties; they share one empty map (never mutated) instead
 # of a million new ones.
@@ -78,26 +86,45 @@ _BY_COLUMN = frozenset(
     if t.label is not None and all(_REL_SOURCES[_rel_key(t, r)] == 1 for r in t.refs)
 )
 
-def _unresolved(report: Report, store: Store, i: int, ref: Ref, value: str) -> None:
-    file, row, prefix = store.origin(i)
+# References whose record cannot stand without the one they name (loaders.skipping DEPENDS_ON: a phone's service,
+# a service at location's location). One that names an invalid record becomes a relationship all the same:
+# the load stops on that record's errors, or --skip-invalid leaves it out and, through this relationship,
+# the records that depend on it, each listed with what it depended on.
+_DEPENDS: frozenset[tuple[str, str]] = frozenset(
+    (t.name, r.field) for t in TABLES.values() if t.label is not None for r in t.refs
+    if TABLES[r.target].label is not None
+    and DEPENDS_ON.get(_rel_key(t, r)) in (("from", "both") if r.outward else ("to", "both"))
+)
+
+
+def _whose(spec: Table, store: Store, i: int, rid: str) -> tuple[str, int, str, Whose]:
+    """(file, row, field prefix, (record, node)) of record `i` of a table, for a problem about it."""
+    origin = store.origin(i)
+    return (*origin, whose(spec.name, rid, origin, store.json is not None))
+
+
+def _unresolved(report: Report, spec: Table, store: Store, i: int, rid: str, ref: Ref, value: str) -> None:
+    file, row, prefix, (record, node) = _whose(spec, store, i, rid)
     if ref.required:
-        report.error(file, row, prefix + ref.field, f"no {_noun(ref.target)} with id {value!r}")
+        report.error(file, row, prefix + ref.field, f"no {_noun(ref.target)} with id {value!r}",
+                     record=record, node=node)
     else:
-        report.warning(file, row, prefix + ref.field, f"no {_noun(ref.target)} with id {value!r}; link skipped")
+        report.warning(file, row, prefix + ref.field, f"no {_noun(ref.target)} with id {value!r}; link skipped",
+                       record=record, node=node)
 
 
-def _missing(report: Report, store: Store, i: int, ref: Ref) -> None:
-    file, row, prefix = store.origin(i)
-    report.error(file, row, prefix + ref.field, "required value is missing")
+def _missing(report: Report, spec: Table, store: Store, i: int, rid: str, ref: Ref) -> None:
+    file, row, prefix, (record, node) = _whose(spec, store, i, rid)
+    report.error(file, row, prefix + ref.field, "required value is missing", record=record, node=node)
 
 
-def _check_required(spec: Table, store: Store, i: int, refs: tuple[Any, ...], report: Report) -> bool:
+def _check_required(spec: Table, store: Store, i: int, rid: str, refs: tuple[Any, ...], report: Report) -> bool:
     """Report required references that are neither given nor implied; True when all are there."""
     complete = True
     implied = store.implied(i)
     for k, ref in enumerate(spec.refs):
         if ref.required and refs[k] is None and not any(link[0] == ref.field for link in implied):
-            _missing(report, store, i, ref)
+            _missing(report, spec, store, i, rid, ref)
             complete = False
     return complete
 
@@ -122,27 +149,32 @@ def _map_links(spec: Table, stores: dict[str, Store], plan: GraphPlan, report: R
     ids = list(store.recs)
     if store.json is None and spec.name in _BY_COLUMN:
         for ref, column, key in zip(spec.refs, store.refs, keys, strict=True):
-            plan.relationships[key] = _link_column(ref, ids, column, store, stores[ref.target], report)
+            plan.relationships[key] = _link_column(spec, ref, ids, column, store, stores[ref.target], report)
     else:
         _link_records(spec, ids, store, stores, [plan.relationships[key] for key in keys], report)
     store.release()
 
 
 def _link_column(
-    ref: Ref, ids: list[str], column: list[Any], store: Store, target: Store, report: Report,
+    spec: Table, ref: Ref, ids: list[str], column: list[Any], store: Store, target: Store, report: Report,
 ) -> dict[str, dict[str, Any]]:
     """The relationships of one reference field of every record of a table (CSV), by id."""
     if ref.required and None in column:
         for i, value in enumerate(column):
             if value is None:
-                _missing(report, store, i, ref)
+                _missing(report, spec, store, i, ids[i], ref)
     found = list(map(target.recs.__contains__, column))
     pairs = compress(zip(ids, column, strict=True), found)
     ends = list(pairs) if ref.outward else [(value, rid) for rid, value in pairs]
     if len(ends) < len(column) - column.count(None):
+        depends = (spec.name, ref.field) in _DEPENDS
         for i, (value, known) in enumerate(zip(column, found, strict=True)):
-            if value is not None and not known and target.unknown(value):
-                _unresolved(report, store, i, ref, value)
+            if value is None or known:
+                continue
+            if depends and value in target.bad:  # see _DEPENDS
+                ends.append((ids[i], value) if ref.outward else (value, ids[i]))
+            elif target.unknown(value):
+                _unresolved(report, spec, store, i, ids[i], ref, value)
     return {(key := f"{a}>{b}"): {"id": key, "from": a, "to": b, "props": _NO_PROPS} for a, b in ends}
 
 
@@ -151,29 +183,30 @@ def _link_records(
 ) -> None:
     """The relationships of every record of a table, record by record (JSON, where nesting implies
     more of them)."""
-    targets = [(ref, by_id, ref.outward, stores[ref.target]) for ref, by_id in zip(spec.refs, rels, strict=True)]
+    targets = [(ref, by_id, ref.outward, stores[ref.target], (spec.name, ref.field) in _DEPENDS)
+               for ref, by_id in zip(spec.refs, rels, strict=True)]
     by_field = {target[0].field: target for target in targets}
     required = [k for k, ref in enumerate(spec.refs) if ref.required]
     for i, refs in enumerate(zip(*store.refs, strict=True) if store.refs else [()] * len(ids)):
         rid = ids[i]
         for k in required:
             if refs[k] is None:
-                _check_required(spec, store, i, refs, report)
+                _check_required(spec, store, i, rid, refs, report)
                 break
-        for (ref, by_id, outward, target), value in zip(targets, refs, strict=True):
+        for (ref, by_id, outward, target, depends), value in zip(targets, refs, strict=True):
             if value is None:
                 continue
-            if value in target.recs:
+            if value in target.recs or depends and value in target.bad:  # an invalid one: see _DEPENDS
                 a, b = (rid, value) if outward else (value, rid)
                 key = f"{a}>{b}"
                 by_id[key] = {"id": key, "from": a, "to": b, "props": _NO_PROPS}
             elif target.unknown(value):
-                _unresolved(report, store, i, ref, value)
+                _unresolved(report, spec, store, i, rid, ref, value)
         for name, value, _ in store.implied(i):
             if value is None:
-                continue  # implied by an invalid parent, which is reported already
-            _, by_id, outward, target = by_field[name]
-            if value in target.recs:
+                continue
+            _, by_id, outward, target, depends = by_field[name]
+            if value in target.recs or depends and value in target.bad:  # an invalid parent: see _DEPENDS
                 a, b = (rid, value) if outward else (value, rid)
                 key = f"{a}>{b}"
                 by_id[key] = {"id": key, "from": a, "to": b, "props": _NO_PROPS}
@@ -218,8 +251,9 @@ def _map_languages(stores: dict[str, Store], plan: GraphPlan, report: Report) ->
         nodes.append(done[1])
         rel_props.append(done[2])
         if done[1] is None:
-            file, row, prefix = store.origin(i)
-            report.warning(file, row, prefix + "code", "language has neither a code nor a name; skipped")
+            file, row, prefix, (record, _) = _whose(spec, store, i, rid)
+            report.warning(file, row, prefix + "code", "language has neither a code nor a name; skipped",
+                           record=record)
     ids = list(recs)
     if store.json is None:  # CSV: a reference column at a time
         for ref, column in zip(spec.refs, store.refs, strict=True):
@@ -232,7 +266,7 @@ def _map_languages(stores: dict[str, Store], plan: GraphPlan, report: Report) ->
             })
             for i, (owner, node, known) in enumerate(zip(column, nodes, found, strict=True)):
                 if owner is not None and node is not None and not known and target.unknown(owner):
-                    _unresolved(report, store, i, ref, owner)
+                    _unresolved(report, spec, store, i, ids[i], ref, owner)
     else:
         for i, (rid, refs) in enumerate(zip(ids, zip(*store.refs, strict=True), strict=True)):
             node = nodes[i]
@@ -243,7 +277,7 @@ def _map_languages(stores: dict[str, Store], plan: GraphPlan, report: Report) ->
                 if owner in target.recs:
                     rels[rid] = {"id": rid, "from": owner, "to": node, "props": rel_props[i]}
                 elif target.unknown(owner):
-                    _unresolved(report, store, i, ref, owner)
+                    _unresolved(report, spec, store, i, rid, ref, owner)
     store.release()
 
 
@@ -313,18 +347,19 @@ def _map_attributes(stores: dict[str, Store], plan: GraphPlan, report: Report) -
                 elif term is None:
                     term = value if value is not None else ""
         if term is None:
-            _check_required(spec, store, i, (None,), report)
+            _check_required(spec, store, i, rid, (None,), report)
             continue
         if term not in terms:
             if term and stores["taxonomy_term"].unknown(term):
-                _unresolved(report, store, i, spec.refs[0], term)
+                _unresolved(report, spec, store, i, rid, spec.refs[0], term)
             continue
         if nested_owner is not None:  # nested under a record: that record is the one described
             owner_id, owner_table = nested_owner
             if owner_id is None:
                 continue
         else:
-            found = _resolve_link(store, i, props.get("link_id"), props.get("link_entity"), stores, owners, report)
+            found = _resolve_link(spec, store, i, rid, props.get("link_id"), props.get("link_entity"), stores,
+                                  owners, report)
             if found is None:
                 continue
             owner_id, owner_table = found
@@ -332,7 +367,8 @@ def _map_attributes(stores: dict[str, Store], plan: GraphPlan, report: Report) -
             continue  # an invalid record (reported already) or one in an unreadable part of a file
         rels = tagged.get(owner_table)
         if rels is None:
-            _skipped(report, store, i, f"a {_noun(owner_table)} cannot be tagged in the graph; attribute skipped")
+            _skipped(report, spec, store, i, rid,
+                     f"a {_noun(owner_table)} cannot be tagged in the graph; attribute skipped")
             continue
         link_type, value = props.get("linkType"), props.get("value")
         rel_props = shared.get((owner_table, link_type, value))
@@ -346,25 +382,26 @@ def _map_attributes(stores: dict[str, Store], plan: GraphPlan, report: Report) -
 
 
 def _resolve_link(
-    store: Store, i: int, link_id: Any, entity: Any, stores: dict[str, Store], owners: _OwnerIndex, report: Report
+    spec: Table, store: Store, i: int, rid: str, link_id: Any, entity: Any, stores: dict[str, Store],
+    owners: _OwnerIndex, report: Report,
 ) -> tuple[str, str] | None:
     """(record id, table) an attribute's link_id names, or None (with a warning when it names nothing)."""
     if not isinstance(link_id, str):
-        _skipped(report, store, i, "attribute names no record (link_id is empty); skipped")
+        _skipped(report, spec, store, i, rid, "attribute names no record (link_id is empty); skipped")
         return None
     table = owners.entity(entity)
     if table is not None:
         if not stores[table].unknown(link_id):
             return link_id, table
-        _skipped(report, store, i, f"no {_noun(table)} with id {link_id!r}; link skipped")
+        _skipped(report, spec, store, i, rid, f"no {_noun(table)} with id {link_id!r}; link skipped")
         return None
     found = owners.find(link_id)
     if found is None:
-        _skipped(report, store, i, f"no record with id {link_id!r}; link skipped")
+        _skipped(report, spec, store, i, rid, f"no record with id {link_id!r}; link skipped")
         return None
     return link_id, found
 
 
-def _skipped(report: Report, store: Store, i: int, message: str) -> None:
-    file, row, prefix = store.origin(i)
-    report.warning(file, row, prefix + "link_id", message)
+def _skipped(report: Report, spec: Table, store: Store, i: int, rid: str, message: str) -> None:
+    file, row, prefix, (record, node) = _whose(spec, store, i, rid)
+    report.warning(file, row, prefix + "link_id", message, record=record, node=node)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from loaders.hsds.json_reader import JSON_SUFFIXES, iter_json, json_files
 from loaders.hsds.mapping import build_plan
 from loaders.hsds.models import TABLES
-from loaders.hsds.records import Pool, Store, absorb, new_stores
+from loaders.hsds.records import Pool, RecordOrigins, Store, absorb, new_stores
 from loaders.hsds.tabular import is_csv_package, iter_csv_package
 from loaders.plan import GraphPlan, NodesReady
 from loaders.report import Report
+from loaders.skipping import Origin
 
 Format = Literal["hsds-csv", "hsds-json"]
 
@@ -26,6 +27,34 @@ class ParseResult:
     report: Report
     format: Format
     records: int  # source records read: CSV rows over all tables, or JSON objects including nested ones
+    # Where each plan node that is a record came from, for --skip-invalid (loaders.skipping): filled only when
+    # a problem names a record (a clean load never needs it).
+    origins: Mapping[tuple[str, str], Origin] = field(default_factory=dict)
+
+
+class Origins(Mapping[tuple[str, str], Origin]):
+    """(label, id) -> Origin(file, row, (HSDS table, id)) of every plan node that is a record of the source
+    (all but Language nodes), worked out when looked up."""
+
+    def __init__(self, tables: dict[str, RecordOrigins]) -> None:
+        self._by_label = {TABLES[name].label: where for name, where in tables.items()}
+
+    def __getitem__(self, node: tuple[str, str]) -> Origin:
+        label, rid = node
+        where = self._by_label.get(label)
+        found = where.find(rid) if where is not None else None
+        if where is None or found is None:
+            raise KeyError(node)
+        return Origin(found[0], found[1], (where.table, rid))
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for label, where in self._by_label.items():
+            assert label is not None
+            for rid in where.ids:
+                yield label, rid
+
+    def __len__(self) -> int:
+        return sum(map(len, self._by_label.values()))
 
 
 def detect_format(path: Path) -> Format:
@@ -103,7 +132,11 @@ def parse_hsds(path: Path, on_progress: ReadProgress | None = None, on_nodes: No
     `on_nodes(label, {id: properties})` is called as soon as a label's nodes are final (a CSV
     package's table has been read; never for JSON, whose nested records of any label may come up
     to the last line), so a writer can start on them while the rest is read. The mapping must not
-    be changed; if the report ends with errors, what was handed over is not to be kept."""
+    be changed; if the report ends with errors, what was handed over is not to be kept.
+
+    Each problem about one record names it (`record`, `node`), and `origins` says where each record node came
+    from, for `--skip-invalid` (loaders.skipping); problems about a whole file (row 0, a malformed CSV that
+    stops its reading, unreadable JSON) name none."""
     path = Path(path)
     fmt = detect_format(path)
     report = Report()
@@ -112,4 +145,7 @@ def parse_hsds(path: Path, on_progress: ReadProgress | None = None, on_nodes: No
         records = _read(path, fmt, stores, report, on_progress, on_nodes)
         plan = build_plan(stores, report)
     report.problems.sort(key=lambda p: (p.file, p.row, p.field))
-    return ParseResult(plan=plan, report=report, format=fmt, records=records)
+    origins: Mapping[tuple[str, str], Origin] = {}
+    if any(p.record is not None for p in report.problems):
+        origins = Origins({name: stores[name].origins(name) for name, spec in TABLES.items() if spec.label})
+    return ParseResult(plan=plan, report=report, format=fmt, records=records, origins=origins)

@@ -5,7 +5,9 @@ validates a batch in one pydantic call, turns every validation error into a loca
 (an error, or a warning when the value can simply be dropped) and files each valid row into its
 table's `Store` (its properties, keyed by graph property, and its reference values), catching
 duplicate ids (CSV) or merging repeated copies of one nested object (JSON, where a phone may be
-nested under its service, its location and its contact).
+nested under its service, its location and its contact). A problem about a row or object names
+it (`whose`: its HSDS table and id, or its place when it has none, and its plan node), worked out
+only for the rows that have problems, so `--skip-invalid` can leave it out.
 
 Memory and time: a large load holds millions of records until the plan is built, so a store
 keeps them lean: properties are dicts of the properties only (no wrapper objects), reference
@@ -40,6 +42,39 @@ Link = tuple[str, str | None, str]
 # Where a record came from: (file, row, dotted path prefix of the object inside its row).
 Origin = tuple[str, int, str]
 
+# A record as a problem names it (loaders.report): (HSDS table, id) and the plan node it becomes, (label, id).
+Whose = tuple[tuple[str, str], tuple[str, str] | None]
+
+# The id links to a JSON object without one are made with (records.unnamed): no record can have it, as an id
+# holding a NUL character is never valid, so what is nested in an invalid object without an id depends on it.
+_UNNAMED: Final = "\x00"
+
+
+def record_text(row: int, prefix: str) -> str:
+    """What a rejects report calls a record without an id: `row 7`, or `row 7 services[0].phones[1]` (JSON)."""
+    return f"row {row} {prefix[:-1]}" if prefix else f"row {row}"
+
+
+def unnamed(file: str, row: int, prefix: str) -> str:
+    """The stand-in id of a JSON object without an id, so the objects nested in it can name it."""
+    return f"{_UNNAMED}{file}{_UNNAMED}{record_text(row, prefix)}"
+
+
+def shown(rid: str) -> str:
+    """An id as a message shows it: a stand-in one as the record it stands for."""
+    return f"({rid.rsplit(_UNNAMED, 1)[1]}, which has no id)" if rid.startswith(_UNNAMED) else repr(rid)
+
+
+def whose(table: str, rid: Any, origin: Origin, json: bool) -> Whose:
+    """The record a problem on a row (CSV) or object (JSON) names, and its plan node (None where it has none:
+    a CSV row without an id, which nothing can name, or a language or attribute, which are no nodes)."""
+    label = TABLES[table].label
+    if isinstance(rid, str) and rid:
+        return (table, rid), ((label, rid) if label is not None else None)
+    file, row, prefix = origin
+    node = (label, unnamed(file, row, prefix)) if label is not None and json else None
+    return (table, record_text(row, prefix)), node
+
 
 @dataclass
 class Batch:
@@ -65,12 +100,18 @@ class Batch:
     ids: list[str] | None = None
     refs: list[list[str]] | None = None
     known: list[dict[str, Any] | None] | None = None
+    broken: list[str] = field(default_factory=list)  # CSV: ids of rows left unread (malformed), as far as read
 
     def origin(self, i: int) -> Origin:
         if self.row_numbers is None:
             return self.file, self.first_row + i, ""
         assert self.prefixes is not None
         return self.file, self.row_numbers[i], self.prefixes[i]
+
+    def whose(self, i: int) -> Whose:
+        """The record row `i` is, for its problems (worked out only for rows that have some)."""
+        rid = self.ids[i] if self.ids is not None else self.rows[i].get("id")
+        return whose(self.table, rid, self.origin(i), self.row_numbers is not None)
 
 
 KNOWN_ROW: Final[dict[str, Any]] = {}  # a row of a batch that needs no validation (Batch.known)
@@ -246,18 +287,45 @@ class Store:
         return self.json.implied[i] if self.json is not None else _NO_LINKS
 
     def release(self) -> None:
-        """Drop everything but which ids are valid or invalid (the plan is built from it)."""
+        """Drop everything but which ids are valid or invalid (the plan is built from it) and where each
+        record came from (a row number each: `RecordOrigins`, for --skip-invalid)."""
         self.refs = []
-        self.rows = array("I")
-        self.files, self.file_starts = [], []
         self.json = None
         self.pos = None
+
+    def origins(self, table: str) -> RecordOrigins:
+        """Where each of the table's records came from (after the plan is built: its nodes, in order)."""
+        return RecordOrigins(table, list(self.recs), self.rows, self.files, self.file_starts)
 
     def start_file(self, file: str) -> None:
         """The records filed next come from `file`."""
         if not self.files or self.files[-1] != file:
             self.files.append(file)
             self.file_starts.append(len(self.recs))
+
+
+class RecordOrigins:
+    """Where the records of one table came from, looked up by id only when asked (a load with problems
+    asks for a few of them; the others cost nothing)."""
+
+    __slots__ = ("table", "ids", "rows", "files", "file_starts", "_pos")
+
+    def __init__(self, table: str, ids: list[str], rows: array[int], files: list[str],
+                 file_starts: list[int]) -> None:
+        self.table, self.ids, self.rows, self.files, self.file_starts = table, ids, rows, files, file_starts
+        self._pos: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def find(self, rid: str) -> tuple[str, int] | None:
+        """(file, row) of record `rid`, or None when it is not one of the table's."""
+        if self._pos is None:
+            self._pos = {known: i for i, known in enumerate(self.ids)}
+        i = self._pos.get(rid)
+        if i is None:
+            return None
+        return self.files[bisect_right(self.file_starts, i) - 1], self.rows[i]
 
 
 def new_stores() -> dict[str, Store]:
@@ -372,15 +440,16 @@ def _validate(
     for i in sorted(by_row):
         out[i] = None
         file, row_number, prefix = batch.origin(i)
+        record, node = batch.whose(i)
         fatal = False
         drop: set[str] = set()
         for name, err in sorted(by_row[i].items()):
             is_error, message, fields = _judge(spec, name, err, batch.strict)
             if is_error:
-                report.error(file, row_number, prefix + name, message)
+                report.error(file, row_number, prefix + name, message, record=record, node=node)
                 fatal = True
             else:
-                report.warning(file, row_number, prefix + name, message)
+                report.warning(file, row_number, prefix + name, message, record=record, node=node)
                 drop.update(fields)
         if fatal:
             continue
@@ -390,7 +459,7 @@ def _validate(
         except ValidationError as again:  # cannot happen for the errors above; never lose a problem
             for err in again.errors():
                 name = str(err["loc"][1]) if len(err["loc"]) > 1 else ""
-                report.error(file, row_number, prefix + name, err["msg"])
+                report.error(file, row_number, prefix + name, err["msg"], record=record, node=node)
     return out, set(by_row)
 
 
@@ -406,6 +475,8 @@ def absorb(batch: Batch, stores: dict[str, Store], report: Report, pool: Pool | 
             if isinstance(rid, str):
                 store.bad.add(rid)
         return
+    if batch.broken:  # rows that could not be read: references to them are not reported as unknown
+        store.bad.update(batch.broken)
     if not batch.rows:
         return
     pool = pool if pool is not None else Pool()
@@ -499,6 +570,8 @@ def absorb(batch: Batch, stores: dict[str, Store], report: Report, pool: Pool | 
             rid = batch.ids[i] if batch.ids is not None else rows[i].get("id")
             if isinstance(rid, str) and rid:
                 bad.add(rid)
+            elif batch.row_numbers is not None:  # a JSON object without an id: what is nested in it names this
+                bad.add(unnamed(*batch.origin(i)))
             continue
         rid, data = rids[j], good[j]
         row_refs = tuple(column[j] for column in refs)
@@ -555,7 +628,9 @@ def _fix_enum(
         data[key] = folded
     else:
         file, row, prefix = batch.origin(i)
-        report.warning(file, row, prefix + name, f"{value!r} is not one of {', '.join(allowed)}; kept as given")
+        record, node = batch.whose(i)
+        report.warning(file, row, prefix + name, f"{value!r} is not one of {', '.join(allowed)}; kept as given",
+                       record=record, node=node)
 
 
 def _repeated(
@@ -578,7 +653,9 @@ def _repeated(
     if first is not None:
         first_file, first_row, _ = store.origin(first)
         where = f" (first at row {first_row})" if first_file == file else f" (first in {first_file} row {first_row})"
-    report.error(file, row, prefix + "id", f"duplicate {spec.name.replace('_', ' ')} id {rid!r}{where}")
+    # Which of the two is meant is unknown: with --skip-invalid, the record goes (both copies) with its dependants.
+    report.error(file, row, prefix + "id", f"duplicate {spec.name.replace('_', ' ')} id {rid!r}{where}",
+                 record=(spec.name, rid), node=(spec.label, rid) if spec.label is not None else None)
 
 
 def _merge(
@@ -596,6 +673,7 @@ def _merge(
             file, row, prefix + name,
             f"differs from another copy of {spec.name.replace('_', ' ')} {rid!r} "
             f"({first_file} row {first_row}); the first value is kept",
+            record=(spec.name, rid), node=(spec.label, rid) if spec.label is not None else None,
         )
 
     for key, value in data.items():

@@ -196,6 +196,7 @@ def iter_table(
             nul_free = batch.nul_free = not _holds_nul(path)
             rows = _Rows(spec, header, pool, nul_free)
             ncols = len(header)
+            id_at = header.index("id") if "id" in seen else None
             for row in reader:
                 if len(row) == ncols:
                     raw.append(row)
@@ -204,11 +205,16 @@ def iter_table(
                     n = batch.first_row + len(raw) - 1
                 else:  # a blank line (skipped) or a broken row: the next batch starts after it
                     n = batch.first_row + len(raw)
-                    if row:
+                    if row:  # a record that cannot be read: named by its id as far as it goes
+                        rid = row[id_at] if id_at is not None and id_at < len(row) else ""
+                        if rid:
+                            batch.broken.append(rid)
                         report.error(
-                            file, n, "", f"malformed CSV: the row has {len(row)} fields, the header has {ncols}"
+                            file, n, "", f"malformed CSV: the row has {len(row)} fields, the header has {ncols}",
+                            record=(table, rid or f"row {n}"),
+                            node=(spec.label, rid) if rid and spec.label is not None else None,
                         )
-                if raw:
+                if raw or batch.broken:
                     rows.fill(batch, raw)
                     raw = []
                     yield batch
