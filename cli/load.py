@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -243,7 +244,8 @@ def load_ties(
     MEMBER_OF target that is no organization (a situation table) becomes a collaborative."""
     from loaders.ties import parse_ties
 
-    _load_against_directory(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_ties,
+    _load_against_directory(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run,
+                            parser=partial(parse_ties, strict=strict),
                             skip=skipping(skip_invalid, rejects, max_rejects, _dataset(path, dataset_id)))
 
 

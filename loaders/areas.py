@@ -28,6 +28,16 @@ area; each becomes `Area -WITHIN-> Area`. Loops are errors.
 Locations: for each (location id, latitude, longitude) given, `Location -IN_AREA-> Area` for every
 area covering the point (boundary included; see loaders.areas_links). Those relationships carry
 the areas load's dataset id, so reloading the areas with `--replace` rebuilds them.
+
+`--skip-invalid`: each feature is a record, `("area", its source id)` (`("area", "feature N")` when
+it has no usable id), and becomes the plan node `("Area", id)`. A feature that cannot be read (not a
+Feature, no or a bad geometry, no id, a bad population…) is left out with its problems, and so is each
+area within it (its `parent_prop` or `parent_id` names it), and theirs in turn: an area is not loaded
+without the parent it says it lies in (as when its parent is in no file), each saying which parent it
+depended on. Two features with one id are one record: neither is loaded (which is meant is unknown).
+The plan holds only areas without errors, so the IN_AREA links are computed for those alone. What is
+about the file stops the load even then: it is not a FeatureCollection, its `crs` is not WGS 84, an
+option (`id_prop`, `name_prop`, `parent_id`…) names no property or area, so every feature would repeat it.
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -46,7 +56,8 @@ from shapely.geometry import MultiPolygon, Polygon, mapping
 
 from loaders.areas_links import LocatedLocation, covering_areas
 from loaders.plan import GraphPlan
-from loaders.report import Report
+from loaders.report import Problem, Report
+from loaders.skipping import Origin
 from queries.geo import extent_key
 
 FORMAT: Final[str] = "geojson-areas"
@@ -78,6 +89,7 @@ class AreasResult:
     name_prop: str | None = None
     population_prop: str | None = None
     shapes: dict[str, Any] = field(default_factory=dict)  # area id -> the shapely (Multi)Polygon used
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)  # ("Area", id) -> its feature
 
 
 @dataclass
@@ -130,15 +142,18 @@ def parse_areas(
                        "areas are named by their ids; give name_prop to name them")
     areas: list[_Area] = []
     seen: dict[str, int] = {}
+    records: dict[int, tuple[tuple[str, str], tuple[str, str] | None]] = {}  # feature -> its record, its node
     for row, (feature, properties) in enumerate(zip(features, props, strict=True), start=1):
         if on_progress is not None and row % 50 == 0:
             on_progress(file, row)
+        records[row] = (("area", f"feature {row}"), None)
         if properties is None:
             continue
         area = _area(file, row, feature, properties, result, namespace=namespace, kind=kind, kind_prop=kind_prop,
                      parent_prop=parent_prop, report=report)
         if area is None:  # no id
             continue
+        records[row] = (("area", area.source_id), ("Area", area.id))
         if area.id in seen:
             report.error(file, row, result.id_prop or FEATURE_ID,
                          f"duplicate id {area.source_id!r} (feature {seen[area.id]} has it too); "
@@ -149,17 +164,59 @@ def parse_areas(
     if on_progress is not None:
         on_progress(file, len(features))
     within = _parents(file, areas, namespace, parent_prop, parent_id, set(known_areas), report)
+    report.problems = _attributed(report.problems, records)
+    skipped = _with_parents_skipped(file, areas, within, parent_prop, report)
     report.problems.sort(key=lambda p: p.row)
-    if report.errors:
-        return result
     for area in areas:
-        result.plan.add_node("Area", area.id, area.props)
-        result.shapes[area.id] = area.shape
+        if area.usable and area.id not in skipped:
+            result.plan.add_node("Area", area.id, area.props)
+            result.shapes[area.id] = area.shape
+            result.origins[("Area", area.id)] = Origin(file, area.row, ("area", area.source_id))
     for child, parent in within:
-        result.plan.add_relationship(("Area", "WITHIN", "Area"), child, parent)
+        if child in result.shapes and parent not in skipped:
+            result.plan.add_relationship(("Area", "WITHIN", "Area"), child, parent)
     for location_id, area_id in covering_areas(result.shapes, locations):
         result.plan.add_relationship(("Location", "IN_AREA", "Area"), location_id, area_id)
     return result
+
+
+def _attributed(problems: list[Problem], records: dict[int, tuple[tuple[str, str], tuple[str, str] | None]],
+                ) -> list[Problem]:
+    """Each problem about a feature names its record and the Area it becomes; those about the file (row 0) none."""
+    out = []
+    for p in problems:
+        if p.row and p.record is None and p.row in records:
+            record, node = records[p.row]
+            p = replace(p, record=record, node=node)
+        out.append(p)
+    return out
+
+
+def _with_parents_skipped(
+    file: str, areas: list[_Area], within: list[tuple[str, str]], parent_prop: str | None, report: Report,
+) -> set[str]:
+    """The ids of the areas with errors and, in turn, of the areas within one of them (each with an error naming
+    the parent it depended on): neither is in the plan, and --skip-invalid lists them all."""
+    by_id = {area.id: area for area in areas}
+    bad = {p.node[1] for p in report.errors if p.node is not None}
+    children: dict[str, list[str]] = {}
+    for child, parent in within:
+        children.setdefault(parent, []).append(child)
+    frontier = sorted(bad)
+    while frontier:
+        parent = frontier.pop()
+        for child in children.get(parent, ()):
+            if child in bad or child not in by_id:
+                continue
+            bad.add(child)
+            area, of = by_id[child], by_id.get(parent)
+            where = f" (feature {of.row})" if of is not None else ""
+            name = of.source_id if of is not None else parent
+            report.error(file, area.row, parent_prop or "parent_id",
+                         f"its parent area {name!r}{where} has errors, so this area is not loaded either; "
+                         "fix the parent", record=("area", area.source_id), node=("Area", area.id))
+            frontier.append(child)
+    return bad
 
 
 # --- the collection ---------------------------------------------------------------------------------------

@@ -29,6 +29,11 @@ service id or an organization name, and may be empty only for an unmet need; `ne
 TaxonomyTerm id or code of the graph (kept as written; unchecked, with a warning, when the graph
 has no terms); `area_id` an Area of the graph; `outcome` `referred` or `unmet:<reason>`, the reason
 a short code (`unmet:waitlist`, `unmet:Not eligible` → `unmet:not-eligible`).
+
+Each row is one record, `("referral event", "row N")`, for `--skip-invalid`: a row with an error is
+counted nowhere (no ReferralFlow or NeedCount includes it) and the other rows' counts load. Personal
+data is never skipped over: a column or a value that looks like it is about the file (it was exported
+wrongly), names no record, and stops the load even with `--skip-invalid`.
 """
 
 from __future__ import annotations
@@ -52,13 +57,15 @@ from loaders.directory_lookup import (
     organization_problem,
 )
 from loaders.plan import GraphPlan
-from loaders.report import Report
+from loaders.report import Problem, Report
+from loaders.ties import row_records
 
 FORMAT: Final[str] = "referral-aggregates"
 COLUMNS: Final[tuple[str, ...]] = ("date", "from_org", "to_org_or_service", "need_code", "area_id", "outcome")
 REFERRED: Final[str] = "referred"
 UNMET_PREFIX: Final[str] = "unmet:"
 MAX_REASON = 40
+RECORD_KIND: Final[str] = "referral event"
 
 # --- the personal-data guard ------------------------------------------------------------------
 
@@ -227,8 +234,10 @@ def parse_referrals(
     if not directory.need_terms and result.records:
         report.warning(table.file, 0, "need_code", "the graph has no taxonomy terms, so need codes were not "
                        "checked; load the taxonomy first to have them checked")
-    if not report.errors:
-        _build_plan(result.plan, namespace, rows.flows, rows.needs)
+    # the counts hold the valid rows only (a row with an error is added to none), so a --skip-invalid load
+    # writes them as they are; without it, any error stops the load before anything is written
+    _build_plan(result.plan, namespace, rows.flows, rows.needs)
+    report.problems = row_records(report.problems, RECORD_KIND, about_file=rows.personal)
     report.problems.sort(key=lambda p: (p.file, p.row, p.field))
     return result
 
@@ -258,6 +267,7 @@ class _Rows:
         # a file names the same few organizations and needs over and over: look each text up once
         self._organizations: dict[str, OrganizationMatch] = {}
         self._nearest_needs: dict[str, list[str]] = {}
+        self.personal: list[Problem] = []  # problems about personal values: about the file, never one record
 
     def add(self, row: int, cells: dict[str, str]) -> None:
         if self._personal_values(row, cells):
@@ -285,6 +295,8 @@ class _Rows:
         self.report.error(self.file, row, column, message)
 
     def _personal_values(self, row: int, cells: dict[str, str]) -> bool:
+        """Report each cell that looks like personal data, as about the whole file (kept in `personal`, so
+        parse_referrals names no record for them): it stops the load even with --skip-invalid."""
         found = False
         for column, cell in cells.items():
             if not cell or cell in self._known:
@@ -293,6 +305,7 @@ class _Rows:
             if kind is not None and normalise_name(cell) not in self.directory.names:
                 self._error(row, column, f"the value looks like {kind} (not repeated here); referral files must be "
                             "de-identified: remove personal data from the export and load the file again")
+                self.personal.append(self.report.problems[-1])
                 found = True
         return found
 

@@ -23,6 +23,11 @@ Each tie's id is derived from (from, type, to) and the namespace, so reloading m
 same relationship. PARTNERS_WITH and SHARES_DATA_WITH are mutual: A→B and B→A are the same tie,
 stored once from the smaller id to the larger. A tie to itself is an error; a repeated tie is
 merged with a warning (the first non-empty since, weight and source win; differences are named).
+
+Each row is one record, `("tie", "row N")`, for `--skip-invalid`: a row with an error becomes no
+relationship (nothing of it is in the plan: not its properties, not a collaborative only it names),
+and the rest load. Problems about the file (its header, text that stops the reading) name no record
+and stop the load. A new collaborative is warned about at the first row whose tie is loaded with it.
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Final
@@ -46,7 +52,7 @@ from loaders.directory_lookup import (
     organization_problem,
 )
 from loaders.plan import GraphPlan
-from loaders.report import Report
+from loaders.report import Problem, Report
 
 FORMAT: Final[str] = "agency-ties"
 REQUIRED: Final[tuple[str, ...]] = ("from_org", "to_org", "type")
@@ -57,6 +63,9 @@ EARLIEST_YEAR, LATEST_YEAR = 1800, 2100
 
 _SINCE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _LOOKS_LIKE_ID = re.compile(r"^\S*\d\S*$")  # one word with a digit in it
+# loaders.directory_lookup.CsvRows: a problem that stopped the reading (the rest of the file is unread) is about
+# the file, not one row; its other row problems (a wrong number of cells, a NUL) are about their row's record.
+_READING_STOPPED: Final[tuple[str, ...]] = ("not valid CSV", "line ")
 
 
 @dataclass
@@ -131,9 +140,12 @@ def parse_weight(text: str) -> float | None:
 
 def parse_ties(
     path: Path, *, namespace: str, directory: Directory, on_progress: ReadProgress | None = None,
+    strict: bool = False,
 ) -> TiesResult:
     """Read and check a tie table against `directory`; pure (no database). Problems with the data
-    are in the report, never raised (load nothing if it has errors)."""
+    are in the report, never raised (load nothing if it has errors). `strict` (--strict): what would
+    be a warning about a row (a repeated tie merged, a doubtful new collaborative) is an error, and the
+    row is built into nothing, so --skip-invalid leaves it out whole."""
     if not namespace.strip():
         raise ValueError("namespace must not be empty: it keeps the ids of different sources apart")
     report = Report()
@@ -147,11 +159,26 @@ def parse_ties(
             if parsed is not None:
                 rows.append(parsed)
         result.records = table.records
-    lookup, created, rejected = _collaboratives(table.file, rows, namespace, directory, report)
+    lookup, created, notes, rejected = _collaboratives(table.file, rows, namespace, directory, report, strict)
     ties = _resolve(table.file, [r for r in rows if r.row not in rejected], namespace, lookup, report)
-    _build_plan(result.plan, table.file, ties, namespace, lookup, created, report)
+    _build_plan(result.plan, table.file, ties, namespace, lookup, created, notes, report, strict)
+    report.problems = row_records(report.problems, "tie")
     report.problems.sort(key=lambda p: (p.file, p.row, p.field))
     return result
+
+
+def row_records(problems: list[Problem], kind: str, *, about_file: Iterable[Problem] = ()) -> list[Problem]:
+    """Each problem on a data row of a CSV read with CsvRows names that row's record, `(kind, "row N")`, so
+    `--skip-invalid` can leave it out. Problems about the file are kept as they are, naming none: the header's
+    (row 1), the file's (row 0), the text that stopped the reading, and those `about_file` lists."""
+    whole_file = {id(p) for p in about_file}
+    out = []
+    for p in problems:
+        if (p.record is None and p.row >= 2 and not p.message.startswith(_READING_STOPPED)
+                and id(p) not in whole_file):
+            p = replace(p, record=(kind, f"row {p.row}"))
+        out.append(p)
+    return out
 
 
 def _read_row(file: str, row: int, cells: dict[str, str], report: Report) -> _Row | None:
@@ -184,11 +211,14 @@ def _read_row(file: str, row: int, cells: dict[str, str], report: Report) -> _Ro
 
 
 def _collaboratives(
-    file: str, rows: list[_Row], namespace: str, directory: Directory, report: Report,
-) -> tuple[Directory, dict[str, str], set[int]]:
+    file: str, rows: list[_Row], namespace: str, directory: Directory, report: Report, strict: bool = False,
+) -> tuple[Directory, dict[str, str], dict[str, str], set[int]]:
     """The directory with the collaboratives this file creates (MEMBER_OF targets that name no
-    organization), those (id → name), and the rows rejected because no id can be made."""
+    organization), those (id → name), what to warn about some of them (id → message: said at the
+    first row whose tie is loaded with it, see _build_plan), and the rows rejected because no id
+    can be made."""
     created: dict[str, str] = {}
+    notes: dict[str, str] = {}
     rejected: set[int] = set()
     for row in rows:
         if row.type != "MEMBER_OF" or not isinstance(directory.find_organization(row.to_text), Unknown):
@@ -206,12 +236,21 @@ def _collaboratives(
         nearest = directory.nearest_names(name)
         if nearest:
             near = ", ".join(f"{n!r} (id {i})" for n, i in nearest)
-            report.warning(file, row.row, "to_org", f"no organization is named {name!r}, so it becomes the new "
-                           f"collaborative {new_id}; if one of {near} was meant, correct the name")
+            notes[new_id] = (f"no organization is named {name!r}, so it becomes the new collaborative {new_id}; "
+                             f"if one of {near} was meant, correct the name")
         elif _LOOKS_LIKE_ID.match(name):
-            report.warning(file, row.row, "to_org", f"{name!r} looks like an id, but no organization has it; it "
-                           f"becomes the new collaborative {new_id}")
-    return directory.with_organizations(created), created, rejected
+            notes[new_id] = (f"{name!r} looks like an id, but no organization has it; it becomes the new "
+                             f"collaborative {new_id}")
+    if strict:  # a doubtful collaborative is not made: every row naming it is in error
+        for row in rows:
+            doubtful = collaborative_id(namespace, row.to_text) if row.type == "MEMBER_OF" else None
+            if doubtful in notes and doubtful in created:
+                report.error(file, row.row, "to_org", notes[doubtful])
+                rejected.add(row.row)
+        for new_id in notes:
+            created.pop(new_id, None)
+        notes = {}
+    return directory.with_organizations(created), created, notes, rejected
 
 
 def _resolve(file: str, rows: list[_Row], namespace: str, lookup: Directory, report: Report) -> list[_Tie]:
@@ -244,7 +283,7 @@ def _resolve(file: str, rows: list[_Row], namespace: str, lookup: Directory, rep
 
 def _build_plan(
     plan: GraphPlan, file: str, ties: list[_Tie], namespace: str, lookup: Directory, created: dict[str, str],
-    report: Report,
+    notes: dict[str, str], report: Report, strict: bool = False,
 ) -> None:
     merged: dict[tuple[str, str, str], _Tie] = {}
     for tie in ties:
@@ -253,14 +292,20 @@ def _build_plan(
         if first is None:
             merged[key] = tie
             continue
+        mutual = " (a mutual tie: either direction is the same)" if tie.type in MUTUAL else ""
+        if strict:  # an error: the repeated row brings nothing to the tie
+            report.error(file, tie.row, "", f"the same {tie.type} tie as row {first.row}{mutual}")
+            continue
         differing = sorted(k for k, v in tie.props.items() if k in first.props and first.props[k] != v)
         for prop, value in tie.props.items():
             first.props.setdefault(prop, value)
-        mutual = " (a mutual tie: either direction is the same)" if tie.type in MUTUAL else ""
         note = f"; kept row {first.row}'s {', '.join(differing)}" if differing else ""
         report.warning(file, tie.row, "", f"the same {tie.type} tie as row {first.row}{mutual}; merged{note}")
     prefix = f"{namespace}:collaborative:"
     used = {end for tie in merged.values() for end in (tie.from_id, tie.to_id) if end.startswith(prefix)}
+    for org_id in sorted(used & notes.keys()):  # at the first row that brings it (a row with errors brings nothing)
+        first_row = min(tie.row for tie in ties if org_id in (tie.from_id, tie.to_id))
+        report.warning(file, first_row, "to_org", notes[org_id])
     for org_id in sorted(used):
         name = created.get(org_id) or lookup.organizations[org_id]
         plan.add_node("Organization", org_id, {"name": name, "sector": COLLABORATIVE_SECTOR})

@@ -14,6 +14,7 @@ from shapely.geometry import Point, shape
 
 from loaders.areas import AreasResult, parse_areas
 from loaders.areas_links import covering_areas
+from loaders.skipping import skip_invalid
 from queries.geo import extent_key
 
 FILE = "areas.geojson"
@@ -132,7 +133,7 @@ def test_a_feature_without_its_id_is_an_error_at_its_number_and_the_others_are_s
         f"{FILE}:4:code: ['x'] is not an id; every area needs an id (a string or whole number)",
         f"{FILE}:5:geometry: a Point; an area needs a Polygon or MultiPolygon",
     ]
-    assert result.plan.node_count() == 0
+    assert set(_areas(result)) == {"city:a"}  # the plan holds the valid areas only (load refuses it, or skips)
 
 
 def test_duplicate_ids_are_errors_naming_the_feature_that_has_it_first(tmp_path: Path) -> None:
@@ -281,7 +282,8 @@ def test_a_geometry_that_cannot_be_an_area_is_an_error_naming_the_feature(
     feature["geometry"] = geometry
     result = _parse(tmp_path, [_feature(code="ok"), feature])
     assert _errors(result) == [f"{FILE}:2:geometry: {message}"]
-    assert result.plan.node_count() == 0
+    assert set(_areas(result)) == {"city:ok"}
+    assert [(p.record, p.node) for p in result.report.errors] == [(("area", "bad"), ("Area", "city:bad"))]
 
 
 def test_a_non_finite_coordinate_is_an_error(tmp_path: Path) -> None:
@@ -318,10 +320,17 @@ def test_unknown_self_and_looping_parents_are_errors(tmp_path: Path) -> None:
     ]
 
 
-def test_a_parent_whose_own_feature_has_errors_is_not_reported_unknown(tmp_path: Path) -> None:
+def test_a_parent_whose_own_feature_has_errors_is_not_reported_unknown_but_its_child_says_it_depends_on_it(
+    tmp_path: Path,
+) -> None:
     result = _parse(tmp_path, [_feature({"type": "Point", "coordinates": [0, 0]}, code="w"),
                                _feature(code="n", parent="w")], parent_prop="parent")
-    assert [(p.row, p.field) for p in result.report.errors] == [(1, "geometry")]
+    assert _errors(result) == [
+        f"{FILE}:1:geometry: a Point; an area needs a Polygon or MultiPolygon",
+        f"{FILE}:2:parent: its parent area 'w' (feature 1) has errors, so this area is not loaded either; fix the "
+        "parent",
+    ]
+    assert _areas(result) == {}
 
 
 def test_one_parent_id_puts_every_other_area_within_it(tmp_path: Path) -> None:
@@ -376,3 +385,61 @@ def test_the_tree_finds_exactly_the_areas_shapely_says_cover_each_point(tmp_path
 def test_nothing_is_linked_when_the_file_has_errors(tmp_path: Path) -> None:
     result = _parse(tmp_path, [_feature(code="a"), _feature(code="a")], locations=[("x", 0.5, 0.5)])
     assert result.report.errors and result.plan.relationship_count() == 0 and result.plan.node_count() == 0
+
+
+# --- --skip-invalid: each feature is a record ------------------------------------------------------------------
+
+def test_with_skip_invalid_an_unreadable_feature_is_left_out_and_the_rest_load(tmp_path: Path) -> None:
+    point = {"type": "Point", "coordinates": [0, 0]}
+    features: list[Any] = [_feature(code="ok"), _feature(code="nogeo"), _feature(point, code="point"),
+                           _feature(name="no id"), "not a feature", _feature(code="ok2", population="many")]
+    features[1]["geometry"] = None
+    result = _parse(tmp_path, features, locations=[("site", 0.5, 0.5)])
+    assert [(p.row, p.record, p.node) for p in result.report.errors] == [
+        (2, ("area", "nogeo"), ("Area", "city:nogeo")), (3, ("area", "point"), ("Area", "city:point")),
+        (4, ("area", "feature 4"), None), (5, ("area", "feature 5"), None),
+        (6, ("area", "ok2"), ("Area", "city:ok2")),
+    ]
+    skipped = skip_invalid(result.plan, result.report.errors, result.origins)
+    assert skipped.unattributed == [] and skipped.counts() == {"area": 5}
+    assert set(_areas(result)) == {"city:ok"}
+    assert _links(result, ("Location", "IN_AREA", "Area")) == {("site", "city:ok")}
+
+
+def test_areas_within_a_skipped_area_are_skipped_with_it_each_naming_its_parent(tmp_path: Path) -> None:
+    features = [_feature({"type": "Point", "coordinates": [0, 0]}, code="ward"), _feature(code="hood", parent="ward"),
+                _feature(code="block", parent="hood"), _feature(code="other")]
+    result = _parse(tmp_path, features, parent_prop="parent")
+    skipped = skip_invalid(result.plan, result.report.errors, result.origins)
+    assert {record: [p.message for p in problems] for record, problems in skipped.records().items()} == {
+        ("area", "ward"): ["a Point; an area needs a Polygon or MultiPolygon"],
+        ("area", "hood"): ["its parent area 'ward' (feature 1) has errors, so this area is not loaded either; "
+                           "fix the parent"],
+        ("area", "block"): ["its parent area 'hood' (feature 2) has errors, so this area is not loaded either; "
+                            "fix the parent"],
+    }
+    assert set(_areas(result)) == {"city:other"} and _links(result, ("Area", "WITHIN", "Area")) == set()
+
+
+def test_two_features_with_one_id_are_one_record_and_neither_loads(tmp_path: Path) -> None:
+    result = _parse(tmp_path, [_feature(code="a"), _feature(code="b"), _feature(code="a")])
+    skipped = skip_invalid(result.plan, result.report.errors, result.origins)
+    assert list(skipped.records()) == [("area", "a")]
+    assert set(_areas(result)) == {"city:b"}
+
+
+def test_an_option_naming_no_property_or_area_names_no_record_so_a_skipping_load_stops(tmp_path: Path) -> None:
+    for options in ({"id_prop": "nope"}, {"name_prop": "nope"}, {"parent_id": "nowhere"}):
+        result = _parse(tmp_path, [_feature(code="a"), _feature(code="b")], **options)
+        assert result.report.errors and all(p.record is None for p in result.report.errors), options
+        assert skip_invalid(result.plan, result.report.errors).unattributed == result.report.errors
+
+
+def test_a_warning_names_its_area_so_strict_skipping_leaves_that_area_out(tmp_path: Path) -> None:
+    open_ring = _polygon(_square(0, 0)[:-1])
+    result = _parse(tmp_path, [_feature(open_ring, code="open", name="Open"),
+                               _feature(_polygon(_square(2, 2)), code="fine", name="Fine")],
+                    locations=[("site", 0.5, 0.5)])
+    assert [p.record for p in result.report.warnings] == [("area", "open")]
+    skip_invalid(result.plan, result.report.strict().errors, result.origins)
+    assert set(_areas(result)) == {"city:fine"} and _links(result, ("Location", "IN_AREA", "Area")) == set()

@@ -23,6 +23,7 @@ from loaders.referrals import (
     personal_value_kind,
 )
 from loaders.report import Severity
+from loaders.skipping import skip_invalid
 
 NS = "referrals-test"
 HEADER = "date,from_org,to_org_or_service,need_code,area_id,outcome\n"
@@ -359,3 +360,41 @@ def test_a_missing_column_is_an_error_and_no_row_is_counted(tmp_path: Path) -> N
 def test_an_empty_namespace_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="namespace"):
         _parse(tmp_path, "", namespace="")
+
+
+# --- --skip-invalid: each event row is a record; personal data is about the file ------------------------------
+
+def test_with_skip_invalid_a_bad_event_is_a_record_counted_in_no_aggregate(tmp_path: Path) -> None:
+    result = _parse(tmp_path, (
+        "2024-03-15,org-food,org-shelter,FOOD,ward-1,referred\n"          # 2: counted
+        "2024-03-16,org-food,org-shelter,FOOD,ward-1,referred\n"          # 3: counted
+        "2024-03-17,org-food,org-shelter,FOOD,ward-9,referred\n"          # 4: unknown area: its flow is not counted
+        "2024-03-18,Nobody At All,org-shelter,FOOD,ward-1,referred\n"     # 5: unknown sender: its need is not counted
+        "2024-13-01,org-food,org-shelter,FOOD,ward-1,unmet:waitlist\n"    # 6: not a date
+        "2024-03-19,org-food,org-shelter\n"                               # 7: too few cells
+    ))
+    assert {p.row: (p.record, p.node) for p in result.report.errors} == {
+        row: (("referral event", f"row {row}"), None) for row in (4, 5, 6, 7)}
+    skipped = skip_invalid(result.plan, result.report.errors)
+    assert skipped.unattributed == [] and skipped.counts() == {"referral event": 4}
+    assert _flows(result) == {("org-food", "Organization", "org-shelter", "FOOD", "2024-03"): 2}
+    assert _needs(result) == {("ward-1", "FOOD", "2024-03", "referred"): 2}
+
+
+def test_personal_data_names_no_record_so_a_skipping_load_stops_and_no_value_is_repeated(tmp_path: Path) -> None:
+    good = "2024-03-15,org-food,org-shelter,FOOD,ward-1,referred\n"
+    in_a_cell = _parse(tmp_path, good.strip() + ",\n"
+                       + "2024-03-16,org-food,org-shelter,FOOD,ward-1,referred,jane.doe@example.com\n"
+                       + "2024-03-17,org-food,org-shelter,FOOD,ward-9,referred,\n",
+                       header=HEADER.strip() + ",notes\n")
+    personal = [p for p in in_a_cell.report.errors if p.field == "notes"]
+    assert [p.row for p in personal] == [3] and personal[0].record is None
+    assert [p.record for p in in_a_cell.report.errors if p.field != "notes"] == [("referral event", "row 4")]
+    skipped = skip_invalid(in_a_cell.plan, in_a_cell.report.errors)
+    assert skipped.unattributed == personal  # the whole load stops on it, with --skip-invalid too
+    assert "jane" not in str(in_a_cell.report.problems) + repr(in_a_cell.report.problems)
+
+    in_the_header = _parse(tmp_path, good.strip() + ",Jane Doe\n", header=HEADER.strip() + ",client_name\n")
+    assert [(p.row, p.field, p.record) for p in in_the_header.report.errors] == [(1, "client_name", None)]
+    assert skip_invalid(in_the_header.plan, in_the_header.report.errors).unattributed == in_the_header.report.errors
+    assert in_the_header.plan.node_count() == 0 and "Jane" not in repr(in_the_header.report.problems)

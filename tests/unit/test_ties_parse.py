@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graph.schema.model import TIE_TYPES
 from loaders.directory_lookup import Directory, Unknown
 from loaders.report import Severity
+from loaders.skipping import skip_invalid
 from loaders.ties import (
     COLLABORATIVE_SECTOR,
     FORMAT,
@@ -36,10 +38,11 @@ DIRECTORY = Directory(
 )
 
 
-def _parse(tmp_path: Path, body: str, *, header: str = HEADER, directory: Directory = DIRECTORY) -> TiesResult:
+def _parse(tmp_path: Path, body: str, *, header: str = HEADER, directory: Directory = DIRECTORY,
+           strict: bool = False) -> TiesResult:
     path = tmp_path / "ties.csv"
     path.write_text(header + body, encoding="utf-8")
-    return parse_ties(path, namespace=NS, directory=directory)
+    return parse_ties(path, namespace=NS, directory=directory, strict=strict)
 
 
 def _ties(result: TiesResult) -> dict[tuple[str, str, str], dict[str, object]]:
@@ -233,6 +236,31 @@ def test_repeated_ties_are_merged_with_a_warning_and_mutual_ties_count_either_wa
     }
 
 
+def test_under_strict_a_repeated_tie_or_a_doubtful_collaborative_is_an_error_whose_row_brings_nothing(
+    tmp_path: Path,
+) -> None:
+    """--strict --skip-invalid must leave such a row out whole: the repeated row's values are not merged into the
+    first row's tie, and the doubtful collaborative is not made, so what is skipped is not loaded after all."""
+    result = _parse(tmp_path, (
+        "org-food,org-shelter,REFERS_TO,2019,,survey\n"
+        "Lakeshore Food Bank,org-shelter,REFERS_TO,,3,\n"
+        "org-police,Lakeshore Food Bnk,MEMBER_OF,,,\n"
+        "org-health,Lakeshore Food Bnk,MEMBER_OF,,,\n"
+    ), strict=True)
+    assert _messages(result) == [
+        "ties.csv:3:: the same REFERS_TO tie as row 2",
+        f"ties.csv:4:to_org: no organization is named 'Lakeshore Food Bnk', so it becomes the new collaborative "
+        f"{NS}:collaborative:lakeshore-food-bnk; if one of 'Lakeshore Food Bank' (id org-food) was meant, "
+        "correct the name",
+        f"ties.csv:5:to_org: no organization is named 'Lakeshore Food Bnk', so it becomes the new collaborative "
+        f"{NS}:collaborative:lakeshore-food-bnk; if one of 'Lakeshore Food Bank' (id org-food) was meant, "
+        "correct the name",
+    ]
+    assert [p.record for p in result.report.errors] == [("tie", "row 3"), ("tie", "row 4"), ("tie", "row 5")]
+    assert _ties(result) == {("org-food", "REFERS_TO", "org-shelter"): {"since": "2019", "source": "survey"}}
+    assert not result.plan.nodes.get("Organization")
+
+
 def test_rows_with_broken_csv_are_errors_at_their_row(tmp_path: Path) -> None:
     result = _parse(tmp_path, "org-food,org-shelter,REFERS_TO\n\norg-food,org-health,FUNDS,,,\n")
     assert _messages(result) == [
@@ -280,17 +308,65 @@ def test_a_missing_file_or_an_empty_namespace_raises(tmp_path: Path) -> None:
 
 
 def test_a_name_repeated_on_many_rows_is_searched_among_the_known_names_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import loaders.directory_lookup as lookup
+    import difflib
 
     searches: list[str] = []
-    real = lookup.difflib.get_close_matches
+    real = difflib.get_close_matches
 
-    def counting(word: str, *args: object, **kwargs: object) -> list[str]:
+    def counting(word: str, *args: Any, **kwargs: Any) -> list[str]:
         searches.append(word)
-        return real(word, *args, **kwargs)  # type: ignore[arg-type]
+        return real(word, *args, **kwargs)
 
-    monkeypatch.setattr(lookup.difflib, "get_close_matches", counting)
+    monkeypatch.setattr(difflib, "get_close_matches", counting)  # the module loaders.directory_lookup searches with
     directory = Directory({f"org-{i}": f"Agency {i}" for i in range(50)})
     for _ in range(20):
         assert isinstance(directory.find_organization("Acute Risk Situation Table"), Unknown)
     assert searches == ["acute risk situation table"]
+
+
+# --- --skip-invalid: each row is a record ----------------------------------------------------------------------
+
+def test_with_skip_invalid_each_bad_row_is_a_tie_record_and_becomes_no_relationship(tmp_path: Path) -> None:
+    result = _parse(tmp_path, (
+        "org-food,org-shelter,REFERS_TO,2019,2,survey\n"            # 2: loads
+        "org-food,Nobody At All,REFERS_TO,,,\n"                     # 3: unknown organization
+        "org-food,org-health,LIKES,,,\n"                            # 4: not a tie type
+        "org-food,org-health,FUNDS,,-1,\n"                          # 5: bad weight
+        "org-food,Lakeshore Food Bank,PARTNERS_WITH,,,\n"           # 6: a tie to itself
+        "org-food,org-health\n"                                     # 7: too few cells
+        "org-health,Westside Table,MEMBER_OF,,,\n"                  # 8: loads, with a new collaborative
+        "Nobody At All,Eastside Table,MEMBER_OF,,,\n"               # 9: unknown member: its collaborative is not made
+    ))
+    assert {p.row: p.record for p in result.report.errors} == {
+        row: ("tie", f"row {row}") for row in (3, 4, 5, 6, 7, 9)}
+    assert all(p.node is None for p in result.report.errors)  # a tie is a relationship, not a node of its own
+    skipped = skip_invalid(result.plan, result.report.errors)
+    assert skipped.unattributed == [] and skipped.counts() == {"tie": 6}
+    westside = collaborative_id(NS, "Westside Table")
+    assert set(_ties(result)) == {("org-food", "REFERS_TO", "org-shelter"), ("org-health", "MEMBER_OF", westside)}
+    assert set(result.plan.nodes["Organization"]) == {westside}  # no Eastside Table: only a skipped row named it
+
+
+def test_a_new_collaborative_is_warned_about_at_the_first_row_that_loads_with_it(tmp_path: Path) -> None:
+    result = _parse(tmp_path, (
+        "Nobody At All,Harbour Light Shelter Service,MEMBER_OF,,,\n"  # 2: skipped (unknown member)
+        "org-food,Harbour Light Shelter Service,MEMBER_OF,,,\n"       # 3: loads, and makes the collaborative
+    ))
+    (warning,) = result.report.warnings
+    assert (warning.row, warning.record) == (3, ("tie", "row 3"))
+    assert "becomes the new collaborative" in warning.message
+
+
+def test_a_header_problem_or_unreadable_text_names_no_record_so_a_skipping_load_stops(tmp_path: Path) -> None:
+    missing = _parse(tmp_path, "org-food,org-shelter\n", header="from_org,to_org\n")
+    assert missing.report.errors and all(p.record is None for p in missing.report.errors)
+    assert skip_invalid(missing.plan, missing.report.errors).unattributed == missing.report.errors
+    path = tmp_path / "ties.csv"
+    path.write_bytes(HEADER.encode() + b"org-food,org-shelter,REFERS_TO,,,\norg-food,Caf\xe9,FUNDS,,,\n")
+    unreadable = parse_ties(path, namespace=NS, directory=DIRECTORY)
+    assert [p.record for p in unreadable.report.errors] == [None]  # the rest of the file is unread
+
+
+def test_a_repeated_tie_is_a_warning_about_its_own_row(tmp_path: Path) -> None:
+    result = _parse(tmp_path, "org-food,org-shelter,REFERS_TO,,,\norg-food,org-shelter,REFERS_TO,,,\n")
+    assert [(p.row, p.record) for p in result.report.warnings] == [(3, ("tie", "row 3"))]
