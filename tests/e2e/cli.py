@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import socket
 import subprocess
 import sys
@@ -36,3 +38,14 @@ def database_dir(env: dict[str, str]) -> Path:
     path = parse_db_uri(env["SAFETYNET_DB"]).path
     assert path is not None, env["SAFETYNET_DB"]
     return path
+
+
+def db_stats(env: dict[str, str]) -> dict[str, dict[str, int]]:
+    """`safetynet db stats --json`: node counts by label and relationship counts by type."""
+    return json.loads(run_cli(env, "db", "stats", "--json").stdout)  # type: ignore[no-any-return]
+
+
+def csv_dicts(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file (UTF-8, with or without a byte-order mark) as dicts by its header."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))

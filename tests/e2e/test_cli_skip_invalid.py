@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.cli import csv_dicts, db_stats
 from tests.e2e.cli import run_cli as _cli
 
 DROPPED_AGENCIES = 15
-
-
-def _stats(env: dict[str, str]) -> dict[str, dict[str, int]]:
-    return json.loads(_cli(env, "db", "stats", "--json").stdout)  # type: ignore[no-any-return]
 
 
 def _read(path: Path) -> list[list[str]]:
@@ -33,11 +29,6 @@ def _write(path: Path, rows: list[list[str]]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)
     return path
-
-
-def _rejects(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 @pytest.fixture
@@ -60,14 +51,14 @@ def test_an_extract_loads_what_is_valid_and_lists_the_rest(
 
     refused = _cli(cli_env, "load", "211", str(path), "--dataset-id", "dc", check=False)
     assert refused.returncode == 1 and "--skip-invalid" in refused.stderr
-    assert _stats(cli_env)["labels"].get("Service", 0) == 0
+    assert db_stats(cli_env)["labels"].get("Service", 0) == 0
 
     rejects = tmp_path / "out" / "dc-rejects.csv"
     dry = _cli(cli_env, "load", "211", str(path), "--dataset-id", "dc", "--skip-invalid", "--dry-run",
                "--rejects", str(rejects), check=False)
     assert dry.returncode == 3, dry.stdout + dry.stderr
     assert "validated (nothing written)" in dry.stdout
-    assert _stats(cli_env)["labels"].get("Service", 0) == 0
+    assert db_stats(cli_env)["labels"].get("Service", 0) == 0
     dry_report = rejects.read_text(encoding="utf-8")
 
     loaded = _cli(cli_env, "load", "211", str(path), "--dataset-id", "dc", "--skip-invalid",
@@ -75,18 +66,18 @@ def test_an_extract_loads_what_is_valid_and_lists_the_rest(
     assert loaded.returncode == 3, loaded.stdout + loaded.stderr
     assert "records left out" in loaded.stdout and str(rejects) in loaded.stdout
     assert rejects.read_text(encoding="utf-8") == dry_report  # the dry run said exactly what the load left out
-    report = _rejects(rejects)
+    report = csv_dicts(rejects)
     assert {r["record_id"] for r in report} == orphans  # every record without its agency, each once
     assert len(report) == len(orphans)
     assert all(r["field"] == "ParentAgencyNum" and r["severity"] == "error" and r["file"] == "extract.csv"
                for r in report)
     assert all(r["message"].startswith("no Agency row with ResourceAgencyNum") for r in report)
 
-    stats = _stats(cli_env)
+    stats = db_stats(cli_env)
     again = _cli(cli_env, "load", "211", str(path), "--dataset-id", "dc", "--skip-invalid",
                  "--rejects", str(rejects), check=False)
     assert again.returncode == 3
-    assert _stats(cli_env) == stats  # idempotent
+    assert db_stats(cli_env) == stats  # idempotent
 
 
 def test_replace_with_an_extract_drops_what_it_no_longer_has(
@@ -94,12 +85,12 @@ def test_replace_with_an_extract_drops_what_it_no_longer_has(
 ) -> None:
     path, orphans, rows = extract
     _cli(cli_env, "load", "211", str(shared_data / "dc-211" / "211.csv"), "--dataset-id", "dc")
-    full = _stats(cli_env)["labels"]
+    full = db_stats(cli_env)["labels"]
     replaced = _cli(cli_env, "load", "211", str(path), "--dataset-id", "dc", "--replace", "--skip-invalid",
                     "--rejects", str(tmp_path / "r.csv"), check=False)
     assert replaced.returncode == 3
     assert "no longer in the graph" in replaced.stdout
-    labels = _stats(cli_env)["labels"]
+    labels = db_stats(cli_env)["labels"]
     # the agencies cut out and their programs are gone, not kept from the full load
     assert labels["Organization"] == full["Organization"] - DROPPED_AGENCIES
     header = rows[0]
@@ -123,8 +114,8 @@ def test_max_rejects_refuses_a_file_mostly_invalid(cli_env: dict[str, str], shar
                    "--rejects", str(rejects), check=False)
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "more than --max-rejects 5%" in refused.stderr and "nothing was loaded" in refused.stderr
-    assert _stats(cli_env)["labels"].get("Service", 0) == 0
-    assert len(_rejects(rejects)) > 0.8 * (len(rows) - 1 - len(cut))
+    assert db_stats(cli_env)["labels"].get("Service", 0) == 0
+    assert len(csv_dicts(rejects)) > 0.8 * (len(rows) - 1 - len(cut))
 
 
 @pytest.mark.parametrize("args", [["--rejects", "x.csv"], ["--max-rejects", "5"]])

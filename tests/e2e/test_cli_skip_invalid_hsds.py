@@ -5,11 +5,11 @@ once in the rejects report with why, and nothing in the graph points at what was
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.cli import csv_dicts, db_stats
 from tests.e2e.cli import run_cli as _cli
 
 # Which records cannot stand without which (table file -> reference column -> the file it names), as the graph's
@@ -45,15 +45,6 @@ LABELS = {"organizations.csv": "Organization", "services.csv": "Service", "locat
           "contacts.csv": "Contact", "addresses.csv": "Address"}
 
 
-def _stats(env: dict[str, str]) -> dict[str, dict[str, int]]:
-    return json.loads(_cli(env, "db", "stats", "--json").stdout)  # type: ignore[no-any-return]
-
-
-def _read(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _write(path: Path, rows: list[dict[str, str]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, list(rows[0]))
@@ -65,7 +56,7 @@ def _left_out(data: Path, invalid: set[tuple[str, str]]) -> set[tuple[str, str]]
     """The records (file, id) that cannot be loaded: the invalid ones and, until nothing more falls, every record
     naming one of them in an owning reference."""
     gone = set(invalid)
-    tables = {name: _read(data / name) for name in KINDS}
+    tables = {name: csv_dicts(data / name) for name in KINDS}
     while True:
         more = {(name, row["id"]) for name, owners in OWNERS.items() for row in tables[name]
                 if (name, row["id"]) not in gone
@@ -83,15 +74,15 @@ def broken_city(cli_env: dict[str, str], tmp_path: Path) -> tuple[Path, set[tupl
     """
     data = tmp_path / "city"
     _cli(cli_env, "generate", "demo", str(data), "--services", "200")
-    orgs, services = _read(data / "organizations.csv"), _read(data / "services.csv")
+    orgs, services = csv_dicts(data / "organizations.csv"), csv_dicts(data / "services.csv")
     providers = {s["organization_id"] for s in services}
     org = next(o for o in orgs if o["id"] in providers)
     org["name"] = ""
     _write(data / "organizations.csv", orgs)
 
-    at = _read(data / "service_at_location.csv")
+    at = csv_dicts(data / "service_at_location.csv")
     places = [a["location_id"] for a in at]
-    locations = _read(data / "locations.csv")
+    locations = csv_dicts(data / "locations.csv")
     location = next(loc for loc in locations if places.count(loc["id"]) >= 2)
     location["location_type"] = ""
     _write(data / "locations.csv", locations)
@@ -99,7 +90,7 @@ def broken_city(cli_env: dict[str, str], tmp_path: Path) -> tuple[Path, set[tupl
     stray["service_id"] = "no-such-service"
     _write(data / "service_at_location.csv", at)
 
-    phones = _read(data / "phones.csv")
+    phones = csv_dicts(data / "phones.csv")
     lone = next(p for p in phones if p["service_id"] and not any(
         p[c] for c in ("location_id", "organization_id", "contact_id", "service_at_location_id")))
     lone["service_id"] = "no-such-service-either"
@@ -117,13 +108,13 @@ def test_a_broken_city_loads_what_is_valid_and_lists_each_record_left_out_once(
 
     refused = _cli(cli_env, "load", "hsds", str(data), "--dataset-id", "city", check=False)
     assert refused.returncode == 1 and "--skip-invalid" in refused.stderr
-    assert _stats(cli_env)["labels"].get("Service", 0) == 0
+    assert db_stats(cli_env)["labels"].get("Service", 0) == 0
 
     rejects = tmp_path / "rejects.csv"
     loaded = _cli(cli_env, "load", "hsds", str(data), "--dataset-id", "city", "--skip-invalid",
                   "--rejects", str(rejects), check=False)
     assert loaded.returncode == 3, loaded.stdout + loaded.stderr
-    report = _read(rejects)
+    report = csv_dicts(rejects)
     assert len(report) == len(left_out)  # each record once
     assert {(r["file"], r["record_id"]) for r in report} == left_out
     assert all(r["record_kind"] == KINDS[r["file"]] and r["severity"] == "error" for r in report)
@@ -139,10 +130,10 @@ def test_a_broken_city_loads_what_is_valid_and_lists_each_record_left_out_once(
     assert services and all(by_id[("services.csv", s)]["message"] == f"skipped: its organization {org_id} was skipped"
                             for s in services)
 
-    stats = _stats(cli_env)
+    stats = db_stats(cli_env)
     labels = stats["labels"]
     for name, label in LABELS.items():
-        expected = len(_read(data / name)) - sum(1 for f, _ in left_out if f == name)
+        expected = len(csv_dicts(data / name)) - sum(1 for f, _ in left_out if f == name)
         assert labels.get(label, 0) == expected, label
     assert (("phones.csv", lone_phone)) not in left_out  # a phone naming no service is a warning: loaded, unlinked
     assert "no service with id 'no-such-service-either'; link skipped" in loaded.stdout + loaded.stderr
@@ -150,8 +141,8 @@ def test_a_broken_city_loads_what_is_valid_and_lists_each_record_left_out_once(
     again = _cli(cli_env, "load", "hsds", str(data), "--dataset-id", "city", "--skip-invalid",
                  "--rejects", str(rejects), check=False)
     assert again.returncode == 3
-    assert _stats(cli_env) == stats  # idempotent
-    assert len(_read(rejects)) == len(left_out)
+    assert db_stats(cli_env) == stats  # idempotent
+    assert len(csv_dicts(rejects)) == len(left_out)
 
 
 def test_strict_with_skip_invalid_rejects_the_phone_that_names_no_service_too(
@@ -162,8 +153,8 @@ def test_strict_with_skip_invalid_rejects_the_phone_that_names_no_service_too(
     dry = _cli(cli_env, "load", "hsds", str(data), "--skip-invalid", "--strict", "--dry-run", "--rejects",
                str(rejects), check=False)
     assert dry.returncode == 3, dry.stdout + dry.stderr
-    report = {(r["file"], r["record_id"]): r for r in _read(rejects)}
+    report = {(r["file"], r["record_id"]): r for r in csv_dicts(rejects)}
     assert report[("phones.csv", lone_phone)]["message"] == (
         "no service with id 'no-such-service-either'; link skipped")
     assert left_out <= set(report)
-    assert _stats(cli_env)["labels"].get("Service", 0) == 0  # a dry run writes nothing
+    assert db_stats(cli_env)["labels"].get("Service", 0) == 0  # a dry run writes nothing

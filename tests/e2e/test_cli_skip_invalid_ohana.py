@@ -6,24 +6,15 @@ engine (`cli_env`)."""
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.cli import csv_dicts, db_stats
 from tests.e2e.cli import run_cli as _cli
 
 DROPPED_ORGANIZATIONS = 5
-
-
-def _stats(env: dict[str, str]) -> dict[str, dict[str, int]]:
-    return json.loads(_cli(env, "db", "stats", "--json").stdout)  # type: ignore[no-any-return]
-
-
-def _table(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return list(csv.DictReader(handle))
 
 
 def _write(path: Path, rows: list[dict[str, str]]) -> None:
@@ -40,9 +31,9 @@ class Extract:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        organizations = _table(folder / "organizations.csv")
-        locations = _table(folder / "locations.csv")
-        services = _table(folder / "services.csv")
+        organizations = csv_dicts(folder / "organizations.csv")
+        locations = csv_dicts(folder / "locations.csv")
+        services = csv_dicts(folder / "services.csv")
         with_services = {s["location_id"] for s in services}
         placed = [o["id"] for o in organizations
                   if any(loc["organization_id"] == o["id"] and loc["id"] in with_services for loc in locations)]
@@ -55,10 +46,10 @@ class Extract:
         self.unnamed = unnamed["id"]
         _write(folder / "services.csv", services)
         self.services = self.orphan_services | {self.unnamed}
-        self.addresses = {a["id"] for a in _table(folder / "addresses.csv") if a["location_id"] in self.locations}
-        self.mail_addresses = {a["id"] for a in _table(folder / "mail_addresses.csv")
+        self.addresses = {a["id"] for a in csv_dicts(folder / "addresses.csv") if a["location_id"] in self.locations}
+        self.mail_addresses = {a["id"] for a in csv_dicts(folder / "mail_addresses.csv")
                                if a["location_id"] in self.locations}
-        self.phones = _table(folder / "phones.csv")
+        self.phones = csv_dicts(folder / "phones.csv")
 
 
 @pytest.fixture
@@ -68,11 +59,6 @@ def extract(shared_data: Path, tmp_path: Path) -> Extract:
     return Extract(folder)
 
 
-def _rejects(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
 def test_an_ohana_extract_loads_what_is_valid_and_lists_each_record_left_out_once(
     cli_env: dict[str, str], extract: Extract, shared_data: Path, tmp_path: Path,
 ) -> None:
@@ -80,13 +66,13 @@ def test_an_ohana_extract_loads_what_is_valid_and_lists_each_record_left_out_onc
 
     refused = _cli(cli_env, "load", "ohana", str(extract.folder), "--dataset-id", "bmore", check=False)
     assert refused.returncode == 1 and "--skip-invalid" in refused.stderr
-    assert _stats(cli_env)["labels"].get("Service", 0) == 0
+    assert db_stats(cli_env)["labels"].get("Service", 0) == 0
 
     rejects = tmp_path / "bmore-rejects.csv"
     loaded = _cli(cli_env, "load", "ohana", str(extract.folder), "--dataset-id", "bmore", "--skip-invalid",
                   "--rejects", str(rejects), check=False)
     assert loaded.returncode == 3, loaded.stdout + loaded.stderr
-    report = _rejects(rejects)
+    report = csv_dicts(rejects)
     records = [(r["record_kind"], r["record_id"]) for r in report]
     assert len(records) == len(set(records))  # each record once
     by_kind: dict[str, set[str]] = {}
@@ -119,8 +105,8 @@ def test_an_ohana_extract_loads_what_is_valid_and_lists_each_record_left_out_onc
         assert (row["service_id"] in extract.services or row["location_id"] in extract.locations
                 or row["contact_id"] in by_kind.get("contact", set())), row
 
-    full = _table(shared_data / "baltimore-211" / "organizations.csv")
-    labels = _stats(cli_env)["labels"]
+    full = csv_dicts(shared_data / "baltimore-211" / "organizations.csv")
+    labels = db_stats(cli_env)["labels"]
     assert labels["Organization"] == len(full) - len(extract.dropped)
     assert labels["Location"] == 1482 - len(extract.locations)
     assert labels["Service"] == 1876 - len(extract.services)
@@ -131,12 +117,12 @@ def test_an_ohana_extract_loads_what_is_valid_and_lists_each_record_left_out_onc
     rejected_phones = len(by_kind.get("phone", ()))
     assert 7157 - rejected_phones - only_theirs <= labels["Phone"] <= 7157 - rejected_phones
 
-    stats = _stats(cli_env)
+    stats = db_stats(cli_env)
     again = _cli(cli_env, "load", "ohana", str(extract.folder), "--dataset-id", "bmore", "--skip-invalid",
                  "--rejects", str(rejects), check=False)
     assert again.returncode == 3
-    assert _stats(cli_env) == stats  # idempotent
-    assert _rejects(rejects) == report
+    assert db_stats(cli_env) == stats  # idempotent
+    assert csv_dicts(rejects) == report
 
 
 def test_an_ohana_extract_without_problems_exits_0_under_skip_invalid(
@@ -146,7 +132,7 @@ def test_an_ohana_extract_without_problems_exits_0_under_skip_invalid(
     loaded = _cli(cli_env, "load", "ohana", str(shared_data / "baltimore-211"), "--dataset-id", "bmore",
                   "--skip-invalid", "--rejects", str(rejects), check=False)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
-    labels = _stats(cli_env)["labels"]
+    labels = db_stats(cli_env)["labels"]
     assert (labels["Organization"], labels["Location"], labels["Service"]) == (748, 1482, 1876)
-    assert not rejects.exists() or _rejects(rejects) == []
+    assert not rejects.exists() or csv_dicts(rejects) == []
     assert labels["Phone"] == 7157

@@ -10,15 +10,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.e2e.cli import db_stats
 from tests.e2e.cli import run_cli as _cli
 
 SOUTH, NORTH, WEST, EAST = 44.20, 44.38, -76.65, -76.32  # the demo city's bbox
 REJECTS_COLUMNS = ["file", "row", "field", "severity", "message", "record_kind", "record_id"]
 EVENTS = ["date", "from_org", "to_org_or_service", "need_code", "area_id", "outcome"]
-
-
-def _stats(env: dict[str, str]) -> dict[str, dict[str, int]]:
-    return json.loads(_cli(env, "db", "stats", "--json").stdout)  # type: ignore[no-any-return]
 
 
 def _write_csv(path: Path, rows: list[list[str]]) -> Path:
@@ -69,7 +66,7 @@ def test_planning_sources_load_what_is_valid_and_list_each_record_left_out(
     data = tmp_path / "demo"
     _cli(cli_env, "generate", "demo", str(data), "--services", "120")
     _cli(cli_env, "load", "hsds", str(data), "--dataset-id", "demo")
-    organizations = _stats(cli_env)["labels"]["Organization"]
+    organizations = db_stats(cli_env)["labels"]["Organization"]
 
     # areas: the valid wards load; the unreadable features and the ward within one of them are listed
     rejects = tmp_path / "out" / "areas-rejects.csv"
@@ -80,7 +77,7 @@ def test_planning_sources_load_what_is_valid_and_list_each_record_left_out(
     assert [(r["row"], r["field"], r["record_kind"], r["record_id"]) for r in _rejects(rejects)] == [
         ("5", "geometry", "area", "5"), ("6", "ward", "area", "feature 6"), ("7", "parent", "area", "6")]
     assert "its parent area '5' (feature 5) has errors" in _rejects(rejects)[2]["message"]
-    stats = _stats(cli_env)
+    stats = db_stats(cli_env)
     assert stats["labels"]["Area"] == 4 and stats["relationships"].get("WITHIN", 0) == 0
     assert stats["relationships"]["IN_AREA"] >= 50  # the demo's located sites, each in one of the four quadrants
 
@@ -102,7 +99,7 @@ def test_planning_sources_load_what_is_valid_and_list_each_record_left_out(
     assert [(r["row"], r["field"], r["record_kind"], r["record_id"]) for r in _rejects(rejects)] == [
         ("3", "to_org", "tie", "row 3"), ("4", "type", "tie", "row 4"), ("6", "from_org", "tie", "row 6"),
         ("7", "since", "tie", "row 7")]
-    stats = _stats(cli_env)
+    stats = db_stats(cli_env)
     assert (stats["relationships"]["REFERS_TO"], stats["relationships"]["MEMBER_OF"],
             stats["relationships"].get("PARTNERS_WITH", 0)) == (1, 1, 0)
     assert stats["labels"]["Organization"] == organizations + 1  # the situation table; no Ghost Coalition
@@ -123,13 +120,13 @@ def test_planning_sources_load_what_is_valid_and_list_each_record_left_out(
     assert [(r["record_kind"], r["record_id"], r["field"]) for r in _rejects(rejects)] == [
         ("referral event", "row 22", "area_id"), ("referral event", "row 23", "from_org"),
         ("referral event", "row 24", "date"), ("referral event", "row 25", "outcome")]
-    stats = _stats(cli_env)
+    stats = db_stats(cli_env)
     assert stats["labels"]["ReferralFlow"] == len({(e[1], e[2], e[3], e[0][:7]) for e in good})
     assert stats["labels"]["NeedCount"] == len({(e[4], e[3], e[0][:7], e[5]) for e in good})
 
     again = _cli(cli_env, "load", "referrals", str(events), "--dataset-id", "referrals-2026", "--skip-invalid",
                  "--rejects", str(rejects), check=False)
-    assert again.returncode == 3 and _stats(cli_env) == stats  # idempotent: the same counts, set again
+    assert again.returncode == 3 and db_stats(cli_env) == stats  # idempotent: the same counts, set again
 
 
 def test_a_referral_file_with_personal_data_is_refused_whole_even_with_skip_invalid(
@@ -140,7 +137,7 @@ def test_a_referral_file_with_personal_data_is_refused_whole_even_with_skip_inva
     _cli(cli_env, "load", "areas", str(_wards(tmp_path / "wards.geojson")), "--dataset-id", "wards",
          "--id-prop", "ward", "--name-prop", "label", "--skip-invalid", "--rejects", str(tmp_path / "areas.csv"),
          check=False)
-    before = _stats(cli_env)
+    before = db_stats(cli_env)
     assert before["labels"]["Area"] >= 4
     event = ["2026-01-15", "org-x", "", "need-food", "wards:1", "unmet:wait-list"]
     files = {
@@ -162,4 +159,4 @@ def test_a_referral_file_with_personal_data_is_refused_whole_even_with_skip_inva
         written = rejects.read_text(encoding="utf-8") if rejects.exists() else ""
         for value in values:
             assert value not in output and value not in written, (where, value)
-        assert _stats(cli_env) == before, where
+        assert db_stats(cli_env) == before, where
