@@ -114,7 +114,7 @@ def _place(data: bytes, offset: int, tabular: bool) -> tuple[int, str]:
     return len(records), header[index] if 0 <= index < len(header) else ""
 
 
-def read_csv(path: Path, report: Report, required: Iterable[str] = ()) -> CsvFile:
+def read_csv(path: Path, report: Report, required: Iterable[str] = (), delimiter: str = ",") -> CsvFile:
     """Every intact row of a CSV file. A missing required column, a repeated column name or an
     unreadable file is an error and gives no rows (nothing of the file can be trusted)."""
     file = path.name
@@ -131,7 +131,7 @@ def read_csv(path: Path, report: Report, required: Iterable[str] = ()) -> CsvFil
         return out
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     number = 0  # the last row read: a CSV error is on the next one
     try:
         first = next(reader, None)

@@ -1,0 +1,116 @@
+"""The value forms, conditions, links and vocabularies of a mapping (docs/mapping.md), each on a row written here."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from loaders.airs211.privacy import STAFF_ONLY_RECORD
+from loaders.mapped import parse_mapped
+
+HEADER = ["id", "parent", "name", "alias", "limit", "veteran", "status", "hidden", "kind", "codes", "oe", "needs"]
+ROWS = [
+    ["A1", "0", "Alpha", "", "200", "true", "Y", "No", "agency", "BD-1800.2000", "101-02-01", "Housing; Food"],
+    ["A2", "A1", "", "Beta", "", "false", "N", "", "agency", "", "", ""],
+    ["A3", "A3", "Gamma", "", "150", "", "?", "Yes", "agency", "", "", ""],
+    ["X9", "", "Skipped", "", "", "", "Y", "No", "other", "", "", ""],
+]
+MAPPING = """\
+version: 1
+objects:
+  org:
+    table: organization
+    where:
+      - {column: kind, equals: AGENCY}
+      - {column: status, not_in: ["?"]}
+    staff_only: {column: hidden, not_in: ["No"]}
+    key: "{id}"
+    fields:
+      name: {first_of: [name, alias]}
+      description:
+        join:
+          - {template: "Income at or below {limit}% of poverty."}
+          - {column: veteran, map: {"true": "Veterans only.", "false": null}}
+        default: "No description given."
+      legal_status: {column: status, map: {"Y": registered}}
+    links:
+      parent_organization_id: {object: org, key: ["{parent}"], none: ["0"]}
+    taxonomy:
+      - {column: codes, vocabulary: airs}
+      - {column: oe, vocabulary: open-eligibility}
+      - {column: needs, vocabulary: {id: local-needs, name: Local needs}, link_type: eligibility}
+"""
+
+
+def parse(tmp_path: Path, mapping: str = MAPPING, rows: list[list[str]] = ROWS) -> Any:
+    data = tmp_path / "agencies.csv"
+    with data.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([HEADER, *rows])
+    (tmp_path / "map.yaml").write_text(mapping, encoding="utf-8")
+    return parse_mapped([data], tmp_path / "map.yaml", namespace="t")
+
+
+def test_where_conditions_all_hold_and_not_in_takes_empty_cells(tmp_path: Path) -> None:
+    result = parse(tmp_path)
+    # X9 is no agency; A3's status "?" is in the not_in list
+    assert set(result.plan.nodes["Organization"]) == {"t:org:A1", "t:org:A2"}
+
+
+def test_first_of_join_default_and_a_map_to_null(tmp_path: Path) -> None:
+    orgs = parse(tmp_path).plan.nodes["Organization"]
+    alpha, beta = orgs["t:org:A1"]["props"], orgs["t:org:A2"]["props"]
+    assert (alpha["name"], beta["name"]) == ("Alpha", "Beta")
+    assert alpha["description"] == "Income at or below 200% of poverty. Veterans only."
+    assert beta["description"] == "No description given."  # nothing to join ("false" maps to null): the default
+    assert alpha["legalStatus"] == "registered" and "legalStatus" not in beta
+
+
+def test_a_value_the_map_lacks_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    rows = [r[:] for r in ROWS[:1]]
+    rows[0][6] = "Maybe"
+    result = parse(tmp_path, rows=rows)
+    assert "legalStatus" not in result.plan.nodes["Organization"]["t:org:A1"]["props"]
+    [warning] = [p for p in result.report.warnings if p.field == "legal_status"]
+    assert (warning.row, warning.record) == (2, ("organization", "t:org:A1"))
+    assert "'Maybe' is not in the mapping's map" in warning.message
+
+
+def test_links_take_the_first_key_not_in_none_and_never_the_record_itself(tmp_path: Path) -> None:
+    rows = [*ROWS[:2], ["A4", "A4", "Delta", "", "", "", "Y", "No", "agency", "", "", ""]]
+    plan = parse(tmp_path, rows=rows).plan
+    parents = {(r["from"], r["to"]) for r in plan.relationships[("Organization", "PARENT_OF", "Organization")].values()}
+    assert parents == {("t:org:A1", "t:org:A2")}  # A1's parent "0" is none; A4 names itself
+
+
+def test_staff_only_rows_make_staff_only_records(tmp_path: Path) -> None:
+    orgs = parse(tmp_path).plan.nodes["Organization"]
+    assert STAFF_ONLY_RECORD not in orgs["t:org:A1"]["props"].get("staffOnly", [])
+    assert STAFF_ONLY_RECORD in orgs["t:org:A2"]["props"]["staffOnly"]  # hidden is empty: not "No"
+
+
+def test_the_three_vocabularies_make_terms_chains_and_tags(tmp_path: Path) -> None:
+    plan = parse(tmp_path).plan
+    terms = plan.nodes["TaxonomyTerm"]
+    assert {"airs:B", "airs:BD", "airs:BD-1800", "airs:BD-1800.2000"} <= set(terms)
+    assert {"oe:101", "oe:101-02", "oe:101-02-01"} <= set(terms)
+    assert {"local-needs:housing", "local-needs:food"} <= set(terms)
+    assert terms["local-needs:housing"]["props"] == {"code": "Housing", "name": "Housing", "taxonomy": "local-needs"}
+    broader = {(r["from"], r["to"]) for r in plan.relationships[("TaxonomyTerm", "BROADER", "TaxonomyTerm")].values()}
+    assert ("oe:101-02-01", "oe:101-02") in broader and ("airs:BD-1800.2000", "airs:BD-1800") in broader
+    tags = {r["to"]: r["props"]["linkType"]
+            for r in plan.relationships[("Organization", "TAGGED", "TaxonomyTerm")].values()}
+    assert tags == {"airs:BD-1800.2000": "need", "oe:101-02-01": "need", "local-needs:housing": "eligibility",
+                    "local-needs:food": "eligibility"}
+    assert set(plan.nodes["Taxonomy"]) == {"airs", "open-eligibility", "local-needs"}
+
+
+@pytest.mark.parametrize("codes", ["not a code", "BD-18"])
+def test_a_value_that_is_no_code_of_its_vocabulary_is_a_warning(tmp_path: Path, codes: str) -> None:
+    rows = [r[:] for r in ROWS[:1]]
+    rows[0][9] = codes
+    result = parse(tmp_path, rows=rows)
+    [warning] = [p for p in result.report.warnings if p.field == "codes"]
+    assert f"{codes!r} is no AIRS/211 code; left out" in warning.message
