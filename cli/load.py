@@ -43,7 +43,7 @@ Parse = Callable[[ReadProgress, NodesReady | None], Parsed]
 ReplaceOpt = Annotated[bool, typer.Option(help="First remove what the previous load of this dataset id brought.")]
 StrictOpt = Annotated[bool, typer.Option(help="Treat warnings as errors.")]
 DatasetOpt = Annotated[str | None, typer.Option(help="Provenance id of this load (default: the source's name). "
-                                                     "Ids of 211 and Ohana records are prefixed with it.")]
+                                                     "Ids of 211, Ohana and mapped records are prefixed with it.")]
 DryRunOpt = Annotated[bool, typer.Option(help="Validate and report only; write nothing.")]
 SkipOpt = Annotated[bool, typer.Option(
     "--skip-invalid", help="Load every record that is valid on its own; leave out each invalid one and all that "

@@ -16,6 +16,7 @@ from cli.common import database, fail, out
 from cli.export import export_app
 from cli.keys import keys_app
 from cli.load import ReadProgress, load_app, load_hsds_source, run_load
+from cli.load_mapped import load_mapped  # noqa: F401  (registers `load mapped` on load_app)
 from graph import embedded, neo4j_embedded, neo4j_launcher
 from graph.engine import GraphEngine
 from graph.errors import BadDatabaseUri, DatabaseUnavailable
