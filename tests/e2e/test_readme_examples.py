@@ -22,6 +22,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -58,9 +59,16 @@ DEMO_CITY_EXAMPLES = (  # ties.csv and referrals-2026q1.csv: the demo city's pla
 # county-extract.csv: the DC 211 export with agencies cut out, as one county's extract comes (exit status 3)
 SKIP_INVALID_EXAMPLE = ("safetynet load 211 county-extract.csv --dataset-id county --skip-invalid "
                         "--rejects county.rejects.csv --max-rejects 5%")
+MAPPED_EXAMPLES = ("safetynet load mapped ../shared/data/dc-211/211.csv --mapping mappings/dc-211.yaml "
+                   "--dataset-id dc-mapped --skip-invalid --rejects dc-mapped.rejects.csv",
+                   "safetynet load mapped ../shared/data/florida-legal-aid/organizations.csv "
+                   "../shared/data/florida-legal-aid/locations.csv ../shared/data/florida-legal-aid/services.csv "
+                   "--mapping mappings/florida-legal-aid.yaml")
 DB_START, DB_STOP = "safetynet db start", "safetynet db stop"  # around the loads: one server for all of them
-RUN = (*KEY_EXAMPLES, *SHARED_DATA_EXAMPLES, *DEMO_CITY_EXAMPLES, SKIP_INVALID_EXAMPLE, DB_START, DB_STOP)
-COMMAND_NAMES = ("safetynet load", "safetynet load hsds")  # prose naming a command: checked as synopses are
+RUN = (*KEY_EXAMPLES, *SHARED_DATA_EXAMPLES, *DEMO_CITY_EXAMPLES, SKIP_INVALID_EXAMPLE, *MAPPED_EXAMPLES, DB_START,
+       DB_STOP)
+# prose naming a command: checked as synopses are
+COMMAND_NAMES = ("safetynet load", "safetynet load hsds", "safetynet load mapped")
 
 NOT_RUN = {
     "make demo": "generates the demo city, loads it and serves until Ctrl-C; its steps (`safetynet generate demo`, "
@@ -142,11 +150,11 @@ SYNOPSES = [command for command in COMMANDS if is_synopsis(command) or command i
 
 
 def run_command(command: str, env: dict[str, str], cwd: Path, status: int = 0) -> subprocess.CompletedProcess[str]:
-    """Run a README example as written, in `cwd`; `../shared/…` is read from beside the checkout, as the README
-    means it (relative to the project root). It must exit with `status`."""
+    """Run a README example as written, in `cwd`; `../shared/…` and `mappings/…` are read from beside and in the
+    checkout, as the README means them (relative to the project root). It must exit with `status`."""
     words = shlex.split(command)
     assert words[0] == "safetynet", command
-    args = [str((PROJECT_ROOT / w).resolve()) if w.startswith("../shared/") else w for w in words[1:]]
+    args = [str((PROJECT_ROOT / w).resolve()) if w.startswith(("../shared/", "mappings/")) else w for w in words[1:]]
     done = subprocess.run([*SAFETYNET, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
     assert done.returncode == status, f"{command} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
     return done
@@ -282,4 +290,20 @@ def test_the_readme_skip_invalid_example_loads_a_county_extract(
     assert "rejects report: county.rejects.csv (32 record(s) left out)" in done.stdout
     with (tmp_path / "county.rejects.csv").open(newline="", encoding="utf-8") as handle:
         assert {r["record_kind"] for r in csv.DictReader(handle)} == {"Program"}
+    run_command(DB_STOP, env, tmp_path)
+
+
+def test_the_readme_mapped_examples_load_the_shared_data(
+        cli_env: dict[str, str], shared_data: Path, tmp_path: Path) -> None:
+    env = _env(cli_env)
+    dc = run_command(MAPPED_EXAMPLES[0], env, tmp_path, status=3)
+    assert "rejects report: dc-mapped.rejects.csv (46 record(s) left out)" in dc.stdout
+    with (tmp_path / "dc-mapped.rejects.csv").open(newline="", encoding="utf-8") as handle:
+        kinds = Counter(r["record_kind"] for r in csv.DictReader(handle))
+    assert kinds["service"] == 6 and kinds["address"] == 18 and sum(kinds.values()) == 46
+    florida = run_command(MAPPED_EXAMPLES[1], env, tmp_path)
+    assert "378 location(s) without coordinates" in florida.stdout
+    assert "55 population tags on 52 services" in florida.stdout  # read from the sentences the mapping builds
+    labels = _stats(env, tmp_path)["labels"]
+    assert (labels["Organization"], labels["Service"], labels["Dataset"]) == (494 + 20, 1631 + 135, 2)
     run_command(DB_STOP, env, tmp_path)
