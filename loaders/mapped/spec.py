@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from loaders.hsds.models import TABLES
+from loaders.mapped.oe_terms import OeTerms, read_oe_terms
 from loaders.mapped.templates import ITEM, Template
 
 SCHEMA_PATH: Final = Path(__file__).with_name("mapping.schema.json")
@@ -87,6 +88,7 @@ class Tags:
     names: str | None
     link_type: str | None  # None: the vocabulary's own (AIRS Y… codes are eligibility)
     line: int = 0
+    terms: OeTerms | None = None  # open-eligibility: the taxonomy file, so that values may be term names
 
 
 @dataclass(frozen=True)
@@ -338,8 +340,17 @@ def _object(name: str, raw: dict[str, Any], lines: _Lines, path: Path, problems:
         where = (*at, "taxonomy", i)
         if table not in TAGGABLE:
             problem(where, f"{table} objects cannot be tagged; only {', '.join(sorted(TAGGABLE))}")
+        terms = None
+        if "terms" in tag:
+            if tag["vocabulary"] != "open-eligibility":
+                problem((*where, "terms"), "terms: a taxonomy file goes with vocabulary: open-eligibility only")
+            else:
+                try:
+                    terms = read_oe_terms(path.parent / tag["terms"])
+                except ValueError as exc:
+                    problem((*where, "terms"), f"{exc} (the path is relative to the mapping's folder)")
         tags.append(Tags(tag["column"], _vocabulary(tag["vocabulary"]), tag.get("split", ";"), tag.get("names"),
-                         tag.get("link_type"), lines.of(where)))
+                         tag.get("link_type"), lines.of(where), terms))
     conditions = raw.get("where") or []
     where = tuple(_where(w, (*at, "where", i) if isinstance(raw["where"], list) else (*at, "where"), lines)
                   for i, w in enumerate(conditions if isinstance(conditions, list) else [conditions]))

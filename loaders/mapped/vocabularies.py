@@ -48,6 +48,7 @@ class Vocabularies:
     terms: dict[str, Term] = field(default_factory=dict)
     names: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     taxonomies: dict[str, str] = field(default_factory=dict)  # id -> name
+    file_names: dict[str, str] = field(default_factory=dict)  # term id -> its name in a taxonomy file
     # node -> term -> TAGGED linkType
     tags: dict[tuple[str, str], dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
 
@@ -74,13 +75,17 @@ class Vocabularies:
                         self.names[term_id(code)][name] += 1
                     self.tags[owner].setdefault(term_id(code), tags.link_type or airs_link_type(code))
             elif kind == "open-eligibility":
-                if not _OE_CODE.match(value):
+                codes = tags.terms.codes(value) if tags.terms else [value] if _OE_CODE.match(value) else []
+                if not codes:
                     bad.append(value)
-                    continue
-                self._chain(_oe_chain(value), oe_term_id, OE_TAXONOMY_ID, OE_TAXONOMY_NAME)
-                if name:
-                    self.names[oe_term_id(value)][name] += 1
-                self.tags[owner].setdefault(oe_term_id(value), tags.link_type or NEED)
+                for code in codes:
+                    self._chain(_oe_chain(code), oe_term_id, OE_TAXONOMY_ID, OE_TAXONOMY_NAME)
+                    if name:
+                        self.names[oe_term_id(code)][name] += 1
+                    self.tags[owner].setdefault(oe_term_id(code), tags.link_type or NEED)
+                    if tags.terms:
+                        self.file_names.update((oe_term_id(up), tags.terms.names[up])
+                                               for up in _oe_chain(code) if up in tags.terms.names)
             else:
                 taxonomy = tags.vocabulary.taxonomy_id
                 self.taxonomies[taxonomy] = tags.vocabulary.name
@@ -100,6 +105,9 @@ class Vocabularies:
             self.terms[tid] = Term(tid, up, taxonomy, make_id(codes[k + 1]) if k + 1 < len(codes) else None)
 
     def name(self, tid: str) -> str:
+        """The name a taxonomy file gives the term, else the one most rows give it, else its code."""
+        if tid in self.file_names:
+            return self.file_names[tid]
         counts = self.names.get(tid)
         if not counts:
             return self.terms[tid].code

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from loaders.airs211.privacy import STAFF_ONLY_RECORD
-from loaders.mapped import parse_mapped
+from loaders.mapped import MappingError, parse_mapped
 
 HEADER = ["id", "parent", "name", "alias", "limit", "veteran", "status", "hidden", "kind", "codes", "oe", "needs"]
 ROWS = [
@@ -114,3 +114,31 @@ def test_a_value_that_is_no_code_of_its_vocabulary_is_a_warning(tmp_path: Path, 
     result = parse(tmp_path, rows=rows)
     [warning] = [p for p in result.report.warnings if p.field == "codes"]
     assert f"{codes!r} is no AIRS/211 code; left out" in warning.message
+
+
+@pytest.mark.shared_data
+def test_open_eligibility_names_are_read_through_the_taxonomy_file(tmp_path: Path, shared_data: Path) -> None:
+    """DC 211's oe.json names 327 terms; "Emergency Food" stands under Emergency and under Food."""
+    mapping = MAPPING.replace("{column: oe, vocabulary: open-eligibility}",
+                              f"{{column: oe, vocabulary: open-eligibility, terms: {shared_data / 'dc-211/oe.json'}}}")
+    rows = [r[:] for r in ROWS[:1]]
+    rows[0][10] = "emergency food; 101-02-01; Not A Term"
+    result = parse(tmp_path, mapping, rows)
+    tags = {r["to"] for r in result.plan.relationships[("Organization", "TAGGED", "TaxonomyTerm")].values()}
+    oe = {t for t in tags if t.startswith("oe:")}
+    emergency_food = {t for t in oe if t != "oe:101-02-01"}
+    assert len(emergency_food) == 2 and "oe:101-02-01" in oe
+    terms = result.plan.nodes["TaxonomyTerm"]
+    assert {terms[t]["props"]["name"] for t in emergency_food} == {"Emergency Food"}
+    assert terms["oe:101"]["props"]["name"] == "Emergency"  # the chain is named from the file too
+    [warning] = [p for p in result.report.warnings if p.field == "oe"]
+    assert "'Not A Term' is no Open Eligibility code" in warning.message
+
+
+def test_a_taxonomy_file_that_is_missing_is_a_mapping_error(tmp_path: Path) -> None:
+    mapping = MAPPING.replace("{column: oe, vocabulary: open-eligibility}",
+                              "{column: oe, vocabulary: open-eligibility, terms: no-such-oe.json}")
+    with pytest.raises(MappingError) as raised:
+        parse(tmp_path, mapping)
+    [problem] = raised.value.problems
+    assert problem.startswith("map.yaml:22: cannot read no-such-oe.json") and "mapping's folder" in problem
