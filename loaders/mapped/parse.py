@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Sequence
 from collections.abc import Mapping as MappingOf
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
@@ -115,6 +115,7 @@ def parse_mapped(files: Sequence[Path], mapping_path: Path, *, namespace: str,
     records = 0
     for name in used:
         tables[name] = read_csv(paths[name], report, delimiter=mapping.delimiters.get(name, ","))
+        _attribute_broken_rows(report, tables[name])
         records += tables[name].records
         if on_progress:
             on_progress(name, records)
@@ -133,6 +134,19 @@ def parse_mapped(files: Sequence[Path], mapping_path: Path, *, namespace: str,
     # the many "no coordinates" warnings of a file without any last, so that the others are seen first
     report.problems.sort(key=lambda p: (p.message.endswith(UNPLACED), p.file, p.row, p.field))
     return MappedResult(plan, report, records, origins=origins, unplaced=unplaced, tags=tags)
+
+
+def _attribute_broken_rows(report: Report, table: CsvFile) -> None:
+    """A row that could not be read whole (more or fewer fields than the header) makes nothing: its problem names
+    the row as the record left out, so that --skip-invalid can load the others (what needed an object of that row
+    falls with it: a service whose organization was on it)."""
+    if not table.broken:
+        return
+    report.problems[:] = [
+        replace(p, record=("row", f"row {p.row}"))
+        if p.file == table.name and p.row in table.broken and p.record is None else p
+        for p in report.problems
+    ]
 
 
 def _unplaced(plan: GraphPlan, origins: Origins, report: Report) -> int:

@@ -66,11 +66,15 @@ class Builder:
             if not all(self._holds(where, row) for where in spec.where):
                 continue
             private = spec.staff_only is not None and self._holds(spec.staff_only, row)
-            for item, suffix, given in self._items(spec, row, table.name):
+            for item, suffix, given in self._items(spec, row):
                 key = spec.key.render(row.values, item)
                 if key is None:
                     continue
                 rid = self._make(spec, table.name, row, key + suffix, item, given)
+                if spec.read is not None and "code" not in given and spec.table == "language":
+                    self.report.warning(table.name, row.number, spec.read[1][0],
+                                        f"{given['name']!r} is no language name the loader knows (no ISO 639 "
+                                        "code); kept by name", record=(spec.table, rid))
                 if private:
                     self.made.staff_only.add(rid)
 
@@ -81,7 +85,7 @@ class Builder:
             return value is not None
         return (value is not None and _fold(value) in where.equals) != where.negated
 
-    def _items(self, spec: ObjectSpec, row: Row, file: str) -> Iterator[tuple[str | None, str, dict[str, str]]]:
+    def _items(self, spec: ObjectSpec, row: Row) -> Iterator[tuple[str | None, str, dict[str, str]]]:
         """(the `{$item}` value, what the reader adds to the key, the fields a reader found) for each object the
         row makes."""
         if spec.each is not None:
@@ -108,9 +112,7 @@ class Builder:
         for code, name in found.codes.items():
             yield None, f":{code}", {"code": code, "name": name}
         for name in found.unknown:
-            self.report.warning(file, row.number, column, f"{name!r} is no language name the loader knows (no ISO "
-                                                          "639 code); kept by name")
-            yield None, f":{name.casefold()}", {"name": name}
+            yield None, f":{name.casefold()}", {"name": name}  # reported once its record is known
 
     def _make(self, spec: ObjectSpec, file: str, row: Row, key: str, item: str | None,
               given: dict[str, str]) -> str:

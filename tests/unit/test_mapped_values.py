@@ -10,6 +10,7 @@ import pytest
 
 from loaders.airs211.privacy import STAFF_ONLY_RECORD
 from loaders.mapped import MappingError, parse_mapped
+from loaders.skipping import skip_invalid
 
 HEADER = ["id", "parent", "name", "alias", "limit", "veteran", "status", "hidden", "kind", "codes", "oe", "needs"]
 ROWS = [
@@ -142,3 +143,44 @@ def test_a_taxonomy_file_that_is_missing_is_a_mapping_error(tmp_path: Path) -> N
         parse(tmp_path, mapping)
     [problem] = raised.value.problems
     assert problem.startswith("map.yaml:22: cannot read no-such-oe.json") and "mapping's folder" in problem
+
+
+SERVICES = """\
+  svc:
+    table: service
+    where: {column: kind, equals: agency}
+    key: "{id}"
+    fields:
+      name: {first_of: [name, alias]}
+      status: {value: active}
+    links:
+      organization_id: org
+  lang:
+    table: language
+    read: {languages: needs}
+    key: "{id}"
+    links:
+      service_id: svc
+"""
+
+
+def test_a_row_that_cannot_be_read_whole_is_left_out_alone_with_skip_invalid(tmp_path: Path) -> None:
+    rows = [r[:] for r in ROWS[:2]]
+    rows[0] = rows[0][:5]  # A1 cut short: 5 fields of 12
+    result = parse(tmp_path, MAPPING + SERVICES, rows)
+    [broken] = result.report.errors
+    assert (broken.row, broken.record, broken.node) == (2, ("row", "row 2"), None)
+    skipped = skip_invalid(result.plan, result.report.problems, result.origins)
+    assert not skipped.unattributed and set(skipped.records()) == {("row", "row 2")}
+    assert set(result.plan.nodes["Organization"]) == {"t:org:A2"} and set(result.plan.nodes["Service"]) == {"t:svc:A2"}
+
+
+def test_a_language_the_reader_does_not_know_is_a_warning_naming_its_record(tmp_path: Path) -> None:
+    rows = [r[:] for r in ROWS[:1]]
+    rows[0][11] = "English, Fujinese"
+    result = parse(tmp_path, MAPPING.replace("      - {column: needs, vocabulary: {id: local-needs, name: Local "
+                                             "needs}, link_type: eligibility}\n", "") + SERVICES, rows)
+    [warning] = [p for p in result.report.warnings if p.field == "needs"]
+    assert warning.record == ("language", "t:lang:A1:fujinese") and "'Fujinese' is no language name" in warning.message
+    offered = {r["to"] for r in result.plan.relationships[("Service", "OFFERED_IN", "Language")].values()}
+    assert "en" in offered and len(offered) == 2
