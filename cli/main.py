@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import subprocess
 import sys
+import time
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,6 +24,7 @@ from graph import embedded, neo4j_embedded, neo4j_launcher
 from graph.engine import GraphEngine
 from graph.errors import BadDatabaseUri, DatabaseUnavailable
 from graph.settings import Settings, get_settings
+from graph.supervisor import Supervisor, supervising, supervisor_pid
 from graph.uri import EMBEDDED, Kind, parse_db_uri
 from loaders.load import Parsed
 from loaders.plan import NodesReady
@@ -70,8 +74,16 @@ def _serve(settings: Settings, host: str, port: int, db: GraphEngine | None = No
     # server it started) instead of the process dying on the spot.
     signal.signal(signal.SIGTERM, _exit_quietly)
     out.print(f"GraphiQL: [link]http://{host}:{port}/graphql[/link]   health: http://{host}:{port}/healthz")
-    with suppress(KeyboardInterrupt):
-        uvicorn.run(create_app(settings, engine=db), host=host, port=port, log_level="info")
+    target = parse_db_uri(settings.db)
+    supervisor = supervising(target.kind, target.path, settings)
+    if supervisor is not None:
+        out.print("The embedded database is supervised: restarted if it dies or stops answering.")
+    try:
+        with suppress(KeyboardInterrupt):
+            uvicorn.run(create_app(settings, engine=db), host=host, port=port, log_level="info")
+    finally:
+        if supervisor is not None:
+            supervisor.stop()
 
 
 def _exit_quietly(signum: int, frame: object) -> None:
@@ -164,6 +176,37 @@ def db_start() -> None:
     except DatabaseUnavailable as exc:
         fail(str(exc))
     out.print(f"{'started' if started else 'already running'}: pid {info.pid}, port {info.port}, data {data_dir}")
+    if settings.supervise and supervisor_pid(data_dir) is None:
+        _spawn_supervisor(data_dir)
+
+
+def _spawn_supervisor(data_dir: Path) -> None:
+    """`safetynet db supervise` in the background, for the server `db start` leaves running: it restarts the
+    server when it dies or stops answering, and exits when `db stop` stops it. Its log is DIR/supervisor.log."""
+    log_file = data_dir / "supervisor.log"
+    with open(log_file, "ab") as log:  # noqa: PTH123 - a file handle for the child
+        subprocess.Popen([sys.executable, "-m", "cli", "db", "supervise"], stdin=subprocess.DEVNULL, stdout=log,
+                         stderr=log, start_new_session=True, env=os.environ.copy())
+    deadline = time.monotonic() + 10
+    while supervisor_pid(data_dir) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid = supervisor_pid(data_dir)
+    out.print(f"supervised by pid {pid} (log {log_file})" if pid else
+              f"[yellow]warning:[/] the supervisor did not start; see {log_file}")
+
+
+@db_app.command("supervise")
+def db_supervise() -> None:
+    """Keep the embedded server running (`db start` runs this in the background): restart it when it dies or does
+    not answer for SAFETYNET_HUNG_AFTER_S seconds; exit when it is stopped on purpose (`db stop`)."""
+    import logging
+
+    settings = get_settings()
+    kind, data_dir = _embedded_dir(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    supervisor = Supervisor("embedded-neo4j" if kind == "embedded-neo4j" else "embedded", data_dir, settings)
+    if not supervisor.run():
+        out.print(f"another process supervises {data_dir} already (pid {supervisor_pid(data_dir)})")
 
 
 @db_app.command("stop")
@@ -182,7 +225,9 @@ def db_status() -> None:
     if info is None:
         out.print(f"not running (data {data_dir})")
         raise typer.Exit(3)
-    out.print(f"running: pid {info.pid}, port {info.port}, data {data_dir}")
+    watcher = supervisor_pid(data_dir)
+    out.print(f"running: pid {info.pid}, port {info.port}, data {data_dir}; "
+              + (f"supervised by pid {watcher}" if watcher else "not supervised"))
 
 
 @db_app.command("build-neo4j")
@@ -243,3 +288,4 @@ def generate_demo_command(
         f"safetynet load referrals {planning.referrals_path} --dataset-id {REFERRALS_DATASET}",
     ):
         out.print(f"  {command}", highlight=False, markup=False)
+

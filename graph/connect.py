@@ -32,6 +32,7 @@ def _embedded_neo4j(settings: Settings, target: Target) -> Neo4jEngine:
             uri=target.uri, address=info.bolt_uri, user=neo4j_embedded.USER, password=info.password, database=None,
             on_close=(lambda: _stop_neo4j(data_dir)) if started else None,
             hint=f"see {data_dir / 'server.log'}; `safetynet db status` shows the embedded server",
+            read_deadline_s=settings.read_deadline_s,
         )
     except DatabaseUnavailable:
         if started:
@@ -50,14 +51,15 @@ def connect(settings: Settings, *, ensure_schema: bool = True) -> GraphEngine:
     engine: GraphEngine
     if target.kind == "neo4j":
         engine = Neo4jEngine(uri=target.uri, user=settings.db_user,
-                             password=settings.db_password.get_secret_value(), database=settings.neo4j_database)
+                             password=settings.db_password.get_secret_value(), database=settings.neo4j_database,
+                             read_deadline_s=settings.read_deadline_s)
     elif target.kind == "embedded-neo4j":
         engine = _embedded_neo4j(settings, target)
     elif target.kind == "falkordb":
         ours = embedded.serving(target.host, target.port)  # an embedded server of ours: its own password
         engine = FalkorEngine(host=target.host, port=target.port, graph=settings.db_name, uri=target.uri,
                               password=ours.password if ours else settings.db_password.get_secret_value(),
-                              embedded_dir=ours.data_dir if ours else None)
+                              embedded_dir=ours.data_dir if ours else None, read_deadline_s=settings.read_deadline_s)
     else:
         assert target.path is not None
         data_dir = target.path
@@ -67,6 +69,7 @@ def connect(settings: Settings, *, ensure_schema: bool = True) -> GraphEngine:
             password=info.password, embedded_dir=info.data_dir,
             on_close=(lambda: _stop(data_dir)) if started else None,
             hint=f"see {data_dir / 'server.log'}; `safetynet db status` shows the embedded server",
+            read_deadline_s=settings.read_deadline_s,
         )
     if ensure_schema:
         try:

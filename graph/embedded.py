@@ -64,7 +64,10 @@ class ServerInfo:
         return f"embedded://{self.data_dir}"
 
     def client(self, **options: Any) -> redis.Redis:
-        """A redis client of this server, authenticated."""
+        """A redis client of this server, authenticated; by default without retries (redis-py would try a
+        command ten times, with growing pauses: a server that does not answer would hold a status check for
+        half a minute)."""
+        options.setdefault("retry", Retry(NoBackoff(), 0))
         return redis.Redis(host="127.0.0.1", port=self.port, password=self.password or None, **options)
 
 
@@ -281,6 +284,35 @@ def restart_hung(data_dir: Path) -> ServerInfo:
                 return launched
     raise DatabaseUnavailable(f"embedded://{data_dir}", "the server stopped answering and could not be restarted",
                               f"check {data_dir / 'server.log'}, then run `safetynet db start`")
+
+
+def revive(data_dir: Path) -> ServerInfo | None:
+    """Bring back the server for `data_dir` after it died or stopped answering (graph.supervisor): killed if it
+    is still there, then started again on its port (so every connection string stays valid), replaying its
+    append-only file. None when it was stopped on purpose (`stop` forgets it): nothing to bring back. A server
+    that answers again by the time the lock is ours is left alone."""
+    data_dir = data_dir.resolve()
+    with local_server.locked(data_dir):
+        state = local_server.read_state(data_dir)
+        if state is None:
+            return None
+        running = status(data_dir)
+        if running is not None:
+            return running
+        pid, port = int(state["pid"]), int(state["port"])
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)  # a hung one ignores SIGTERM (see restart_hung)
+        local_server.wait_exit(pid, time.monotonic() + STOP_TIMEOUT_S)
+        _unregister(port, data_dir)
+        password = local_server.ensure_password(data_dir)
+        last_error = ""
+        for candidate in (port, local_server.free_port(), local_server.free_port()):
+            launched = _launch(data_dir, candidate, password)
+            if isinstance(launched, ServerInfo):
+                return launched
+            last_error = launched
+    raise DatabaseUnavailable(f"embedded://{data_dir}", f"the server could not be started again: {last_error}",
+                              f"check {data_dir / 'server.log'}")
 
 
 def stop(data_dir: Path) -> bool:

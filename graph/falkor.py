@@ -60,9 +60,9 @@ class FalkorEngine:
 
     def __init__(self, *, host: str, port: int, graph: str, uri: str, password: str = "",
                  embedded_dir: Path | None = None, on_close: Callable[[], None] | None = None,
-                 hint: str = "") -> None:
+                 hint: str = "", read_deadline_s: float | None = None) -> None:
         """`embedded_dir`: the data directory when the server is an embedded one of ours (graph.embedded),
-        which is then restarted if it hangs."""
+        which is then restarted if it hangs. `read_deadline_s`: every read's deadline (None: none)."""
         self.uri = uri
         self._hint = hint or (f"is a FalkorDB server running at {host}:{port}? If it requires a password, set "
                               "SAFETYNET_DB_PASSWORD. Or use SAFETYNET_DB=embedded://.safetynet")
@@ -75,6 +75,17 @@ class FalkorEngine:
             raise self._unavailable(exc) from exc
         self._graph_name = graph
         self._graph = self._db.select_graph(graph)
+        # Reads on a pool of their own, with a deadline: the server gives up on a read past it (TIMEOUT), and a
+        # server that does not answer at all (hung) is given up on a second later, instead of a request that
+        # never returns. A connection lost (the server restarted: graph.supervisor) is tried once more at once;
+        # a read past its deadline is not tried again (redis-py would, ten times, with growing pauses).
+        self.read_deadline_s = read_deadline_s
+        self._read_timeout = ("TIMEOUT", str(max(1, round(read_deadline_s * 1000)))) if read_deadline_s else ()
+        reader = FalkorDB(host=host, port=port, password=self._password,
+                          socket_timeout=read_deadline_s + 1.0 if read_deadline_s else None,
+                          retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)))
+        self._read_graph = reader.select_graph(graph)
+        self._reader = reader
         self.last_server_ms: float | None = None  # the server's own time for the last query (benchmarks)
         self._host, self._port = host, port
         self._pinger = redis.Redis(host=host, port=port, password=self._password, socket_timeout=PING_TIMEOUT_S,
@@ -84,15 +95,27 @@ class FalkorEngine:
     def _unavailable(self, exc: Exception) -> DatabaseUnavailable:
         return DatabaseUnavailable(self.uri, str(exc) or type(exc).__name__, self._hint)
 
+    def _past_deadline(self) -> DatabaseUnavailable:
+        return DatabaseUnavailable(self.uri, f"the database did not answer within the read deadline "
+                                   f"({self.read_deadline_s:g} s)", "try again shortly; if it persists, see "
+                                   "the server's log (SAFETYNET_READ_DEADLINE_S sets the deadline)")
+
     def _run(self, command: str, query: str, params: Mapping[str, Any] | None) -> list[Row]:
         """One query, its reply decoded by graph.falkor_reply (a third less time than the client's own parser)."""
         checked = _checked_params(params)
         text = self._graph._build_params_header(checked) + query if checked else query
+        reading = command == "GRAPH.RO_QUERY"
+        graph = self._read_graph if reading else self._graph
         try:
-            response = self._graph.execute_command(command, self._graph_name, text, "--compact")
+            response = graph.execute_command(command, self._graph_name, text, "--compact",
+                                             *(self._read_timeout if reading else ()))
+        except redis.TimeoutError as exc:
+            raise self._past_deadline() from exc
         except redis.ConnectionError as exc:
             raise self._unavailable(exc) from exc
         except redis.ResponseError as exc:
+            if reading and self._read_timeout and "timed out" in str(exc).lower():
+                raise self._past_deadline() from exc
             raise _conflict_or(exc) from exc
         self.last_server_ms = falkor_reply.server_ms(response)
         return falkor_reply.rows(response, self._graph)
@@ -227,6 +250,7 @@ class FalkorEngine:
     def close(self) -> None:
         try:
             self._pinger.close()
+            self._reader.connection.close()
             self._db.connection.close()
         finally:
             if self._on_close:

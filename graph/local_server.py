@@ -46,11 +46,19 @@ def password_file(data_dir: Path) -> Path:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write `path` readable and writable by this user only (mode 0600, whatever it was before)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        os.fchmod(handle.fileno(), 0o600)
-        handle.write(text)
+    """Write `path` readable and writable by this user only (mode 0600, whatever it was before), whole or not at
+    all: a reader (`db status`, a supervisor) never sees it empty or half written (a new file renamed over it)."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(text)
+        os.replace(part, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise
 
 
 def read_state(data_dir: Path) -> dict[str, Any] | None:

@@ -36,6 +36,19 @@ class Settings(BaseSettings):
                                          "db.memory.transaction.total.max, all transactions at once")
     neo4j_transaction_max: str = Field("13g", pattern=_SIZE, description="embedded Neo4j: db.memory.transaction.max, "
                                        "one transaction (a load is one: ~9 KB per record)")
+    read_deadline_s: float = Field(
+        10.0, gt=0, description="every read's deadline, in seconds: a read the database has not answered by then "
+        "gives DATABASE_UNAVAILABLE (a hung server), and the server gives up on it (FalkorDB's TIMEOUT, Neo4j's "
+        "transaction timeout)"
+    )
+    supervise: bool = Field(
+        True, description="a process that serves the API on an embedded database (serve, demo) or `db start` keeps "
+        "its server running: restarted when it dies or stops answering (graph/supervisor.py)"
+    )
+    hung_after_s: float = Field(
+        15.0, gt=0, description="the supervisor restarts an embedded server that has not answered its health "
+        "check for this many seconds"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     suppression_threshold: int = Field(

@@ -17,6 +17,11 @@ from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.settings import Settings
 
+# Servers the tests start are stopped, killed and hung on purpose; a supervisor (graph.supervisor) would bring
+# them back. The tests of supervision turn it on for themselves (tests/integration/test_supervisor.py,
+# tests/e2e/test_supervised_serve.py); every `safetynet` the tests run inherits this.
+os.environ.setdefault("SAFETYNET_SUPERVISE", "false")
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 

@@ -68,7 +68,8 @@ DB_START, DB_STOP = "safetynet db start", "safetynet db stop"  # around the load
 RUN = (*KEY_EXAMPLES, *SHARED_DATA_EXAMPLES, *DEMO_CITY_EXAMPLES, SKIP_INVALID_EXAMPLE, *MAPPED_EXAMPLES, DB_START,
        DB_STOP)
 # prose naming a command: checked as synopses are
-COMMAND_NAMES = ("safetynet load", "safetynet load hsds", "safetynet load mapped")
+COMMAND_NAMES = ("safetynet load", "safetynet load hsds", "safetynet load mapped", "safetynet demo",
+                 "safetynet db supervise", "safetynet db status")
 
 NOT_RUN = {
     "make demo": "generates the demo city, loads it and serves until Ctrl-C; its steps (`safetynet generate demo`, "
