@@ -18,12 +18,13 @@ RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 FROM python:3.11-slim AS wheel
 WORKDIR /src
 COPY . .
-RUN pip wheel --no-deps --no-cache-dir . -w /wheels
+RUN pip wheel --no-deps --no-cache-dir . -w /wheels && cp constraints.txt /wheels/
 
 FROM python:3.11-slim
 WORKDIR /app
 COPY --from=wheel /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+# the versions constraints.txt pins, as `make setup` installs them (README, "Reproducible installs")
+RUN pip install --no-cache-dir -c /wheels/constraints.txt /wheels/*.whl && rm -rf /wheels
 COPY web/graphiql/page.js web/graphiql/page.css web/graphiql/
 COPY --from=graphiql /graphiql/node_modules web/graphiql/node_modules
 COPY --from=swagger-ui /swagger-ui/node_modules web/swagger-ui/node_modules

@@ -11,14 +11,16 @@ AUDIT   = tests/audit
 GRAPHIQL = web/graphiql
 SWAGGER_UI = web/swagger-ui
 
-.PHONY: setup demo demo-neo4j serve test lint typecheck neo4j-launcher bench bench-postgis clean
+.PHONY: setup demo demo-neo4j serve test lint typecheck neo4j-launcher bench bench-postgis constraints clean
 
 setup: $(VENV)/.installed $(LINT)/node_modules/.installed $(AUDIT)/node_modules/.installed \
        $(GRAPHIQL)/node_modules/.installed $(SWAGGER_UI)/node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Every package at the version constraints.txt pins (transitive ones too), so every machine installs the same set;
+# a changed constraints.txt (`make constraints`) reinstalls.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
 	touch $@
 
 $(LINT)/node_modules/.installed: $(LINT)/package.json $(LINT)/package-lock.json
@@ -69,6 +71,17 @@ bench: setup neo4j-launcher  ## load, then search (with PostGIS, same run), at 1
 bench-postgis: setup  ## the search question on PostGIS, same data (needs PostgreSQL 15 + PostGIS 3 installed)
 	$(BIN)/pip install --quiet "psycopg[binary]>=3.1"
 	$(BIN)/python bench/search_postgis.py
+
+# Refresh constraints.txt: a fresh scratch virtual environment gets `pip install -e ".[test]"` with no constraints (the
+# newest versions pyproject.toml allows), and its `pip freeze` becomes constraints.txt (the header comment kept).
+# Then run `make test` (it reinstalls .venv from the new file): it must pass before the refresh is committed.
+constraints:  ## re-pin constraints.txt to the newest versions pyproject.toml allows (`make test` before committing)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PYTHON) -m venv "$$tmp/venv" && \
+	"$$tmp/venv/bin/pip" install --quiet --disable-pip-version-check -e ".[test]" && \
+	{ grep '^#' constraints.txt; "$$tmp/venv/bin/pip" freeze --exclude-editable; } > "$$tmp/constraints.txt" && \
+	cp "$$tmp/constraints.txt" constraints.txt && \
+	echo "constraints.txt: $$(grep -vc '^#' constraints.txt) packages pinned; run \`make test\` before committing it"
 
 clean:
 	rm -rf $(VENV) .safetynet-neo4j $(LINT)/node_modules $(AUDIT)/node_modules $(GRAPHIQL)/node_modules web/swagger-ui/node_modules .safetynet .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -82,8 +82,8 @@ def test_serve_answers_unavailable_during_the_gap_and_again_after_the_engine_is_
                 assert codes == ["DATABASE_UNAVAILABLE"], why  # a field error: HTTP 200 under application/json
                 assert took < DEADLINE_S + 2.5, (why, took)  # quickly, not a request that never returns
                 assert client.get("/healthz").status_code == 503
-                _until(lambda: _server_pid(data_dir) not in (None, before) and _healthy(client), HUNG_AFTER_S + 30,
-                       f"the server is restarted after it was {why}")
+                _until(lambda gone=before: _server_pid(data_dir) not in (None, gone) and _healthy(client),
+                       HUNG_AFTER_S + 30, f"the server is restarted after it was {why}")
                 assert _count(client) == (200, 0)
         assert serve.poll() is None  # the same API process throughout
     finally:
