@@ -4,8 +4,10 @@
 Every response says `X-Content-Type-Options: nosniff` and may not be framed (`X-Frame-Options: DENY`, and
 `Content-Security-Policy: frame-ancestors 'none'` unless the page sends a policy of its own); responses that
 depend on the caller's key (/graphql, /hsds, /metrics) are `Cache-Control: no-store` and `Vary: Authorization`.
-A request body over `SAFETYNET_MAX_BODY_BYTES` is refused with 413 before it is read (api/inputs.py); a
-GraphQL response over `SAFETYNET_MAX_RESPONSE_BYTES` is replaced by an error asking for less.
+A request body over `SAFETYNET_MAX_BODY_BYTES` is refused with 413 before it is read, and one that does not
+arrive within `SAFETYNET_BODY_TIMEOUT_S` with 408 (api/inputs.py); a GraphQL request whose client disconnects is
+cancelled (api/disconnect.py); a GraphQL response over `SAFETYNET_MAX_RESPONSE_BYTES` is replaced by an error
+asking for less. (The deadline on request heads is uvicorn's side: api/serving.py.)
 
 /graphql follows the GraphQL-over-HTTP spec (checked by tests/e2e/test_graphql_http.py with graphql-http's
 audit). Strawberry answers every GraphQL result as `application/json` with status 200; a client that asks
@@ -31,6 +33,7 @@ from strawberry.schema import BaseSchema
 
 from api.auth import AuthError, Role, authenticate
 from api.context import RequestRefused, build_context, key_store_of, refused_response
+from api.disconnect import CancelOnDisconnect
 from api.graphiql import GraphQLRouterWithLocalGraphiQL, graphiql_dir
 from api.hsds import routes as hsds_rest
 from api.inputs import RequestBodyLimit, check_operation_name, decode_request_json
@@ -84,7 +87,11 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
     app.state.operation_labels = OperationLabels(settings.metrics_operations)  # /metrics' operation labels
     app.add_middleware(GraphQLResponseMediaType, path=GRAPHQL_PATH)
     app.add_middleware(hsds_rest.HsdsCors)  # the HSDS REST API: Access-Control-Allow-Origin: * for the public role
-    app.add_middleware(RequestBodyLimit, limit=settings.max_body_bytes, graphql_path=GRAPHQL_PATH)
+    # a GraphQL request whose client disconnects is cancelled (api/disconnect.py); inside the body limit, which
+    # has read the body already (and answers 408 to one that is too slow: SAFETYNET_BODY_TIMEOUT_S)
+    app.add_middleware(CancelOnDisconnect, paths=(GRAPHQL_PATH,))
+    app.add_middleware(RequestBodyLimit, limit=settings.max_body_bytes, graphql_path=GRAPHQL_PATH,
+                       timeout_s=settings.body_timeout_s)
     # outside those, so that it sees every response they send (its request id, status and metrics)
     app.add_middleware(RequestObservability, graphql_path=GRAPHQL_PATH)
     app.add_middleware(SecurityHeaders, keyed=(GRAPHQL_PATH, "/metrics", hsds_rest.PREFIX + "/"))  # last: outermost

@@ -2,7 +2,10 @@
 
 - `RequestBodyLimit` (ASGI middleware, every route): a body over the limit (`SAFETYNET_MAX_BODY_BYTES`, 1 MiB
   by default) is answered 413 at once: from its Content-Length before any of it is read, or, for a chunked
-  body, as soon as what has arrived passes the limit; the rest is never read (the connection is closed).
+  body, as soon as what has arrived passes the limit; the rest is never read (the connection is closed). A body
+  that does not arrive within `SAFETYNET_BODY_TIMEOUT_S` (30 s) in all, or pauses longer than BODY_PAUSE_S (10 s,
+  or the total if less) between its parts, is answered 408 and the connection closed: a slow upload cannot hold
+  a request for ever.
 - `decode_request_json`, `check_operation_name`: a GraphQL body that is not UTF-8, JSON nested too deeply for
   the parser, an operationName that is not text are each a 400 saying so (all three were 500s).
 - `InputLimits` (schema extension, before anything runs): every list in an argument, whether written in the
@@ -15,10 +18,12 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 from cross_web import HTTPException  # strawberry's HTTP views answer it with its status and reason
 from graphql import (
     ArgumentNode,
@@ -47,6 +52,9 @@ languages and populations; 30,000 language codes once took 68 s of CPU."""
 
 MAX_INPUT_DEPTH = 20
 """Deepest nesting of a variable's value (lists and objects); the schema's inputs nest 3 levels."""
+
+BODY_PAUSE_S = 10.0
+"""Longest pause between two parts of a request body (or the body's whole timeout, if that is shorter)."""
 
 MAX_PROBLEMS = 10
 """Most input errors reported for one request (the first ones found)."""
@@ -233,14 +241,24 @@ def too_large_message(limit: int, *, graphql: bool) -> str:
             f"request{advice}.")
 
 
+def too_slow_message(timeout_s: float, pause_s: float) -> str:
+    return (f"The request body did not arrive in time: this API waits {timeout_s:g} s for a whole body, and at most "
+            f"{pause_s:g} s between its parts. Send the body at once, right after the headers.")
+
+
 class RequestBodyLimit:
     """ASGI middleware: a request body over `limit` bytes is answered 413 (`Connection: close`) before the
     app sees the request, as a GraphQL error under `graphql_path` and as `{"detail": …}` elsewhere. A declared
     Content-Length over the limit is refused before anything is read; otherwise the body is read here as it
-    arrives (so a chunked one is stopped as soon as it passes the limit) and handed to the app whole."""
+    arrives (so a chunked one is stopped as soon as it passes the limit) and handed to the app whole. A body that
+    has not arrived `timeout_s` seconds after the app was called, or that pauses longer than `pause_s` (at most
+    `timeout_s`) between two parts, is answered 408 the same way (None: no deadline)."""
 
-    def __init__(self, app: ASGIApp, limit: int, graphql_path: str = "/graphql") -> None:
+    def __init__(self, app: ASGIApp, limit: int, graphql_path: str = "/graphql", *, timeout_s: float | None = None,
+                 pause_s: float = BODY_PAUSE_S) -> None:
         self.app, self.limit, self.graphql_path = app, limit, graphql_path
+        self.timeout_s = timeout_s
+        self.pause_s = pause_s if timeout_s is None else min(pause_s, timeout_s)  # (not used without a timeout)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -248,29 +266,38 @@ class RequestBodyLimit:
             return
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, send)
+            await self._refuse(scope, send, 413, too_large_message(self.limit, graphql=self._graphql(scope)))
             return
+        deadline = None if self.timeout_s is None else time.monotonic() + self.timeout_s
         body = bytearray()
         while True:
-            message = await receive()
+            wait = None if deadline is None else min(self.pause_s, deadline - time.monotonic())
+            try:
+                with anyio.fail_after(wait):  # None: no deadline
+                    message = await receive()
+            except TimeoutError:
+                await self._refuse(scope, send, 408, too_slow_message(self.timeout_s or 0.0, self.pause_s))
+                return
             if message["type"] != "http.request":
                 return  # the client left before sending its whole body: nobody to answer
             body += message.get("body", b"")
             if len(body) > self.limit:
-                await self._refuse(scope, send)
+                await self._refuse(scope, send, 413, too_large_message(self.limit, graphql=self._graphql(scope)))
                 return
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replaying(bytes(body), receive), send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        graphql = scope["path"].rstrip("/") == self.graphql_path
-        message = too_large_message(self.limit, graphql=graphql)
-        payload = json.dumps({"errors": [{"message": message}]} if graphql else {"detail": message}).encode()
-        await send({"type": "http.response.start", "status": 413, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+    def _graphql(self, scope: Scope) -> bool:
+        return bool(scope["path"].rstrip("/") == self.graphql_path)
+
+    async def _refuse(self, scope: Scope, send: Send, status: int, message: str) -> None:
+        payload = json.dumps({"errors": [{"message": message}]} if self._graphql(scope) else {"detail": message})
+        body = payload.encode()
+        await send({"type": "http.response.start", "status": status, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
             (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": payload})
+        await send({"type": "http.response.body", "body": body})
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:

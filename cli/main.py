@@ -68,6 +68,7 @@ def _serve(settings: Settings, host: str, port: int, db: GraphEngine | None = No
     import uvicorn
 
     from api.app import create_app
+    from api.serving import uvicorn_config
 
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler it
     # found: make that an orderly exit, so the caller closes the database (and stops an embedded
@@ -80,7 +81,7 @@ def _serve(settings: Settings, host: str, port: int, db: GraphEngine | None = No
         out.print("The embedded database is supervised: restarted if it dies or stops answering.")
     try:
         with suppress(KeyboardInterrupt):
-            uvicorn.run(create_app(settings, engine=db), host=host, port=port, log_level="info")
+            uvicorn.Server(uvicorn_config(create_app(settings, engine=db), settings, host, port)).run()
     finally:
         if supervisor is not None:
             supervisor.stop()

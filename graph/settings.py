@@ -79,6 +79,16 @@ class Settings(BaseSettings):
         1_048_576, ge=1024, description="largest request body accepted, in bytes; a larger one is answered 413 "
         "before it is read"
     )
+    header_timeout_s: float = Field(
+        10.0, gt=0, description="a connection must send each request's line and headers within this many seconds "
+        "(from when it opens, or from the first byte of a keep-alive connection's next request); else it is "
+        "answered 408 and closed (api/serving.py)"
+    )
+    body_timeout_s: float = Field(
+        30.0, gt=0, description="a request's body must arrive within this many seconds in all, and with no pause "
+        "over 10 s (or this, if less) between its parts; else it is answered 408 and the connection closed "
+        "(api/inputs.py)"
+    )
     max_response_bytes: int = Field(
         10_485_760, ge=1024, description="largest GraphQL response sent, in bytes; a larger one is replaced by an "
         "error asking for fewer fields or smaller pages"

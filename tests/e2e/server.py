@@ -23,6 +23,7 @@ from starlette.types import ASGIApp
 
 from api.app import create_app
 from api.auth import KeyStore, Role
+from api.serving import uvicorn_config
 from demo.generator import generate_demo
 from graph.connect import connect
 from graph.engine import GraphEngine
@@ -59,13 +60,17 @@ def bound_socket() -> socket.socket:
 
 
 @contextmanager
-def serving(app: ASGIApp) -> Iterator[LiveServer]:
-    """Serve `app` with uvicorn on a free local port until the block ends (then shut it down gracefully)."""
+def serving(app: ASGIApp, *, settings: Settings | None = None) -> Iterator[LiveServer]:
+    """Serve `app` with uvicorn on a free local port until the block ends (then shut it down gracefully).
+    With `settings`, uvicorn is configured as `safetynet serve` configures it (`api.serving.uvicorn_config`:
+    its HTTP protocol, timeouts and limits); without, with uvicorn's defaults."""
     sock = bound_socket()
     port = int(sock.getsockname()[1])
     # log_config=None: leave the test process's logging alone (records reach pytest's capture). uvicorn's
     # access log stays on, as under `safetynet serve`: the app must keep it out of the logs.
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
+    config = (uvicorn.Config(app, log_config=None, lifespan="on") if settings is None else
+              uvicorn_config(app, settings, "127.0.0.1", port, log_config=None, lifespan="on"))
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"uvicorn:{port}", daemon=True)
     thread.start()
     try:
