@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
     app.add_middleware(RequestObservability, graphql_path=GRAPHQL_PATH)
     app.add_middleware(SecurityHeaders, keyed=(GRAPHQL_PATH, "/metrics", hsds_rest.PREFIX + "/"))  # last: outermost
     app.add_exception_handler(RequestRefused, refused_response)  # a bad API key: 401 with a GraphQL-style body
+    app.add_exception_handler(DatabaseUnavailable, database_unavailable_response)  # REST routes: 503, not 500
 
     # the path on the router's own routes (not a prefix), so that the route the app matches, which the
     # HTTP metrics label requests with, is "/graphql"
@@ -268,6 +269,15 @@ def prefers_graphql_response_json(accept: str) -> bool:
     preferred = quality.get(GRAPHQL_RESPONSE_JSON, 0.0)
     legacy = max(quality.get("application/json", 0.0), quality.get("application/*", 0.0), quality.get("*/*", 0.0))
     return preferred > 0 and preferred >= legacy
+
+
+async def database_unavailable_response(request: Request, exc: Exception) -> JSONResponse:
+    """A REST route (HSDS) that could not reach the database: 503 with Retry-After, as /healthz says it, instead
+    of an internal error (GraphQL says DATABASE_UNAVAILABLE in its errors). The reason stays in the server's log:
+    it names the server's address and data directory."""
+    log.warning("%s %s: database unavailable: %s", request.method, request.url.path, exc)
+    return JSONResponse({"detail": "the database is unavailable (restarting, or too slow to answer): try again "
+                                   "in a few seconds"}, status_code=503, headers={"Retry-After": "5"})
 
 
 def graphql_response(status: int, body: bytes) -> tuple[int, bytes]:

@@ -185,3 +185,22 @@ def test_a_hung_then_killed_embedded_neo4j_is_restarted_each_time(engine_name: s
                 os.kill(int(state["pid"]), signal.SIGCONT)
         db.close()
         neo4j_embedded.stop(data_dir)
+
+
+def test_rest_routes_answer_503_with_retry_after_while_the_database_is_away(
+        falkordb: tuple[GraphEngine, Path]) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    db, data_dir = falkordb
+    with TestClient(create_app(_settings(f"embedded://{data_dir}"), engine=db)) as client:
+        assert client.get("/hsds/services/org-1").status_code == 404  # up: an unknown service
+        assert embedded.stop(data_dir)
+        for path in ("/hsds/services/org-1", "/hsds/services?page=1", "/hsds/organizations"):
+            response = client.get(path)
+            assert response.status_code == 503, path
+            assert response.headers["retry-after"] == "5" and "try again" in response.json()["detail"]
+            assert str(data_dir) not in response.text  # where the database lives stays in the log
+        graphql = client.post("/graphql", json={"query": "{ serviceCount }"}).json()
+        assert [e["extensions"]["code"] for e in graphql["errors"]] == ["DATABASE_UNAVAILABLE"]
