@@ -290,3 +290,5 @@ def generate_demo_command(
     ):
         out.print(f"  {command}", highlight=False, markup=False)
 
+
+from cli import db_backup  # noqa: E402, F401  (registers `db backup` and `db restore` on db_app)
