@@ -53,10 +53,15 @@ def _timeout_response(seconds: float) -> bytes:
 
 class HeaderTimeoutH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with a deadline on each request's line and headers (see the module docstring).
-    `header_timeout_s` is set per server by `header_timeout_protocol`."""
+    The deadline is the server's `Config.header_timeout_s` (`uvicorn_config` sets it), an attribute of the config
+    rather than of a class made per server, so that the config pickles into `serve --workers N`'s processes."""
 
-    header_timeout_s: ClassVar[float] = 10.0
+    DEFAULT_HEADER_TIMEOUT_S: ClassVar[float] = 10.0
     _head_timer: asyncio.TimerHandle | None = None
+
+    @property
+    def header_timeout_s(self) -> float:
+        return float(getattr(self.config, "header_timeout_s", self.DEFAULT_HEADER_TIMEOUT_S))
 
     def _awaiting_head(self) -> bool:
         """Whether no request is in progress and the next one's head is not complete (h11: the client IDLE)."""
@@ -107,23 +112,21 @@ class HeaderTimeoutH11Protocol(H11Protocol):
         self.transport.close()
 
 
-def header_timeout_protocol(seconds: float) -> type[HeaderTimeoutH11Protocol]:
-    """`HeaderTimeoutH11Protocol` with a request-head deadline of `seconds`."""
-    if not seconds > 0:
-        raise ValueError(f"the header timeout must be > 0 seconds, not {seconds}")
-    return type("HeaderTimeoutH11Protocol", (HeaderTimeoutH11Protocol,), {"header_timeout_s": float(seconds)})
-
-
-def uvicorn_config(app: ASGIApp, settings: Settings, host: str, port: int, **kw: Any) -> uvicorn.Config:
-    """The uvicorn configuration `safetynet serve` runs `app` with: the h11 protocol with the request-head
+def uvicorn_config(app: ASGIApp | str, settings: Settings, host: str, port: int, **kw: Any) -> uvicorn.Config:
+    """The uvicorn configuration `safetynet serve` runs `app` (or, for several processes, the import string of
+    its factory) with: the h11 protocol with the request-head
     deadline (`settings.header_timeout_s`), keep-alive KEEP_ALIVE_S, heads of at most MAX_HEAD_BYTES, log level
     info; `kw` adds to or overrides any of uvicorn.Config's options (tests pass `log_config=None`)."""
     options: dict[str, Any] = {
         "host": host,
         "port": port,
-        "http": header_timeout_protocol(settings.header_timeout_s),
+        "http": HeaderTimeoutH11Protocol,
         "timeout_keep_alive": KEEP_ALIVE_S,
         "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
         "log_level": "info",
     }
-    return uvicorn.Config(app, **{**options, **kw})
+    if not settings.header_timeout_s > 0:
+        raise ValueError(f"the header timeout must be > 0 seconds, not {settings.header_timeout_s}")
+    config = uvicorn.Config(app, **{**options, **kw})
+    config.header_timeout_s = settings.header_timeout_s  # type: ignore[attr-defined]  # read by the protocol
+    return config

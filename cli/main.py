@@ -64,7 +64,10 @@ def _embedded_dir(settings: Settings) -> tuple[Kind, Path]:
 
 # ---------------------------------------------------------------- serve / demo
 
-def _serve(settings: Settings, host: str, port: int, db: GraphEngine | None = None) -> None:
+def _serve(settings: Settings, host: str, port: int, db: GraphEngine | None = None, workers: int = 1) -> None:
+    """Serve until SIGINT/SIGTERM, the embedded database supervised. With `workers` > 1, that many API processes
+    share the port (uvicorn's own supervisor restarts one that dies), each with its own connection to the engine
+    this process started (or found) and supervises: they find it running and leave it so."""
     import uvicorn
 
     from api.app import create_app
@@ -81,7 +84,14 @@ def _serve(settings: Settings, host: str, port: int, db: GraphEngine | None = No
         out.print("The embedded database is supervised: restarted if it dies or stops answering.")
     try:
         with suppress(KeyboardInterrupt):
-            uvicorn.Server(uvicorn_config(create_app(settings, engine=db), settings, host, port)).run()
+            if workers > 1:
+                from uvicorn.supervisors import Multiprocess
+
+                config = uvicorn_config("api.app:create_app", settings, host, port, factory=True, workers=workers)
+                out.print(f"{workers} API processes")
+                Multiprocess(config, sockets=[config.bind_socket()]).run()  # stops them on SIGINT/SIGTERM
+            else:
+                uvicorn.Server(uvicorn_config(create_app(settings, engine=db), settings, host, port)).run()
     finally:
         if supervisor is not None:
             supervisor.stop()
@@ -96,11 +106,14 @@ PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
 
 
 @app.command()
-def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
+          workers: Annotated[int, typer.Option(min=1, help="API processes sharing the port, each with its own "
+                                                          "connection to the one engine (bench/search.py "
+                                                          "--workers measures 1 against 2).")] = 1) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql) on the configured database."""
     settings = get_settings()
     with database(settings) as db:
-        _serve(settings, host, port, db)
+        _serve(settings, host, port, db, workers=workers)
 
 
 @app.command()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import pickle
 import re
 import select
 import socket
@@ -302,8 +303,12 @@ def test_a_keep_alive_connection_idle_longer_than_the_header_timeout_between_who
 def test_serve_runs_uvicorn_with_the_header_timeout_protocol_and_the_settings_timeout(tmp_path: Path) -> None:
     settings = Settings(db=f"embedded://{tmp_path / 'db'}", header_timeout_s=3.5)
     config = uvicorn_config(create_app(settings, engine=cast(GraphEngine, IdleEngine())), settings, "127.0.0.1", 0)
-    assert isinstance(config.http, type) and issubclass(config.http, HeaderTimeoutH11Protocol)
-    assert config.http.header_timeout_s == 3.5
+    assert config.http is HeaderTimeoutH11Protocol
+    assert config.header_timeout_s == 3.5  # type: ignore[attr-defined]
+    # serve --workers N hands its worker processes a config of the app by name, pickled
+    by_name = uvicorn_config("api.app:create_app", settings, "127.0.0.1", 0, factory=True, workers=2)
+    again = pickle.loads(pickle.dumps(by_name))
+    assert (again.http, again.header_timeout_s, again.workers) == (HeaderTimeoutH11Protocol, 3.5, 2)
     assert (config.host, config.port, config.timeout_keep_alive) == ("127.0.0.1", 0, 5)
 
 

@@ -118,3 +118,46 @@ def test_db_start_leaves_a_supervisor_that_restarts_the_server_and_db_stop_ends_
     _until(lambda: not local_server.alive(supervisor), 10, "the supervisor exits after db stop")
     time.sleep(HUNG_AFTER_S + 1)
     assert _server_pid(data_dir) is None  # stopped on purpose: not brought back
+
+
+def _workers_of(pid: int) -> set[int]:
+    """The live worker processes of `serve --workers` (`pid`'s children that multiprocessing spawned)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and b"spawn_main" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+    return found
+
+
+def test_serve_with_two_workers_shares_one_supervised_engine(env: dict[str, str], tmp_path: Path) -> None:
+    """`serve --workers 2`: two API processes on one port, one engine started and supervised by the parent; a
+    killed worker is replaced, and a killed engine comes back for both."""
+    data_dir = tmp_path / "db"
+    port = free_port()
+    serve = subprocess.Popen([*SAFETYNET, "serve", "--port", str(port), "--workers", "2"], env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            _until(lambda: _healthy(client), 60, "serve answers /healthz")
+            _until(lambda: len(_workers_of(serve.pid)) == 2, 30, "two worker processes")
+            workers = _workers_of(serve.pid)
+            assert _server_pid(data_dir) not in workers  # the engine is the parent's, not a worker's
+            assert _count(client) == (200, 0)
+            first = next(iter(workers))
+            os.kill(first, signal.SIGKILL)  # a worker dies: uvicorn starts another in its place
+            _until(lambda: len(_workers_of(serve.pid) - {first}) == 2, 30, "the worker is replaced")
+            engine = _server_pid(data_dir)
+            assert engine is not None
+            os.kill(engine, signal.SIGKILL)
+            _until(lambda: _server_pid(data_dir) not in (None, engine) and _healthy(client), 30,
+                   "the engine is restarted")
+            assert [_count(client) for _ in range(6)] == [(200, 0)] * 6  # both workers answer again
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        output, _ = serve.communicate(timeout=60)
+    assert "2 API processes" in output and serve.returncode == 0
+    assert _server_pid(data_dir) is None and not _workers_of(serve.pid)
