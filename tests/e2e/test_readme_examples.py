@@ -64,12 +64,14 @@ MAPPED_EXAMPLES = ("safetynet load mapped ../shared/data/dc-211/211.csv --mappin
                    "safetynet load mapped ../shared/data/florida-legal-aid/organizations.csv "
                    "../shared/data/florida-legal-aid/locations.csv ../shared/data/florida-legal-aid/services.csv "
                    "--mapping mappings/florida-legal-aid.yaml")
+BACKUP_EXAMPLES = ("safetynet db backup graph-backup.jsonl.gz", "safetynet db restore graph-backup.jsonl.gz",
+                   "safetynet db restore --force graph-backup.jsonl.gz")
 DB_START, DB_STOP = "safetynet db start", "safetynet db stop"  # around the loads: one server for all of them
-RUN = (*KEY_EXAMPLES, *SHARED_DATA_EXAMPLES, *DEMO_CITY_EXAMPLES, SKIP_INVALID_EXAMPLE, *MAPPED_EXAMPLES, DB_START,
-       DB_STOP)
+RUN = (*KEY_EXAMPLES, *SHARED_DATA_EXAMPLES, *DEMO_CITY_EXAMPLES, SKIP_INVALID_EXAMPLE, *MAPPED_EXAMPLES,
+       *BACKUP_EXAMPLES, DB_START, DB_STOP)
 # prose naming a command: checked as synopses are
 COMMAND_NAMES = ("safetynet load", "safetynet load hsds", "safetynet load mapped", "safetynet demo",
-                 "safetynet db supervise", "safetynet db status")
+                 "safetynet db supervise", "safetynet db status", "safetynet db stats")
 
 NOT_RUN = {
     "make demo": "generates the demo city, loads it and serves until Ctrl-C; its steps (`safetynet generate demo`, "
@@ -83,6 +85,11 @@ NOT_RUN = {
                                                            "`load hsds` and `serve` run here on the embedded database",
     "safetynet serve": "would take port 8000 of a shared machine until stopped: the key examples' test runs "
                        "`safetynet serve --port P` on a free port instead",
+    "neo4j stop && neo4j-admin database dump neo4j --to-path=/srv/backups && neo4j start":
+        "needs a Neo4j server installed as a service (the tests run the embedded one, which `db backup` covers)",
+    "neo4j stop && neo4j-admin database load neo4j --from-path=/srv/backups --overwrite-destination=true && neo4j "
+    "start": "needs a Neo4j server installed as a service; `db restore` prints this line for a bolt:// database "
+             "(tests/e2e/test_cli_backup.py)",
 }
 
 SAME_OPTIONS_AS = "safetynet load hsds PATH"  # "[same options]" in the command table: those of this row
@@ -273,7 +280,14 @@ def test_the_readme_tie_referral_and_snapshot_examples_run_on_the_demo_city(
     stats = _stats(env, tmp_path)
     assert stats["labels"]["Dataset"] == 4
     assert stats["relationships"]["PARTNERS_WITH"] > 0
+    backup, restore, replace = BACKUP_EXAMPLES  # the demo city backed up, restored over itself and elsewhere
+    run_command(backup, env, tmp_path)
+    run_command(replace, env, tmp_path)
+    assert _stats(env, tmp_path) == stats
     run_command(DB_STOP, env, tmp_path)
+    elsewhere = {**env, "SAFETYNET_DB": f"embedded://{tmp_path / 'restored'}"}
+    run_command(restore, elsewhere, tmp_path)
+    assert _stats(elsewhere, tmp_path) == stats
 
 
 def test_the_readme_skip_invalid_example_loads_a_county_extract(
