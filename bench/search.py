@@ -28,7 +28,11 @@ Targets, at 100k services: raw p95 ≤ 1.5 × PostGIS's p95 (the search issue), 
 (issue 17). The engines must also give the same total counts to every question. The benchmark
 reports; it asserts no timing.
 
-Run: python bench/search.py [--engine falkordb|neo4j|both] [--no-postgis] [N ...]   (default: 10000 100000)
+With `--workers 1 2`, the same 8 clients are also run against `serve --workers N` for each N (issue 19: one API
+process against two on this 2-core machine), each with the stack's ceiling.
+
+Run: python bench/search.py [--engine falkordb|neo4j|both] [--no-postgis] [--workers N ...] [N ...]
+     (default sizes: 10000 100000)
 Writes bench/results/search.json and prints a table.
 """
 
@@ -290,10 +294,33 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds (user + system) a process and its live children (the workers of `serve --workers N`) have
+    used so far."""
+    total = 0.0
+    for proc in [pid, *_children(pid)]:
+        try:
+            fields = _stat(proc)
+        except OSError:
+            continue  # exited meanwhile
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat(int(entry.name))[1]) == pid:
+                    out.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
 
 
 class CpuMeter:
@@ -311,14 +338,16 @@ class CpuMeter:
 
 
 @contextmanager
-def api_server(db_uri: str, log: Path) -> Iterator[tuple[str, int]]:
-    """`python -m cli serve` on the embedded database (it reuses the running server); stopped on exit."""
+def api_server(db_uri: str, log: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
+    """`python -m cli serve [--workers N]` on the embedded database (it reuses the running server); stopped on
+    exit."""
     import httpx
 
     port = _free_port()
     env = {**os.environ, "SAFETYNET_DB": db_uri}
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                                 *(["--workers", str(workers)] if workers != 1 else [])],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -446,8 +475,24 @@ def _log(message: str) -> None:
     print(f"[search bench] {message}", file=sys.stderr, flush=True)
 
 
-def run_one(services: int, engine: str) -> dict[str, Any]:
-    """One measurement of one engine, in this process (called in a child by main)."""
+def workers_run(db_uri: str, root: Path, database_pid: int, qs: list[Question], counts: list[int]
+                ) -> dict[str, Any]:
+    """The same 8 clients and questions against `serve --workers N` for each N, one after the other, with the
+    stack's ceiling for each (what more processes can give on this machine's cores)."""
+    out: dict[str, Any] = {}
+    for workers in counts:
+        _log(f"{CLIENTS} clients against serve --workers {workers}")
+        with api_server(db_uri, root / f"api-{workers}.log", workers=workers) as (base, api_pid):
+            pids = {"api": api_pid, "database": database_pid}
+            out[str(workers)] = {"throughput": throughput_run(base, pids, qs),
+                                 "ceiling": {name: run["requests_per_s"] for name, run in
+                                             ceiling_run(base, pids).items()}}
+    return out
+
+
+def run_one(services: int, engine: str, workers: list[int] | None = None) -> dict[str, Any]:
+    """One measurement of one engine, in this process (called in a child by main). `workers`: also compare
+    `serve --workers N` for each N (8 clients), after the one-process runs."""
     from demo.generator import generate_demo
     from graph.connect import connect
     from graph.settings import Settings
@@ -482,13 +527,15 @@ def run_one(services: int, engine: str) -> dict[str, Any]:
                 load = throughput_run(base, pids, qs)
                 _log(f"stack ceiling: {CLIENTS} clients asking {' and '.join(CEILING_QUERIES.values())}")
                 ceiling = ceiling_run(base, pids)
+            by_workers = workers_run(db_uri, root, database_pid, qs, workers) if workers else None
             server_mb = engines.peak_mb(database_pid)
         finally:
             db.close()  # stops the embedded server this process started
     return {"services": services, "engine": engine, "questions": len(qs), "warmup": len(warmup),
             "load_s": round(load_s, 1), "load_average_at_start": [round(x, 2) for x in load_average],
             "database_peak_mb": round(server_mb), "totals": raw.pop("totals"),
-            "total_count": raw.pop("total_count"), "raw": raw, "http": http, "throughput": load, "ceiling": ceiling}
+            "total_count": raw.pop("total_count"), "raw": raw, "http": http, "throughput": load, "ceiling": ceiling,
+            **({"workers": by_workers} if by_workers else {})}
 
 
 # ---------------------------------------------------------------- main
@@ -561,7 +608,7 @@ def _print_where_time_goes(r: dict[str, Any]) -> None:
     print(f"  stack ceiling, {CLIENTS} clients: {ceiling}")
 
 
-def main(sizes: list[int], engine_names: list[str], with_postgis: bool) -> None:
+def main(sizes: list[int], engine_names: list[str], with_postgis: bool, workers: list[int] | None = None) -> None:
     code = _code_version()
     machine = engines.ceiling()
     _log(f"machine ceiling: {machine}")
@@ -569,7 +616,8 @@ def main(sizes: list[int], engine_names: list[str], with_postgis: bool) -> None:
     rows = []
     for services in sizes:
         for engine in engine_names:
-            child = subprocess.run([sys.executable, __file__, "--one", str(services), "--engine", engine],
+            child = subprocess.run([sys.executable, __file__, "--one", str(services), "--engine", engine,
+                                    *(["--workers", *map(str, workers)] if workers else [])],
                                    stdout=subprocess.PIPE, text=True, check=True)
             rows.append(json.loads(child.stdout.strip().splitlines()[-1]))
     header = ("services", "engine", "raw p50 / p95 / p99 ms", "http p50 / p95 / p99 ms", f"req/s ({CLIENTS} clients)",
@@ -588,6 +636,18 @@ def main(sizes: list[int], engine_names: list[str], with_postgis: bool) -> None:
                   f"{load['requests_per_s']:,.0f} | {load['p95_ms']:.1f} | {_errors(r)} | "
                   f"{raw['round_trips']['p50']} | {r['total_count']['p50']} | {r['load_s']} | "
                   f"{r['database_peak_mb']:,}")
+    if workers:
+        print(f"\nserve --workers N, {CLIENTS} clients, the same questions, one after the other in this run:")
+        print("services | engine | workers | req/s | p50 / p95 ms | CPU ms per request (API, database) | "
+              "ceiling { __typename } / { serviceCount } req/s")
+        print(" | ".join("---" for _ in range(7)))
+        for r in rows:
+            for count, w in r.get("workers", {}).items():
+                t = w["throughput"]
+                print(f"{r['services']:,} | {r['engine']} | {count} | {t['requests_per_s']:,.0f} | "
+                      f"{t['p50_ms']:.1f} / {t['p95_ms']:.1f} | {t['cpu_ms_per_request']['api']} / "
+                      f"{t['cpu_ms_per_request']['database']} | {w['ceiling']['__typename']:,.0f} / "
+                      f"{w['ceiling']['serviceCount']:,.0f}")
     print()
     for r in rows:
         _print_where_time_goes(r)
@@ -621,7 +681,9 @@ def main(sizes: list[int], engine_names: list[str], with_postgis: bool) -> None:
     RESULTS.write_text(json.dumps({
         "benchmark": "search", "machine": machine, "engines": engine_names,
         "command": f"python bench/search.py --engine {'both' if len(engine_names) > 1 else engine_names[0]}"
-                   f"{'' if with_postgis else ' --no-postgis'} {' '.join(map(str, sizes))}", "code": code,
+                   f"{'' if with_postgis else ' --no-postgis'}"
+                   f"{' --workers ' + ' '.join(map(str, workers)) if workers else ''} {' '.join(map(str, sizes))}",
+        "code": code,
         "question": {"count": QUESTIONS, "warmup": WARMUP, "seed": SEED, "radius_km": RADIUS_KM, "first": PAGE,
                      "top_level_need_share": TOP_LEVEL_SHARE, "latitude": LAT, "longitude": LON, "max_age": MAX_AGE,
                      "graphql": GRAPHQL},
@@ -641,6 +703,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     engines.add_engine(parser)
     parser.add_argument("--no-postgis", dest="postgis", action="store_false",
                         help="do not measure PostGIS in this run (then no verdict is given against it)")
+    parser.add_argument("--workers", type=int, nargs="+", metavar="N",
+                        help="also compare `serve --workers N` for each N with 8 clients (e.g. --workers 1 2)")
     parser.add_argument("--one", type=arguments.service_count, help=argparse.SUPPRESS)  # the child's one measurement
     return parser.parse_args(argv)
 
@@ -648,6 +712,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 if __name__ == "__main__":
     args = parse_args()
     if args.one is not None:
-        print(json.dumps(run_one(args.one, args.engine)))
+        print(json.dumps(run_one(args.one, args.engine, args.workers)))
     else:
-        main(args.sizes or list(arguments.DEFAULT_SIZES), engines.chosen(args.engine), args.postgis)
+        main(args.sizes or list(arguments.DEFAULT_SIZES), engines.chosen(args.engine), args.postgis, args.workers)
