@@ -28,10 +28,10 @@ Targets, at 100k services: raw p95 ≤ 1.5 × PostGIS's p95 (the search issue), 
 (issue 17). The engines must also give the same total counts to every question. The benchmark
 reports; it asserts no timing.
 
-With `--workers 1 2`, the same 8 clients are also run against `serve --workers N` for each N (issue 19: one API
+With `--workers 1,2`, the same 8 clients are also run against `serve --workers N` for each N (issue 19: one API
 process against two on this 2-core machine), each with the stack's ceiling.
 
-Run: python bench/search.py [--engine falkordb|neo4j|both] [--no-postgis] [--workers N ...] [N ...]
+Run: python bench/search.py [--engine falkordb|neo4j|both] [--no-postgis] [--workers N,M] [N ...]
      (default sizes: 10000 100000)
 Writes bench/results/search.json and prints a table.
 """
@@ -77,6 +77,7 @@ MAX_AGE = 90
 CLIENTS = 8
 LOAD_SECONDS = 15.0
 SERVER_START_TIMEOUT_S = 60.0
+MAX_WORKERS = 16
 
 # The raw target is 1.5 × PostGIS's p95 on the same data and questions, measured in the same run by
 # bench/search_postgis.py. (shared/tools/peer_postgis.py's 0.51 ms is PostGIS on a toy question: one need per
@@ -617,7 +618,7 @@ def main(sizes: list[int], engine_names: list[str], with_postgis: bool, workers:
     for services in sizes:
         for engine in engine_names:
             child = subprocess.run([sys.executable, __file__, "--one", str(services), "--engine", engine,
-                                    *(["--workers", *map(str, workers)] if workers else [])],
+                                    *(["--workers", ",".join(map(str, workers))] if workers else [])],
                                    stdout=subprocess.PIPE, text=True, check=True)
             rows.append(json.loads(child.stdout.strip().splitlines()[-1]))
     header = ("services", "engine", "raw p50 / p95 / p99 ms", "http p50 / p95 / p99 ms", f"req/s ({CLIENTS} clients)",
@@ -682,7 +683,7 @@ def main(sizes: list[int], engine_names: list[str], with_postgis: bool, workers:
         "benchmark": "search", "machine": machine, "engines": engine_names,
         "command": f"python bench/search.py --engine {'both' if len(engine_names) > 1 else engine_names[0]}"
                    f"{'' if with_postgis else ' --no-postgis'}"
-                   f"{' --workers ' + ' '.join(map(str, workers)) if workers else ''} {' '.join(map(str, sizes))}",
+                   f"{' --workers ' + ','.join(map(str, workers)) if workers else ''} {' '.join(map(str, sizes))}",
         "code": code,
         "question": {"count": QUESTIONS, "warmup": WARMUP, "seed": SEED, "radius_km": RADIUS_KM, "first": PAGE,
                      "top_level_need_share": TOP_LEVEL_SHARE, "latitude": LAT, "longitude": LON, "max_age": MAX_AGE,
@@ -697,14 +698,26 @@ def main(sizes: list[int], engine_names: list[str], with_postgis: bool, workers:
     print(f"wrote {RESULTS}")
 
 
+def _worker_counts(text: str) -> list[int]:
+    """`1,2` -> [1, 2]: API process counts, each from 1 to the CLI's limit."""
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give numbers of API processes separated by commas, e.g. 1,2"
+                                         ) from None
+    if not counts or not all(1 <= c <= MAX_WORKERS for c in counts):
+        raise argparse.ArgumentTypeError(f"{text!r}: each number of API processes is from 1 to {MAX_WORKERS}")
+    return counts
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = arguments.parser(__file__, __doc__)
     arguments.add_sizes(parser, "load and search, each in a fresh server")
     engines.add_engine(parser)
     parser.add_argument("--no-postgis", dest="postgis", action="store_false",
                         help="do not measure PostGIS in this run (then no verdict is given against it)")
-    parser.add_argument("--workers", type=int, nargs="+", metavar="N",
-                        help="also compare `serve --workers N` for each N with 8 clients (e.g. --workers 1 2)")
+    parser.add_argument("--workers", type=_worker_counts, metavar="N,M",
+                        help="also compare `serve --workers N` for each N with 8 clients (e.g. --workers 1,2)")
     parser.add_argument("--one", type=arguments.service_count, help=argparse.SUPPRESS)  # the child's one measurement
     return parser.parse_args(argv)
 

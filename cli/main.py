@@ -101,15 +101,17 @@ def _exit_quietly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
+MAX_WORKERS = 64  # a typo (--workers 1000) must not fork a thousand processes
 HostOpt = Annotated[str, typer.Option(help="Interface to listen on.")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
 
 
 @app.command()
 def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
-          workers: Annotated[int, typer.Option(min=1, help="API processes sharing the port, each with its own "
-                                                          "connection to the one engine (bench/search.py "
-                                                          "--workers measures 1 against 2).")] = 1) -> None:
+          workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="API processes sharing the port, each "
+                                                                            "with its own connection to the one engine "
+                                                                            "(bench/search.py --workers 1,2 measures "
+                                                                            "one against two).")] = 1) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql) on the configured database."""
     settings = get_settings()
     with database(settings) as db:
