@@ -15,7 +15,7 @@ from tests.conftest import PROJECT_ROOT
 
 BENCH = PROJECT_ROOT / "bench"
 SCRIPTS = ("analytics.py", "eligibility_accuracy.py", "hsds_api.py", "load.py", "load_sources.py", "search.py",
-           "search_postgis.py")
+           "search_postgis.py", "soak.py")
 HELPERS = ("arguments.py", "engines.py", "stats.py")  # imported by the scripts, not run
 
 
@@ -57,6 +57,8 @@ def test_an_unknown_option_is_a_usage_error_not_a_traceback(script: str) -> None
     ("load.py", ["0"], "argument N: a number of services must be at least 1, not 0"),
     ("load.py", ["sources", "10000"], "`sources` takes no sizes"),
     ("search.py", ["10k"], "argument N: '10k' is not a number of services"),
+    ("search.py", ["--workers", "1,10000"], "each number of API processes is from 1 to 16"),
+    ("soak.py", ["--services", "none"], "argument --services: 'none' is not a number of services"),
     ("search_postgis.py", ["-5"], "a number of services must be at least 1"),
     ("analytics.py", ["--keep"], "argument --keep: expected one argument"),
     ("hsds_api.py", ["--small=yes"], "argument --small: ignored explicit argument 'yes'"),
@@ -92,11 +94,17 @@ def _module(script: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
      {"sizes": [], "one": 10_000, "engine": "neo4j", "batch_size": 2000}),
     ("load_sources.py", [], {"child": False}),
     ("load_sources.py", ["--child"], {"child": True}),
-    ("search.py", ["10_000"], {"sizes": [10_000], "engine": "falkordb", "postgis": True, "one": None}),
+    ("search.py", ["10_000"], {"sizes": [10_000], "engine": "falkordb", "postgis": True, "one": None,
+                               "workers": None}),
     ("search.py", ["--engine", "both", "--no-postgis", "10000"],
-     {"sizes": [10_000], "engine": "both", "postgis": False, "one": None}),
+     {"sizes": [10_000], "engine": "both", "postgis": False, "one": None, "workers": None}),
+    ("search.py", ["--workers", "1,2", "10000", "100000"],  # the sizes stay sizes
+     {"sizes": [10_000, 100_000], "engine": "falkordb", "postgis": True, "one": None, "workers": [1, 2]}),
     ("search.py", ["--one", "100000", "--engine", "neo4j"],  # its child process
-     {"sizes": [], "one": 100_000, "engine": "neo4j", "postgis": True}),
+     {"sizes": [], "one": 100_000, "engine": "neo4j", "postgis": True, "workers": None}),
+    ("soak.py", [], {"minutes": 10.0, "services": 2000, "load_every": 120.0, "engine": "falkordb"}),
+    ("soak.py", ["--minutes", "1", "--services", "300", "--load-every", "20"],
+     {"minutes": 1.0, "services": 300, "load_every": 20.0, "engine": "falkordb"}),
     ("search_postgis.py", ["100000"], {"sizes": [100_000]}),
     ("analytics.py", ["--small"], {"small": True, "engine": "falkordb", "keep": None, "child": None}),
     ("analytics.py", ["--keep=/tmp/graph", "--engine", "both"],
