@@ -186,9 +186,37 @@ def _launch(data_dir: Path, port: int, password: str) -> ServerInfo | str:
     except (RuntimeError, TimeoutError) as exc:
         local_server.terminate(proc.pid, STOP_TIMEOUT_S)  # most likely the port was taken meanwhile
         return str(exc)
+    _clear_abandoned_loads(info)
     local_server.write_state(data_dir, pid=info.pid, port=info.port)
     _register(info)
     return info
+
+
+# A load holds a lock key (with a 6-hour expiry) and writes a staging copy of the graph (graph.falkor). Both are in
+# the append-only file, so a load that died with its server (killed mid-load, as the chaos soak does) would come
+# back with it: the lock refusing every load for hours, the copy taking memory for good.
+LOAD_LOCK_PREFIX = "safetynet:load-lock:"
+STAGING_MARK = ".loading-"
+
+
+def _clear_abandoned_loads(info: ServerInfo) -> None:
+    """Remove the load locks and staging copies a server brought back from its files: no load runs in a server
+    that has just started (one that ran died with the old process, and was told so)."""
+    client = info.client(socket_timeout=STOP_TIMEOUT_S)
+    try:
+        locks = list(client.scan_iter(match=f"{LOAD_LOCK_PREFIX}*"))
+        if locks:
+            client.delete(*locks)
+        for graph in client.execute_command("GRAPH.LIST"):
+            name = graph.decode() if isinstance(graph, bytes) else str(graph)
+            if STAGING_MARK in name:
+                client.execute_command("GRAPH.DELETE", name)
+        if locks:
+            log.warning("%s: removed the load lock of a load that stopped with the server", info.data_dir)
+    except redis.RedisError as exc:  # the server works; a leftover lock still expires, and says so when it refuses
+        log.warning("%s: could not clear what an interrupted load left behind: %s", info.data_dir, exc)
+    finally:
+        client.close()
 
 
 def _require_password(info: ServerInfo) -> ServerInfo:
@@ -287,32 +315,11 @@ def restart_hung(data_dir: Path) -> ServerInfo:
 
 
 def revive(data_dir: Path) -> ServerInfo | None:
-    """Bring back the server for `data_dir` after it died or stopped answering (graph.supervisor): killed if it
-    is still there, then started again on its port (so every connection string stays valid), replaying its
-    append-only file. None when it was stopped on purpose (`stop` forgets it): nothing to bring back. A server
-    that answers again by the time the lock is ours is left alone."""
-    data_dir = data_dir.resolve()
-    with local_server.locked(data_dir):
-        state = local_server.read_state(data_dir)
-        if state is None:
-            return None
-        running = status(data_dir)
-        if running is not None:
-            return running
-        pid, port = int(state["pid"]), int(state["port"])
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)  # a hung one ignores SIGTERM (see restart_hung)
-        local_server.wait_exit(pid, time.monotonic() + STOP_TIMEOUT_S)
-        _unregister(port, data_dir)
-        password = local_server.ensure_password(data_dir)
-        last_error = ""
-        for candidate in (port, local_server.free_port(), local_server.free_port()):
-            launched = _launch(data_dir, candidate, password)
-            if isinstance(launched, ServerInfo):
-                return launched
-            last_error = launched
-    raise DatabaseUnavailable(f"embedded://{data_dir}", f"the server could not be started again: {last_error}",
-                              f"check {data_dir / 'server.log'}")
+    """Bring back the server for `data_dir` after it died or stopped answering (graph.supervisor): see
+    local_server.revive. Its append-only file brings back every finished write."""
+    return local_server.revive(data_dir, f"embedded://{data_dir}", status=status,
+                               launch=lambda port, password: _launch(data_dir.resolve(), port, password),
+                               forget=lambda port: _unregister(port, data_dir.resolve()))
 
 
 def stop(data_dir: Path) -> bool:

@@ -136,14 +136,14 @@ class FalkorEngine:
         """
         conn = self._db.connection
         token = uuid.uuid4().hex
-        lock_key = f"safetynet:load-lock:{self._graph_name}"
+        lock_key = f"{embedded.LOAD_LOCK_PREFIX}{self._graph_name}"
         watchdog = Watchdog(self._host, self._port, password=self._password, on_hang=self._on_hang,
                             hung_after_s=self.hung_after_s)
         try:
             if not conn.set(lock_key, token, nx=True, ex=LOAD_LOCK_TTL_S):
                 raise Conflict(f"another load into graph {self._graph_name!r} at {self.uri} is running; "
                                "wait for it to finish, then load again")
-            staging = f"{self._graph_name}.loading-{token[:12]}"
+            staging = f"{self._graph_name}{embedded.STAGING_MARK}{token[:12]}"
             try:
                 with watchdog:
                     _wait_for_no_fork(conn)

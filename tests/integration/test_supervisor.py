@@ -204,3 +204,31 @@ def test_rest_routes_answer_503_with_retry_after_while_the_database_is_away(
             assert str(data_dir) not in response.text  # where the database lives stays in the log
         graphql = client.post("/graphql", json={"query": "{ serviceCount }"}).json()
         assert [e["extensions"]["code"] for e in graphql["errors"]] == ["DATABASE_UNAVAILABLE"]
+
+
+def test_a_load_killed_with_its_server_leaves_no_lock_or_staging_copy_behind(
+        falkordb: tuple[GraphEngine, Path]) -> None:
+    """Found by bench/soak.py: the engine killed mid-load came back with the load's lock (it is in the append-only
+    file), and refused every load for the lock's six hours."""
+    from loaders.load import load_parsed
+    from tests.factories import ReadyPlan, small_plan
+
+    db, data_dir = falkordb
+    info = embedded.status(data_dir)
+    assert info is not None
+    client = info.client()
+    client.set(f"{embedded.LOAD_LOCK_PREFIX}safetynet", "a-load-that-died", ex=6 * 3600)
+    client.execute_command("GRAPH.QUERY", f"safetynet{embedded.STAGING_MARK}0123456789ab", "CREATE (:Service)")
+    client.close()
+    time.sleep(1.5)  # the append-only file is written every second
+    os.kill(info.pid, signal.SIGKILL)
+    revived = embedded.revive(data_dir)
+    assert revived is not None and revived.pid != info.pid
+    client = revived.client()
+    try:
+        assert not list(client.scan_iter(match=f"{embedded.LOAD_LOCK_PREFIX}*"))
+        assert [g for g in client.execute_command("GRAPH.LIST") if embedded.STAGING_MARK.encode() in g] == []
+    finally:
+        client.close()
+    load_parsed(db, ReadyPlan(small_plan(services=2)), dataset_id="after", path=Path("memory"))
+    assert len(db.read("MATCH (s:Service) RETURN s.id AS id")) == 2
