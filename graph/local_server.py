@@ -24,9 +24,9 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.errors import DatabaseUnavailable
 
@@ -201,3 +201,40 @@ def terminate(pid: int, timeout: float) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         wait_exit(pid, time.monotonic() + 5)
+
+
+Info = TypeVar("Info")
+
+
+def revive(data_dir: Path, uri: str, *, status: Callable[[Path], Info | None],
+           launch: Callable[[int, str], Info | str], forget: Callable[[int], None] | None = None) -> Info | None:
+    """Bring back the server for `data_dir` after it died or stopped answering (graph.supervisor), for either
+    engine: killed if it is still there (SIGKILL: a hung FalkorDB or a stopped JVM takes nothing else), then
+    started again by `launch(port, password)` on its port, so every connection string stays valid (another port
+    if that one is taken). None when it was stopped on purpose (its state file is gone): nothing to bring back. A
+    server that `status` finds answering by the time the lock is ours is left alone. `forget(port)`: what the
+    engine keeps about a server on that port."""
+    data_dir = data_dir.resolve()
+    with locked(data_dir):
+        state = read_state(data_dir)
+        if state is None:
+            return None
+        running = status(data_dir)
+        if running is not None:
+            return running
+        pid, port = int(state["pid"]), int(state["port"])
+        if alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            wait_exit(pid, time.monotonic() + 60)
+        if forget is not None:
+            forget(port)
+        password = ensure_password(data_dir)
+        last_error = ""
+        for candidate in (port, free_port(), free_port()):
+            launched = launch(candidate, password)
+            if not isinstance(launched, str):
+                return launched
+            last_error = launched
+    raise DatabaseUnavailable(uri, f"the server could not be started again: {last_error}",
+                              f"check {data_dir / 'server.log'}")

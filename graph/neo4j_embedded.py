@@ -21,9 +21,6 @@ any other process can use the server, or it would refuse every load for hours.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,32 +192,11 @@ def start(data_dir: Path, settings: Settings | None = None) -> tuple[ServerInfo,
 
 
 def revive(data_dir: Path, settings: Settings | None = None) -> ServerInfo | None:
-    """Bring back the server for `data_dir` after it died or stopped answering (graph.supervisor): killed if it
-    is still there, then started again on its port, so the API's driver finds it where it was. None when it was
-    stopped on purpose (`stop` forgets it). A server that answers again by the time the lock is ours is left
-    alone."""
-    data_dir = data_dir.resolve()
-    with local_server.locked(data_dir):
-        state = local_server.read_state(data_dir)
-        if state is None:
-            return None
-        running = status(data_dir)
-        if running is not None:
-            return running
-        pid, port = int(state["pid"]), int(state["port"])
-        if local_server.alive(pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)  # hung: a stopped JVM does not take SIGTERM
-            local_server.wait_exit(pid, time.monotonic() + STOP_TIMEOUT_S)
-        password = local_server.ensure_password(data_dir)
-        last_error = ""
-        for candidate in (port, local_server.free_port(), local_server.free_port()):
-            launched = _launch(data_dir, candidate, password, settings or Settings())
-            if isinstance(launched, ServerInfo):
-                return launched
-            last_error = launched
-    raise DatabaseUnavailable(f"embedded-neo4j://{data_dir}", f"the server could not be started again: {last_error}",
-                              f"check {data_dir / 'server.log'}")
+    """Bring back the server for `data_dir` after it died or stopped answering (graph.supervisor): see
+    local_server.revive. Its transaction log brings back every committed write."""
+    return local_server.revive(data_dir, f"embedded-neo4j://{data_dir}", status=status,
+                               launch=lambda port, password: _launch(data_dir.resolve(), port, password,
+                                                                     settings or Settings()))
 
 
 def stop(data_dir: Path) -> bool:
