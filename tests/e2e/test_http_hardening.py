@@ -280,10 +280,14 @@ def test_an_operation_name_that_is_not_text_is_a_400_saying_so(live: Live) -> No
 
 def test_json_nested_ten_thousand_deep_is_a_400_not_a_500(live: Live) -> None:
     deep = "[" * 10_000 + "]" * 10_000
+    # in a URL, 2,000 deep (12 KB once encoded) is past what the JSON reader nests, yet within the request head
+    # the server takes (16 KiB, api/serving.py; h11 counts it on what is not parsed yet, so 60 KB would be refused,
+    # or not, as the connection happens to deliver it: CI saw both)
+    in_url = "[" * 2_000 + "]" * 2_000
     with live.server.client() as client:
         posted = client.post("/graphql", content=f'{{"query": "{{ serviceCount }}", "variables": {{"v": {deep}}}}}',
                              headers={"Content-Type": "application/json"})
-        got = client.get("/graphql", params={"query": "{ serviceCount }", "variables": f'{{"v": {deep}}}'},
+        got = client.get("/graphql", params={"query": "{ serviceCount }", "variables": f'{{"v": {in_url}}}'},
                          headers={"Accept": "application/json"})
     for response in (posted, got):
         assert response.status_code == 400, response.text
