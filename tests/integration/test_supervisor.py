@@ -5,6 +5,7 @@ DATABASE_UNAVAILABLE quickly during the gap and the same data afterwards."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -71,18 +72,10 @@ def falkordb(tmp_path: Path) -> Iterator[tuple[GraphEngine, Path]]:
     yield db, data_dir
     with_pid = local_server.read_state(data_dir)
     if with_pid is not None:
-        with _suppressed():
+        with contextlib.suppress(ProcessLookupError):
             os.kill(int(with_pid["pid"]), signal.SIGCONT)
     db.close()
     embedded.stop(data_dir)
-
-
-class _suppressed:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return exc[0] is ProcessLookupError
 
 
 def test_a_killed_falkordb_is_restarted_and_the_same_engine_answers_again(
@@ -181,7 +174,7 @@ def test_a_hung_then_killed_embedded_neo4j_is_restarted_each_time(engine_name: s
             supervisor.stop()
         state = local_server.read_state(data_dir)
         if state is not None:
-            with _suppressed():
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(int(state["pid"]), signal.SIGCONT)
         db.close()
         neo4j_embedded.stop(data_dir)
