@@ -2,5 +2,5 @@
 
 `network` (agency-tie metrics), `silos` (unlinked overlap, sector gaps), `accessibility` (2SFCA and
 E2SFCA), `flows` (referral flows), `suppression` (small-count suppression). The API reads the rows
-through `queries.analytics` and hands them here; definitions are in docs/analytics.md.
+through `services.planning_reads` and hands them here; definitions are in docs/analytics.md.
 """

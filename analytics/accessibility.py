@@ -14,7 +14,7 @@ population-weighted regional average is supply_with_catchment / total_population
 both steps use the same W (a ratio built from unweighted populations under E2SFCA breaks it).
 
 Definitions this module fixes:
-- Distance: great-circle on the mean Earth sphere (R = 6371.0088 km, as `queries.geo.haversine_km`),
+- Distance: great-circle on the mean Earth sphere (R = 6371.0088 km, as `domain.geo.haversine_km`),
   d = 2R·asin(c/2) with c the chord between the two points' unit vectors. That is the haversine
   formula's value (hav(d/R) = (c/2)²) without trigonometry per pair, and as precise at short range.
 - Reach: d ≤ up_to_km counts, with no epsilon. Each pair's weight is decided once, in one matrix that

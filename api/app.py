@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.http import GraphQLRequestData
 from strawberry.schema import BaseSchema
 
-from api.auth import AuthError, Role, authenticate
+from api.auth import AuthError, authenticate
 from api.context import RequestRefused, build_context, key_store_of, refused_response
 from api.disconnect import CancelOnDisconnect
 from api.graphiql import GraphQLRouterWithLocalGraphiQL, graphiql_dir
@@ -45,13 +45,14 @@ from api.observability import (
     configure_logging,
     metrics_body,
 )
-from api.planning import Warmer
 from api.schema import schema
 from api.swagger_ui import docs_router, swagger_ui_dir
+from domain.roles import Role
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import DatabaseUnavailable
 from graph.settings import Settings, get_settings
+from services.planning import Warmer
 
 GRAPHQL_PATH = "/graphql"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"

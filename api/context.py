@@ -19,8 +19,10 @@ from fastapi.responses import JSONResponse
 from strawberry.fastapi import BaseContext
 
 from analytics.suppression import DEFAULT_THRESHOLD
-from api.auth import PUBLIC_CALLER, AuthError, KeyStore, Role, authenticate, default_key_store
+from api.auth import PUBLIC_CALLER, AuthError, authenticate
+from domain.roles import Role
 from graph.engine import GraphEngine
+from services.keys import KeyStore, default_key_store
 
 
 class Context(BaseContext):

@@ -41,9 +41,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from analytics.accessibility import AccessibilityInputError
-from api.planning import PlanningInputError
+from domain.search_model import SearchInputError
 from graph.errors import Conflict, DatabaseUnavailable, InvalidValue, NotFound
-from queries.search_model import SearchInputError
+from services.planning import PlanningInputError
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")

@@ -26,7 +26,7 @@ from strawberry.types import Info
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 
-from api.auth import Role
+from domain.roles import Role
 
 
 class RoleRequired(PermissionError):

@@ -1,6 +1,6 @@
 """GraphQL fields for Community Safety and Well-Being planners (planner and admin roles).
 
-Thin over `api.planning`: parse arguments, call one function, map its result. Every count derived from
+Thin over `services.planning`: parse arguments, call one function, map its result. Every count derived from
 referral or need data is a `Count` that may be suppressed, quarter by quarter (docs/analytics.md, "Privacy of
 aggregates").
 """
@@ -15,12 +15,12 @@ from strawberry.types import Info
 from analytics.accessibility import DecayStep
 from analytics.network import NetworkSummary
 from analytics.suppression import Cell, TableKey
-from api import planning
 from api.context import Context
 from api.limits import MAX_PAGE_SIZE
 from api.permissions import planner_only
 from api.types import PageInfo, check_first, cursor_at, offset_after
-from queries import analytics as reads
+from services import planning
+from services import planning_reads as reads
 
 strawberry.enum(planning.AccessMethod, description=(
     "TWO_SFCA: the two-step floating catchment area (every site within the catchment counts fully). "

@@ -17,7 +17,6 @@ from api.limits import MAX_PAGE_SIZE, schema_extensions
 from api.offload import in_worker_threads
 from api.permissions import is_staff, staff_only
 from api.planning_schema import PlanningQuery
-from api.privacy import visible, visible_locations, visible_phones
 from api.selection import page_detail_keys, page_detail_kinds
 from api.types import (
     Contact,
@@ -43,13 +42,14 @@ from api.types import (
     term_of,
     text,
 )
+from domain.contact_points import SourcedPhone, callable_phones
+from domain.eligibility import unpublished
+from domain.privacy import visible, visible_locations, visible_phones
+from domain.search_model import DEFAULT_RADIUS_KM, Hit, SearchInputError, ServiceQuery
 from graph.errors import NotFound
-from graph.schema.model import NON_NEED_LINK_TYPES, is_staff_only_record
+from graph.schema.model import ELIGIBILITY_LINK_TYPE, NON_NEED_LINK_TYPES, is_staff_only_record
 from queries import directory, reads
-from queries import search as search_q
-from queries.contact_points import SourcedPhone, callable_phones
-from queries.eligibility import unpublished
-from queries.search_model import DEFAULT_RADIUS_KM, Hit, SearchInputError, ServiceQuery
+from services import search as search_q
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -82,7 +82,7 @@ in_worker_threads(Organization)  # its services and locations read the database:
 
 def organization_of(props: dict[str, Any], sectors: list[dict[str, Any]] | None = None, *,
                     staff: bool) -> Organization:
-    """An organization as much of it as the caller may see (api.privacy): values its source marked
+    """An organization as much of it as the caller may see (domain.privacy): values its source marked
     private are left out for the public, as everywhere else."""
     props = visible(props, staff=staff)
     sector = next((term_of(s) for s in sectors or [] if s), None)
@@ -129,10 +129,10 @@ class Service:
 
 
 def _service_of(row: dict[str, Any], *, staff: bool, nearest_location_id: str | None = None) -> Service:
-    """A service from its details row, as much of it as the caller may see (api.privacy); its phones
+    """A service from its details row, as much of it as the caller may see (domain.privacy); its phones
     nearest first, those of `nearest_location_id` (the answer's nearest location) before other locations'."""
     raw = row["service"]
-    # what was read from a private eligibility text is as private as the text (queries.eligibility)
+    # what was read from a private eligibility text is as private as the text (domain.eligibility)
     hidden = unpublished(raw.get("staffOnly"), raw.get("derivedFields"), staff=staff)
     props = {k: v for k, v in visible(raw, staff=staff).items() if k not in hidden}
     # a public service of an agency kept off the public directory shows no organization to the public:
@@ -145,7 +145,7 @@ def _service_of(row: dict[str, Any], *, staff: bool, nearest_location_id: str | 
     for link_type, term in row["terms"]:
         if term is None:
             continue
-        if link_type == search_q.ELIGIBILITY_LINK_TYPE:
+        if link_type == ELIGIBILITY_LINK_TYPE:
             if "populations" not in hidden:
                 populations.append(term_of(term))
         elif link_type not in NON_NEED_LINK_TYPES:
@@ -181,7 +181,7 @@ def _service_of(row: dict[str, Any], *, staff: bool, nearest_location_id: str | 
 
 def _phones_of(phones: list[SourcedPhone], locations: list[Location], *, staff: bool,
                nearest_location_id: str | None) -> list[Phone]:
-    """The numbers a person can call for the service, nearest first (queries.contact_points), of those
+    """The numbers a person can call for the service, nearest first (domain.contact_points), of those
     the caller may see and at the locations it may know of."""
     shown = [SourcedPhone(p.source, p.location_id, seen) for p in phones
              for seen in visible_phones([p.phone], staff=staff)]

@@ -26,12 +26,12 @@ _KINDS_OF_FIELD: Final[dict[str, frozenset[str]]] = {
     "phones": frozenset({"phone", "location"}),  # a location's numbers only for locations the caller may see
     "contacts": frozenset({"contact"}),
 }
-# Read whatever the selection: eligibility is judged from them (queries.search.facts_of_details).
+# Read whatever the selection: eligibility is judged from them (services.search.facts_of_details).
 ELIGIBILITY_KINDS: Final[frozenset[str]] = frozenset({"term", "language", "residency"})
 
 
 # Properties read whatever the selection: each record's id, what privacy decides on (`staffOnly`,
-# api.privacy) and what eligibility is judged from (queries.search.facts_of_details).
+# domain.privacy) and what eligibility is judged from (services.search.facts_of_details).
 _ALWAYS: Final[dict[str, tuple[str, ...]]] = {
     "service": ("id", "staffOnly", "minimumAge", "maximumAge", "eligibilityDescription", "interpretationServices",
                 "derivedFields"),

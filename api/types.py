@@ -13,8 +13,8 @@ from typing import Any
 
 import strawberry
 
-from queries import contact_points as cp
-from queries import search_model as sm
+from domain import contact_points as cp
+from domain import search_model as sm
 
 
 @strawberry.enum(description="How a service reaches the point asked about.")
@@ -167,7 +167,7 @@ def address_of(props: dict[str, Any] | None) -> Address | None:
 
 
 def location_of(props: dict[str, Any], addresses: list[dict[str, Any]]) -> Location:
-    """A location with its addresses (already as much of them as the caller may see: api.privacy)."""
+    """A location with its addresses (already as much of them as the caller may see: domain.privacy)."""
     lat, lon = props.get("latitude"), props.get("longitude")
     return Location(id=strawberry.ID(props["id"]), name=text(props, "name"), description=text(props, "description"),
                     location_type=text(props, "locationType"), transportation=text(props, "transportation"),

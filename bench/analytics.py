@@ -7,7 +7,7 @@ areas, 50k referral events; `--small` a tenth) is loaded into a fresh embedded g
 measures each engine in turn (never at once: they would share the cores), so the two columns of the
 table come from one run, the same graph and the same questions. Then, for each engine in a second fresh
 process (so its peak memory is the analytics', not the load's), each planner question is asked through
-`api.planning` — the functions the GraphQL resolvers call — cold (as the first request after a load in
+`services.planning` — the functions the GraphQL resolvers call — cold (as the first request after a load in
 a running server: every question asked once, then the per-graph caches of areas, agencies, the agency
 network and the taxonomy emptied before each) and warm (median of 5 runs), then once end to end over
 HTTP GraphQL with a planner key:
@@ -132,13 +132,14 @@ def measure(engine: str, root: Path) -> dict[str, Any]:
     """Ask each question cold, warm and over HTTP (child process 3, per engine)."""
     import httpx
 
-    from api import planning
     from api.app import create_app
-    from api.auth import KeyStore, Role
+    from domain.roles import Role
     from graph.connect import connect
     from graph.settings import Settings
-    from queries import analytics as reads
-    from queries.search import DERIVED
+    from services import planning
+    from services import planning_reads as reads
+    from services.derived import DERIVED
+    from services.keys import KeyStore
     from tests.e2e.server import serving
 
     load_average = round(os.getloadavg()[0], 2)

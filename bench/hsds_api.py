@@ -169,9 +169,9 @@ def measure(engine: str, root: Path) -> dict[str, Any]:
     import httpx
 
     from api.app import create_app
-    from api.hsds.snapshots import snapshot_root
     from graph.connect import connect
     from graph.settings import Settings
+    from services.hsds.snapshots import snapshot_root
     from tests.e2e.server import serving
 
     load_average = round(os.getloadavg()[0], 2)

@@ -61,8 +61,8 @@ import engines  # noqa: E402 (bench/engines.py, beside this script)
 from stats import ms_summary, pct  # noqa: E402 (bench/stats.py, beside this script)
 
 if TYPE_CHECKING:
+    from domain.search_model import ServiceQuery
     from graph.engine import Dialect, GraphEngine, Row, Statement
-    from queries.search_model import ServiceQuery
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results" / "search.json"
@@ -125,7 +125,7 @@ def questions(count: int, seed: int = SEED) -> list[Question]:
 
 
 def service_query(q: Question) -> ServiceQuery:
-    from queries.search_model import GeoPoint, Resident, ServiceQuery
+    from domain.search_model import GeoPoint, Resident, ServiceQuery
 
     return ServiceQuery(need=(q["need"],), near=GeoPoint(q["latitude"], q["longitude"]), radius_km=RADIUS_KM,
                         resident=Resident(age=q["age"]))
@@ -196,7 +196,7 @@ class CountingEngine:
 
 def one_page(db: GraphEngine, q: Question) -> tuple[int, list[str]]:
     """The database work and Python logic behind one page of answers: (total count, the page's service ids)."""
-    from queries.search import assess_hits, rank
+    from services.search import assess_hits, rank
 
     ranked = rank(db, service_query(q), prefix=PAGE)  # as the API asks: the first page and the total
     page = ranked.hits[:PAGE]

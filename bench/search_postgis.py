@@ -16,7 +16,7 @@ service); this runs it on what bench/search.py measures our FalkorDB search on, 
   by their nearest such site's distance (no site with a point last), ties by service id.
 
 The need closure (from demo.taxonomy.NEED_TERMS) and the extent keys covering the point
-(`queries.geo.AreaIndex.covering_keys`, as our search does in Python, cached) are worked out
+(`domain.geo.AreaIndex.covering_keys`, as our search does in Python, cached) are worked out
 before the clock starts; their Python cost is reported apart. Each question is timed end to end
 from Python: one statement, execute + fetchall, over a Unix socket with psycopg 3 (which prepares a
 statement after its fifth use, as a driver would). Several SQL formulations are first measured
@@ -273,7 +273,7 @@ def load_sites(conn: Any, rows: Iterable[Mapping[str, Any]]) -> float:
 
 
 def need_closures() -> dict[str, list[str]]:
-    """Each need term → itself and every term below it (as `queries.search.need_terms` on the graph)."""
+    """Each need term → itself and every term below it (as `services.search.need_terms` on the graph)."""
     from demo.taxonomy import NEED_TERMS
 
     children: dict[str, list[str]] = {}
@@ -292,8 +292,8 @@ def need_closures() -> dict[str, list[str]]:
 def question_params(qs: Sequence[Mapping[str, Any]],
                     areas: Iterable[tuple[str, str]]) -> tuple[list[Params], list[float]]:
     """The questions as SQL parameters, and the Python seconds per question spent on covering keys."""
-    from queries.geo import AreaIndex
-    from queries.search_model import GeoPoint
+    from domain.geo import AreaIndex
+    from domain.search_model import GeoPoint
 
     closures, index = need_closures(), AreaIndex(areas)
     out, prep = [], []

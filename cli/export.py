@@ -44,7 +44,7 @@ def export_hsds_command(
     """Export the graph as an Open Referral HSDS 3.0 dataset, readable by `safetynet load hsds OUT` and by other
     HSDS tools. Every dataset loaded is exported together; provenance (which load brought a record) and values the
     project derived itself are not HSDS fields and are left out."""
-    from api.hsds.export import ExportError, check_target, export_hsds
+    from services.hsds.export import ExportError, check_target, export_hsds
 
     try:
         check_target(out_dir, fmt)
@@ -97,7 +97,7 @@ def export_snapshots_command(
     them instead of walking the graph. Run it after a load: the API otherwise builds them during the first
     such export after each load (every load makes the previous ones stale). They are kept in
     SAFETYNET_HSDS_SNAPSHOT_DIR (default: PATH/hsds-snapshots for embedded://PATH)."""
-    from api.hsds.snapshots import Role, Shape, SnapshotStore, build
+    from services.hsds.snapshots import Role, Shape, SnapshotStore, build
 
     if role not in ("public", "staff", "both"):
         fail(f"--role must be public, staff or both, not {role!r}", code=2)

@@ -13,9 +13,10 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from api.auth import MAX_NAME_LENGTH, KeyStore, KeyStoreError, Role, keys_path
+from domain.roles import Role
 from graph.errors import BadDatabaseUri
 from graph.settings import get_settings
+from services.keys import MAX_NAME_LENGTH, KeyStore, KeyStoreError, keys_path
 
 keys_app = typer.Typer(
     help="Manage API keys. A caller sends `Authorization: Bearer <key>` and gets the key's role "

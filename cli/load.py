@@ -166,8 +166,8 @@ def run_load(db: GraphEngine | None, path: Path, parse: Parse, *, dataset_id: st
 
 
 def _say_if_hsds_documents_are_stale(db: GraphEngine) -> None:
-    from api.hsds.snapshots import SnapshotStore
     from queries.reads import graph_version
+    from services.hsds.snapshots import SnapshotStore
 
     if SnapshotStore.of(get_settings(), db).stale(graph_version(db)):
         out.print("The HSDS API's ready-made documents are of the graph before this load: run "

@@ -4,7 +4,7 @@ Planners count services, needs and gaps by area, so each Feature becomes
 `Area {id, name, kind, population, extent, extentKey}`: `id` is `f"{namespace}:{source id}"` (the
 namespace keeps two cities' "001" apart), `extent` the polygon as compact GeoJSON text (the graph
 keeps polygons as text; point-in-polygon happens in Python), `extentKey` its digest
-(`queries.geo.extent_key`), so an area and a service area of the same shape are found together.
+(`domain.geo.extent_key`), so an area and a service area of the same shape are found together.
 
 Which property holds what: an explicit option always wins. Otherwise the source id is the
 Feature's own `id` member when the file uses it, else the first of `ID_CANDIDATES` that some
@@ -54,11 +54,11 @@ import shapely
 from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
+from domain.geo import extent_key
 from loaders.areas_links import LocatedLocation, covering_areas
 from loaders.plan import GraphPlan
 from loaders.report import Problem, Report
 from loaders.skipping import Origin
-from queries.geo import extent_key
 
 FORMAT: Final[str] = "geojson-areas"
 DEFAULT_KIND: Final[str] = "neighbourhood"

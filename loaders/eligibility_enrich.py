@@ -19,12 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from graph.schema.model import ELIGIBILITY_LINK_TYPE
 from loaders.area_matching import normalise_area_name
 from loaders.eligibility_text import Criteria, extract_criteria
 from loaders.plan import GraphPlan
 from loaders.populations import TAXONOMY_DESCRIPTION, TAXONOMY_ID, TAXONOMY_NAME, TERMS_BY_ID
 
-ELIGIBILITY_LINK: Final = "eligibility"
+ELIGIBILITY_LINK: Final = ELIGIBILITY_LINK_TYPE
 DERIVED_NOTE: Final = "derived from the eligibility text"
 TAGGED: Final = ("Service", "TAGGED", "TaxonomyTerm")
 IN_TAXONOMY: Final = ("TaxonomyTerm", "IN_TAXONOMY", "Taxonomy")

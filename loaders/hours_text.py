@@ -1,5 +1,5 @@
 """Opening hours written as text ("Mon-Fri 9am-5pm", "9:00 am - 5:00 pm, Monday - Friday; Open 24
-hours") -> Schedule properties the opening-hours check reads (queries.opening): WEEKLY (or
+hours") -> Schedule properties the opening-hours check reads (domain.opening): WEEKLY (or
 MONTHLY for "2nd and 4th Saturday") `byday`, `opensAt`/`closesAt` as `HH:MM`.
 
 Directories write hours every way people do, so the text is read as a sequence of day

@@ -5,7 +5,7 @@ Computed from the load's own plan (no database reads, so the load stays fast): o
 located location. A service's need terms are its direct tags (not eligibility or sector ones):
 the search passes the need's whole closure, so a taxonomy loaded later still counts.
 
-A site's lookup `keys` (queries.search_keys) pair each of its need terms with where it can be
+A site's lookup `keys` (domain.search_keys) pair each of its need terms with where it can be
 reached from: its grid cell at each level, and the extent of each of its service areas.
 """
 
@@ -15,6 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from domain.geo import extent_key
+from domain.search_keys import site_keys
+from domain.search_model import GeoPoint
 from graph.schema.model import (
     NO_MAXIMUM_AGE,
     NO_MINIMUM_AGE,
@@ -24,9 +27,6 @@ from graph.schema.model import (
     is_staff_only_record,
 )
 from loaders.plan import GraphPlan
-from queries.geo import extent_key
-from queries.search_keys import site_keys
-from queries.search_model import GeoPoint
 
 
 def area_extent_keys(plan: GraphPlan) -> Iterator[dict[str, str]]:

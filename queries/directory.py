@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Final
 
+from domain.contact_points import PhoneSource, SourcedPhone
 from graph.engine import GraphEngine, Row
-from graph.schema.model import NODE_PROPERTIES
+from graph.schema.model import NODE_PROPERTIES, SECTOR_LINK_TYPE
 from queries import run
-from queries.contact_points import PhoneSource, SourcedPhone
-
-SECTOR_LINK_TYPE = "sector"
-
 
 _DETAIL_LISTS = {  # row kind -> the key of the list it goes to
     "organization": "organizations", "location": "locations", "term": "terms", "language": "languages",

@@ -64,9 +64,9 @@ class CountingEngine:
 
 def run_graphql(db: GraphEngine, query: str, role: Any = None, **variables: Any) -> dict[str, Any]:
     """The data of a query run through the real schema as `role` (public by default); fails on any error."""
-    from api.auth import Role
     from api.context import Context
     from api.schema import schema
+    from domain.roles import Role
 
     result = schema.execute_sync(query, variable_values=variables,
                                  context_value=Context(db, role=Role.PUBLIC if role is None else role))

@@ -43,18 +43,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import PUBLIC_CALLER, AuthError, Caller, Role, authenticate
+from api.auth import PUBLIC_CALLER, AuthError, Caller, authenticate
 from api.context import key_store_of
-from api.hsds import serialize
-from api.hsds.snapshots import BATCH, SnapshotStore, SnapshotWriter, dumps, service_documents, teed
-from api.hsds.snapshots import Role as SnapshotRole
-from api.hsds.snapshots import Shape as SnapshotShape
-from api.privacy import visible
+from domain.privacy import visible
+from domain.roles import Role
+from domain.search_model import MAX_RADIUS_KM, GeoPoint
 from graph.engine import GraphEngine
 from graph.settings import Settings
-from queries import hsds_api, hsds_out, reads
-from queries.hsds_api import HsdsFilterError, IdPage, Proximity, ServiceAtLocationFilters, ServiceFilters, Window
-from queries.search_model import MAX_RADIUS_KM, GeoPoint
+from queries import hsds_out, reads
+from services.hsds import listing as hsds_api
+from services.hsds import serialize
+from services.hsds.listing import HsdsFilterError, IdPage, Proximity, ServiceAtLocationFilters, ServiceFilters, Window
+from services.hsds.snapshots import BATCH, SnapshotStore, SnapshotWriter, dumps, service_documents, teed
+from services.hsds.snapshots import Role as SnapshotRole
+from services.hsds.snapshots import Shape as SnapshotShape
 
 PREFIX: Final[str] = "/hsds"
 HSDS_VERSION: Final[str] = "3.0"

@@ -100,7 +100,9 @@ SEARCH_INDEX_VERSION: Final[int] = 5  # Dataset.searchIndex: bump when SearchSit
 NO_MINIMUM_AGE: Final[int] = -1
 NO_MAXIMUM_AGE: Final[int] = 1000
 # TAGGED link types that say who a service is for or what its organization is, not which need it meets.
-NON_NEED_LINK_TYPES: Final[tuple[str, ...]] = ("eligibility", "sector")
+ELIGIBILITY_LINK_TYPE: Final = "eligibility"  # (:Service)-[:TAGGED {linkType}]->(:TaxonomyTerm): who it is for
+SECTOR_LINK_TYPE: Final = "sector"  # (:Organization)-[:TAGGED {linkType}]->(:TaxonomyTerm): its sector
+NON_NEED_LINK_TYPES: Final[tuple[str, ...]] = (ELIGIBILITY_LINK_TYPE, SECTOR_LINK_TYPE)
 
 # Labels shared between datasets (a vocabulary, not a dataset's records: the AIRS/211 and Open
 # Eligibility terms of every 211 source, languages): `--replace` keeps them, and the relationships

@@ -22,14 +22,15 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from api.app import create_app
-from api.auth import KeyStore, Role
 from api.serving import uvicorn_config
 from demo.generator import generate_demo
+from domain.roles import Role
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
+from services.keys import KeyStore
 
 DEMO_SERVICES = 50
 START_TIMEOUT_S = 30.0

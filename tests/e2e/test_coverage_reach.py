@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from api.auth import Role
 from api.context import Context
 from api.schema import schema
+from domain.roles import Role
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.settings import Settings

@@ -29,10 +29,11 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.auth import KeyStore, Role
 from api.graphiql import PROJECT_GRAPHIQL_DIR
+from domain.roles import Role
 from graph.engine import GraphEngine
 from graph.settings import Settings
+from services.keys import KeyStore
 from tests.browser.chromium import Page, chromium, chromium_executable_fixture  # noqa: F401 (fixture)
 from tests.e2e.server import LiveServer, demo_engine_fixture, serving, staff_keys  # noqa: F401 (fixture)
 

@@ -20,13 +20,14 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.hsds import routes, snapshots
+from api.hsds import routes
 from demo.generator import generate_demo
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
 from queries import hsds_out, reads
+from services.hsds import snapshots
 from tests.e2e.server import LiveServer, load_demo, serving, staff_keys
 
 HIDDEN_SERVICE_MARK = ["*"]  # graph.schema.model.STAFF_ONLY_RECORD
@@ -35,7 +36,7 @@ HIDDEN_SERVICE_MARK = ["*"]  # graph.schema.model.STAFF_ONLY_RECORD
 @dataclass(frozen=True)
 class Served:
     root: Path
-    snapshot_dir: Path  # beside the database: api.hsds.snapshots.snapshot_root
+    snapshot_dir: Path  # beside the database: services.hsds.snapshots.snapshot_root
     db: GraphEngine
     snapshots: LiveServer
     reference: LiveServer

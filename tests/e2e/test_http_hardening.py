@@ -27,12 +27,13 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.auth import KeyStore, Role
 from api.inputs import MAX_LIST_ITEMS
 from api.observability import MAX_HASHED_OPERATIONS, hashed_label
 from api.swagger_ui import PROJECT_SWAGGER_UI_DIR
+from domain.roles import Role
 from graph.engine import GraphEngine
 from graph.settings import Settings
+from services.keys import KeyStore
 from tests.browser.chromium import chromium, chromium_executable_fixture  # noqa: F401 (fixture)
 from tests.e2e.server import LiveServer, demo_engine_fixture, serving  # noqa: F401 (fixture)
 

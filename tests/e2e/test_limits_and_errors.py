@@ -28,16 +28,17 @@ import pytest
 import strawberry
 
 from api.app import create_app
-from api.auth import KeyStore, Role
 from api.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, schema_extensions
 from api.observability import hashed_label
 from api.permissions import staff_only as only_staff
+from domain.roles import Role
+from domain.search_model import SearchInputError
 from graph import embedded, neo4j_embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import Conflict, DatabaseUnavailable, NotFound
 from graph.settings import Settings
-from queries.search_model import SearchInputError
+from services.keys import KeyStore
 from tests.e2e.server import (  # noqa: F401 (fixtures)
     LiveServer,
     demo_engine_fixture,

@@ -14,10 +14,11 @@ from hypothesis import given
 from hypothesis_graphql import Mode, queries
 
 from api.app import create_app
-from api.auth import KeyStore, Role
+from domain.roles import Role
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from loaders.load import load_parsed
+from services.keys import KeyStore
 from tests.e2e.server import LiveServer, serving
 from tests.e2e.test_graphql_fuzz import FUZZ, SDL, _no_internal_error, assert_answered_safely, custom_scalars
 from tests.factories import ReadyPlan

@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.auth import KEY_PREFIX
 from cli.main import app
+from services.keys import KEY_PREFIX
 from tests.conftest import PROJECT_ROOT
 from tests.e2e.cli import SAFETYNET, free_port
 

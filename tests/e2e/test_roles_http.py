@@ -15,10 +15,11 @@ from fastapi import FastAPI
 from strawberry.fastapi import GraphQLRouter
 
 from api.app import create_app
-from api.auth import KEY_PREFIX, KeyStore, Role
 from api.context import RequestRefused, build_context, refused_response
 from api.observability import MaskInternalErrors
 from api.permissions import admin_only, planner_only, staff_only
+from domain.roles import Role
+from services.keys import KEY_PREFIX, KeyStore
 from tests.e2e.server import LiveServer, serving
 
 HINT = "(ask an administrator for a key, or omit the header for public access)"

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain.opening import is_open
 from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
@@ -25,7 +26,6 @@ from graph.settings import Settings
 from loaders.airs211 import parse_211
 from loaders.load import LoadResult, load_parsed
 from loaders.report import LoadRejected
-from queries.opening import is_open
 from tests.graph_snapshot import counts, snapshot
 
 NS = "dc-211"

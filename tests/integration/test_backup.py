@@ -14,15 +14,16 @@ from typing import Any
 
 import pytest
 
-from api.auth import Role
-from api.hsds.snapshots import SnapshotStore, build, service_documents
+from domain.roles import Role
 from graph import backup as graph_backup
 from graph import neo4j_embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from loaders.writer import write_plan
-from queries import hsds_api, reads
+from queries import reads
+from services.hsds import listing as hsds_api
+from services.hsds.snapshots import SnapshotStore, build, service_documents
 from tests.conftest import ENGINES
 from tests.factories import run_graphql, small_plan
 

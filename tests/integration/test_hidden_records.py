@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.auth import Role
+from domain.roles import Role
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from loaders.plan import GraphPlan

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from api.hsds.export import ExportError, datapackage, export_hsds
 from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
@@ -28,6 +27,7 @@ from graph.schema.model import STAFF_ONLY_RECORD
 from graph.settings import Settings
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
+from services.hsds.export import ExportError, datapackage, export_hsds
 from tests.graph_snapshot import counts, snapshot
 from tests.hsds_schema import SCHEMA_DIR, errors
 

@@ -11,8 +11,8 @@ import pytest
 from graph.engine import GraphEngine
 from graph.schema.model import STAFF_ONLY_RECORD
 from loaders.load import load_parsed
-from queries import search
-from queries.hsds_api import ServiceFilters, Window, service_ids
+from services import derived
+from services.hsds.listing import ServiceFilters, Window, service_ids
 from tests.factories import ReadyPlan, small_plan
 
 BY_TERM = ServiceFilters(taxonomy_term_id="a-term-food")
@@ -35,7 +35,7 @@ def test_pages_cut_one_sorted_list_and_count_it_all(db: GraphEngine) -> None:
 
 def test_a_load_shows_once_the_graph_version_is_checked_again(db: GraphEngine,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "_GRAPH_VERSION_TTL_S", 0.0)  # check the list of loads on every call
+    monkeypatch.setattr(derived, "GRAPH_VERSION_TTL_S", 0.0)  # check the list of loads on every call
     _load(db, 2)
     assert service_ids(db, filters=BY_TERM, staff=False, window=Window()).total == 2
     _load(db, 4)
@@ -43,10 +43,10 @@ def test_a_load_shows_once_the_graph_version_is_checked_again(db: GraphEngine,
 
 
 def test_the_public_and_staff_lists_are_kept_apart(db: GraphEngine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search, "_GRAPH_VERSION_TTL_S", 0.0)
+    monkeypatch.setattr(derived, "GRAPH_VERSION_TTL_S", 0.0)
     _load(db, 3)
     db.write("MATCH (s:Service {id: 'a-svc-2'}) SET s.staffOnly = [$mark]", {"mark": STAFF_ONLY_RECORD})
-    search.DERIVED.forget(db)  # a direct write is no load: start afresh by hand
+    derived.DERIVED.forget(db)  # a direct write is no load: start afresh by hand
     assert service_ids(db, filters=BY_TERM, staff=False, window=Window()).ids == ["a-svc-1", "a-svc-3"]
     assert service_ids(db, filters=BY_TERM, staff=True, window=Window()).ids == ["a-svc-1", "a-svc-2", "a-svc-3"]
     assert service_ids(db, filters=BY_TERM, staff=False, window=Window()).ids == ["a-svc-1", "a-svc-3"]

@@ -16,13 +16,13 @@ from typing import Any
 
 import pytest
 
-from api.hsds import serialize
 from graph.engine import GraphEngine
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
 from loaders.plan import GraphPlan
 from loaders.writer import write_plan
 from queries import hsds_out
+from services.hsds import serialize
 from tests import hsds_schema
 from tests.factories import CountingEngine
 

@@ -1,4 +1,4 @@
-"""`api.hsds.snapshots.build` (what `safetynet export snapshots` runs) on each engine: it walks the
+"""`services.hsds.snapshots.build` (what `safetynet export snapshots` runs) on each engine: it walks the
 services organization by organization, yet its file is, byte for byte and in order, what the graph walk
 streams as the export; an empty graph gives an empty snapshot; `stale` and `prune` see versions."""
 
@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.hsds.snapshots import SnapshotStore, build, dumps, service_documents
 from graph.engine import GraphEngine
-from queries import hsds_api, reads
+from queries import reads
+from services.hsds import listing as hsds_api
+from services.hsds.snapshots import SnapshotStore, build, dumps, service_documents
 
 
 def _export(db: GraphEngine, *, staff: bool) -> bytes:

@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from analytics.suppression import SUPPRESSED, ZERO, Cell, TableKey
-from api import planning
-from api.planning import AccessMethod, DemandBasis, FlowGrouping, GapBasis, PlanningInputError
+from domain.search_model import UnknownNeed
 from graph.engine import GraphEngine
 from loaders.load import load_parsed
 from loaders.plan import GraphPlan
-from queries.search import DERIVED
-from queries.search_model import UnknownNeed
+from services import planning
+from services.derived import DERIVED
+from services.planning import AccessMethod, DemandBasis, FlowGrouping, GapBasis, PlanningInputError
 from tests.factories import ReadyPlan
 
 WARDS = {"W1": (44.0, 1000), "W2": (44.1, 2000), "W3": (44.2, 500)}  # centre latitude, population

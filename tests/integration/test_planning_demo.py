@@ -14,13 +14,11 @@ from typing import Any
 import pytest
 
 from analytics.suppression import ZERO, Cell
-from api import planning
-from api.auth import Role
 from api.context import Context
-from api.planning import FlowGrouping
 from api.schema import schema
 from demo.generator import generate_demo
 from demo.planning import AREA_KIND, REFERRALS_DATASET, TIES_DATASET, PlanningSummary, write_planning_files
+from domain.roles import Role
 from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
@@ -32,6 +30,8 @@ from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
 from loaders.referrals import parse_referrals
 from loaders.ties import parse_ties
+from services import planning
+from services.planning import FlowGrouping
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

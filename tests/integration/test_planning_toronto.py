@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from shapely.geometry import shape
 
-from api import planning
-from api.planning import AccessMethod, DemandBasis
 from graph.engine import GraphEngine
 from loaders.areas import parse_areas
 from loaders.areas_links import existing_area_ids, located_locations
 from loaders.load import load_parsed
 from loaders.plan import GraphPlan
+from services import planning
+from services.planning import AccessMethod, DemandBasis
 from tests.factories import ReadyPlan
 
 pytestmark = pytest.mark.shared_data

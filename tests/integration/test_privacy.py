@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from api.auth import Role
+from domain.roles import Role
+from domain.search_model import GeoPoint, ServiceQuery
 from graph.engine import GraphEngine
 from loaders.plan import GraphPlan
 from loaders.writer import write_plan
-from queries.search import rank
-from queries.search_model import GeoPoint, ServiceQuery
+from services.search import rank
 from tests.factories import run_graphql
 
 SHELTER = GeoPoint(44.2300, -76.4800)  # a confidential site

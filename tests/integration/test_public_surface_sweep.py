@@ -39,9 +39,8 @@ from fastapi.testclient import TestClient
 from graphql import get_introspection_query
 
 from api.app import GRAPHQL_PATH, create_app
-from api.auth import KeyStore, Role
-from api.hsds.export import FORMATS, export_hsds
 from api.limits import MAX_ALIASES
+from domain.roles import Role
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from loaders.airs211 import columns as c
@@ -50,6 +49,8 @@ from loaders.airs211.csvfile import column_key
 from loaders.area_matching import read_areas
 from loaders.join_to_graph import join_to_graph
 from loaders.load import load_parsed
+from services.hsds.export import FORMATS, export_hsds
+from services.keys import KeyStore
 from tests.sweep import (
     FieldCall,
     Introspected,

@@ -9,13 +9,13 @@ import json
 
 import pytest
 
+from domain.search_model import GeoPoint, Resident, ServiceQuery
 from graph.engine import GraphEngine
 from loaders.area_matching import Area, read_areas
 from loaders.join_to_graph import join_to_graph
 from loaders.plan import GraphPlan
 from loaders.writer import write_plan
-from queries.search import assess_hits, rank
-from queries.search_model import GeoPoint, Resident, ServiceQuery
+from services.search import assess_hits, rank
 
 SQUARE = {"type": "Polygon",
           "coordinates": [[[-77.0, 38.8], [-76.9, 38.8], [-76.9, 38.9], [-77.0, 38.9], [-77.0, 38.8]]]}

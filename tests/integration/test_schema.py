@@ -8,7 +8,7 @@ from graph.engine import GraphEngine
 from graph.errors import Conflict
 from graph.schema.model import NODE_LABELS
 from queries import run
-from queries.search import fulltext_query
+from services.search import fulltext_query
 
 
 def _indexes(db: GraphEngine) -> dict[str, dict[str, set[str]]]:

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from api.auth import Role
 from api.context import Context
 from api.schema import schema
+from domain.geo import haversine_km
+from domain.roles import Role
+from domain.search_model import GeoPoint
 from graph.engine import GraphEngine
-from queries.geo import haversine_km
-from queries.search_model import GeoPoint
 from tests.factories import CountingEngine
 
 CITY_CENTRE = {"latitude": 44.29, "longitude": -76.48}

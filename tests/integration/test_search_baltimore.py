@@ -2,7 +2,7 @@
 brute force computed in this file straight from the raw files with `csv` and `json`: which
 services a need reaches near a point, in which order, at which distance.
 
-The brute force never touches the graph, the catalogue or `queries.search`. Its rules, written
+The brute force never touches the graph, the catalogue or `services.search`. Its rules, written
 from the formats (not from the loader): a service's needs are its AIRS/211 codes
 (`service_icarol_categories.json`) other than target populations (section `Y`), and its Open
 Eligibility categories (`service_categories.json` → `taxonomy.csv`) other than situations; a need
@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
+from domain.search_model import GeoPoint, ServiceQuery
 from graph.engine import GraphEngine
 from loaders.join_to_graph import join_to_graph
 from loaders.load import load_parsed
 from loaders.ohana import parse_ohana
-from queries.search import search_services
-from queries.search_model import GeoPoint, ServiceQuery
+from services.search import search_services
 
 DATASET = "baltimore-211"
 CASES = 80

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from domain.search_model import GeoPoint, ServiceQuery
 from graph.engine import GraphEngine
 from loaders.load import load_parsed
 from loaders.plan import GraphPlan
-from queries.search import rank
-from queries.search_model import GeoPoint, ServiceQuery
+from services.search import rank
 from tests.factories import ReadyPlan
 
 NEAR = GeoPoint(44.23, -76.5)

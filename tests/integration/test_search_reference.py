@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from demo.generator import generate_demo
+from domain.search_model import GeoPoint, Hit, Resident, ServiceQuery, UnknownNeed
 from graph.engine import GraphEngine
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
-from queries.search import search_services
-from queries.search_model import GeoPoint, Hit, Resident, ServiceQuery, UnknownNeed
+from services.search import search_services
 from tests.reference.brute_force import BruteForce, RefHit, always_open, daytime_only
 
 SERVICES = 600

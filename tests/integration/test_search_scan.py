@@ -12,14 +12,14 @@ import pytest
 
 from demo.generator import generate_demo
 from demo.taxonomy import NEED_TERMS
+from domain.search_keys import MAX_LOOKUP_KEYS
+from domain.search_model import GeoPoint, Hit, Resident, ServiceQuery
 from graph.engine import GraphEngine
 from graph.schema.model import SEARCH_INDEX_VERSION
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
 from queries import run
-from queries.search import _scan_applies, _scan_need_near, need_terms, rank
-from queries.search_keys import MAX_LOOKUP_KEYS
-from queries.search_model import GeoPoint, Hit, Resident, ServiceQuery
+from services.search import _scan_applies, _scan_need_near, need_terms, rank
 
 LAT, LON = (44.20, 44.38), (-76.65, -76.32)  # the demo city's bbox, a little wider
 CASES = 120

@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from api.auth import Role
-from api.hsds import serialize
-from api.hsds.export import export_hsds
+from domain.roles import Role
 from graph.engine import GraphEngine
 from loaders.plan import GraphPlan
 from loaders.writer import write_plan
 from queries import hsds_out
+from services.hsds import serialize
+from services.hsds.export import export_hsds
 from tests.factories import run_graphql
 
 NEAR_BOTH = {"latitude": 44.2300, "longitude": -76.4800}  # at loc-both

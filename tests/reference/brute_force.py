@@ -1,8 +1,8 @@
 """A brute-force front-line search computed straight from an HSDS 3.0 CSV package.
 
-It answers the question of `queries.search_model.ServiceQuery` the slow, obvious way, to check
-`queries.search.search_services` against: it reads the CSV files with the `csv` module and never
-touches the graph, the catalogue queries, `queries.search` or `queries.geo`.
+It answers the question of `domain.search_model.ServiceQuery` the slow, obvious way, to check
+`services.search.search_services` against: it reads the CSV files with the `csv` module and never
+touches the graph, the catalogue queries, `services.search` or `domain.geo`.
 
 - **listed**: services whose `status` is "inactive" or "defunct" are never offered (the demo has
   no staff-only records).
@@ -21,7 +21,7 @@ touches the graph, the catalogue queries, `queries.search` or `queries.geo`.
   `minimum_age <= age <= maximum_age` (either limit may be blank) is INELIGIBLE and left out
   unless `include_ineligible`. Population and language rules are NOT modelled: callers must ask
   only with a resident age (no languages, no populations), for which those rules can never make
-  a service INELIGIBLE; they are unit-tested with `queries.eligibility` elsewhere.
+  a service INELIGIBLE; they are unit-tested with `domain.eligibility` elsewhere.
 - **open_at** and **text** are not modelled (opening hours are unit-tested elsewhere);
   `daytime_only` is the one schedule helper, for a single 3 a.m. check.
 """

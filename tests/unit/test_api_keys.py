@@ -1,4 +1,4 @@
-"""API keys: the store (`api.auth.KeyStore`), the Authorization header (`api.auth.authenticate`), the
+"""API keys: the store (`services.keys.KeyStore`), the Authorization header (`api.auth.authenticate`), the
 `safetynet keys` commands, and the permission helpers' schema-time rules (`api.permissions`)."""
 
 from __future__ import annotations
@@ -21,27 +21,25 @@ from strawberry.exceptions.permission_fail_silently_requires_optional import (
 )
 from typer.testing import CliRunner
 
-from api.auth import (
+from api.auth import AuthError, Caller, authenticate
+from api.permissions import staff_only
+from cli.main import app
+from domain.roles import Role
+from graph.settings import Settings, get_settings
+from services.keys import (
     KEY_PREFIX,
     NAME_RULE,
-    AuthError,
-    Caller,
     DuplicateKeyName,
     InvalidKeyName,
     KeyFileError,
     KeyStore,
     KeyStoreError,
-    Role,
     StoredKey,
     UnknownKeyName,
-    authenticate,
     digest,
     keys_path,
     normalize_key_name,
 )
-from api.permissions import staff_only
-from cli.main import app
-from graph.settings import Settings, get_settings
 
 
 @pytest.fixture

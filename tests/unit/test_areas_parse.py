@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from shapely.geometry import Point, shape
 
+from domain.geo import extent_key
 from loaders.areas import AreasResult, parse_areas
 from loaders.areas_links import covering_areas
 from loaders.skipping import skip_invalid
-from queries.geo import extent_key
 
 FILE = "areas.geojson"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from queries.contact_points import (
+from domain.contact_points import (
     PhoneSource,
     SourcedPhone,
     address_type,

@@ -1,4 +1,4 @@
-"""Eligibility of a resident for a service: `queries.eligibility.assess`."""
+"""Eligibility of a resident for a service: `domain.eligibility.assess`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from queries.eligibility import (
+from domain.eligibility import (
     Population,
     Residency,
     ResidentFacts,
@@ -15,7 +15,7 @@ from queries.eligibility import (
     says_open_to_all,
     unpublished,
 )
-from queries.search_model import Eligibility, GeoPoint
+from domain.search_model import Eligibility, GeoPoint
 
 SENIORS = Population("pop-seniors", "SEN", "Seniors")
 VETERANS = Population("pop-veterans", None, "Veterans")

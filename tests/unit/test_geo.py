@@ -1,4 +1,4 @@
-"""Great-circle distance and GeoJSON coverage (queries.geo)."""
+"""Great-circle distance and GeoJSON coverage (domain.geo)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from queries.geo import AreaIndex, haversine_km, parse_extent
-from queries.search_model import GeoPoint
+from domain.geo import AreaIndex, haversine_km, parse_extent
+from domain.search_model import GeoPoint
 
 SQUARE = [[-76.5, 44.2], [-76.4, 44.2], [-76.4, 44.3], [-76.5, 44.3], [-76.5, 44.2]]
 HOLE = [[-76.46, 44.24], [-76.44, 44.24], [-76.44, 44.26], [-76.46, 44.26], [-76.46, 44.24]]

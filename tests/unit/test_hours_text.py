@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.opening import is_open
 from loaders.hours_text import read_hours
-from queries.opening import is_open
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR")
 EVERY_DAY = (*WEEKDAYS, "SA", "SU")

@@ -1,4 +1,4 @@
-"""Opening hours from HSDS 3.0 schedules: `queries.opening.is_open`."""
+"""Opening hours from HSDS 3.0 schedules: `domain.opening.is_open`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from demo.schedules import SCHEDULE_KINDS, Slot
-from queries.opening import is_open
+from domain.opening import is_open
 
 TORONTO = ZoneInfo("America/Toronto")
 WEEKDAYS = "MO,TU,WE,TH,FR"

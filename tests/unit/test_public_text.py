@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from queries.public_text import public_match
+from domain.public_text import public_match
 
 
 def test_a_record_with_nothing_private_is_matched_as_the_index_says() -> None:

@@ -1,4 +1,4 @@
-"""The search grid and search-site lookup keys (queries.geo, queries.search_keys): a lookup near a
+"""The search grid and search-site lookup keys (domain.geo, domain.search_keys): a lookup near a
 point must find every site within the radius, whatever the level, and give up (None, or bare need
 terms) rather than miss one."""
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queries.geo import GRID_LEVELS, grid_cells, grid_cells_within, haversine_km
-from queries.search_keys import area_key, cell_key, lookup_keys, site_keys, term_key
-from queries.search_model import EARTH_RADIUS_KM, GeoPoint
+from domain.geo import GRID_LEVELS, grid_cells, grid_cells_within, haversine_km
+from domain.search_keys import area_key, cell_key, lookup_keys, site_keys, term_key
+from domain.search_model import EARTH_RADIUS_KM, GeoPoint
 
 NO_LIMIT = 10**9
 

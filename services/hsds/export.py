@@ -51,9 +51,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
-from api.hsds import serialize
 from graph.engine import GraphEngine
-from queries import hsds_api, hsds_out
+from queries import hsds_out
+from services.hsds import listing as hsds_api
+from services.hsds import serialize
 
 Format = Literal["csv", "json"]
 FORMATS: Final[tuple[Format, ...]] = ("csv", "json")

@@ -11,7 +11,7 @@ organization's, so a service's numbers are, nearest first: its own, then per loc
 caller is nearest to first, then the others by id) those of the service at that location and of the
 location itself, then its organization's. A number already listed (same digits and extension) is not
 repeated. Contacts' phones are not here: contacts are staff-only (api.schema.Service.contacts).
-Privacy is the caller's to apply first (api.privacy): only the phones and locations the caller may
+Privacy is the caller's to apply first (domain.privacy): only the phones and locations the caller may
 see go in.
 """
 

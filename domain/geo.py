@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from queries.search_model import EARTH_RADIUS_KM, GeoPoint
+from domain.search_model import EARTH_RADIUS_KM, GeoPoint
 
 Ring = Sequence[Sequence[float]]  # GeoJSON positions: [longitude, latitude]
 

@@ -36,13 +36,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
+from domain.geo import haversine_km
+from domain.public_text import public_match
+from domain.search_model import GeoPoint
 from graph.engine import GraphEngine, Row
 from graph.schema.model import STAFF_ONLY_RECORD, is_confidential, is_staff_only_record
 from queries import run
-from queries.geo import haversine_km
-from queries.public_text import public_match
-from queries.search import DERIVED, fulltext_query, search_words
-from queries.search_model import GeoPoint
+from services.derived import DERIVED
+from services.search import fulltext_query, search_words
 
 # The engine's distance and the stored point (single precision) differ from the exact haversine on
 # the latitude/longitude properties by far less than this: the index pass is padded by it, then the
@@ -178,7 +179,7 @@ def _service_candidates(db: GraphEngine, filters: ServiceFilters, staff: bool) -
 
 # A list filtered by one of these alone (the directory's everyday "browse a category", page after page)
 # is answered from the filter's sorted visible ids, fetched in one round trip (sorted in the engine)
-# and kept for the graph version (queries.search.DERIVED: a load starts afresh, within seconds), for
+# and kept for the graph version (services.derived.DERIVED: a load starts afresh, within seconds), for
 # the RECENT_FILTERS most recently used (filter, role) pairs.
 _PAGED_BY_ONE: Final[dict[str, str]] = {
     "taxonomy_term_id": "hsds_api/term_services_visible", "taxonomy_id": "hsds_api/taxonomy_services_visible",

@@ -2,7 +2,7 @@
 without reading every site of that need.
 
 Each site is keyed by each of its need terms alone, paired with its grid cell at every level
-(`queries.geo.grid_cells`), and paired with the extent key of each of its service's areas. A
+(`domain.geo.grid_cells`), and paired with the extent key of each of its service's areas. A
 search asks for (need, cell around the point) and (need, area covering the point): a broad need
 with thousands of sites in a city reads only the few near the point.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from queries.geo import GRID_LEVELS, grid_cells, grid_cells_within
-from queries.search_model import GeoPoint
+from domain.geo import GRID_LEVELS, grid_cells, grid_cells_within
+from domain.search_model import GeoPoint
 
 # At most this many keys in one lookup: beyond it, reading by need term is as quick.
 MAX_LOOKUP_KEYS: Final[int] = 256
@@ -25,7 +25,7 @@ def term_key(term: str) -> str:
 
 
 def cell_key(cell: str, term: str) -> str:
-    """Finds the sites of a need term in one grid cell (`queries.geo.grid_cells`)."""
+    """Finds the sites of a need term in one grid cell (`domain.geo.grid_cells`)."""
     return f"c|{cell}|{term}"
 
 

@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from api.privacy import public_location, visible
+from domain.privacy import public_location, visible
 from graph.schema.model import is_staff_only_record
 from queries.hsds_out import (
     Direction,

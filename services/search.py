@@ -1,6 +1,6 @@
 """The front-line search: which services reach this need, for this resident, near here, now.
 
-`search_services` answers a `ServiceQuery` (semantics: `queries.search_model`) in a few catalogue
+`search_services` answers a `ServiceQuery` (semantics: `domain.search_model`) in a few catalogue
 queries: candidates come from the most selective start (need terms, full text, the point index
 plus covering service areas, or all services), then reach, eligibility and opening hours are
 decided here in Python from facts fetched for all candidates in one query each — so the number
@@ -10,30 +10,17 @@ of database round trips does not grow with the number of results.
 from __future__ import annotations
 
 import re
-import threading
-import time
-import weakref
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
-from graph.engine import GraphEngine
-from graph.schema.model import (
-    NO_MAXIMUM_AGE,
-    NO_MINIMUM_AGE,
-    NON_NEED_LINK_TYPES,
-    SEARCH_INDEX_VERSION,
-    STAFF_ONLY_RECORD,
-    UNLISTED_STATUSES,
-)
-from queries import reads, run
-from queries.eligibility import Population, Residency, ResidentFacts, ServiceFacts, assess, unpublished
-from queries.geo import AreaIndex, haversine_km
-from queries.opening import is_open
-from queries.public_text import public_match
-from queries.search_keys import MAX_LOOKUP_KEYS, lookup_keys
-from queries.search_model import (
+from domain.eligibility import Population, Residency, ResidentFacts, ServiceFacts, assess, unpublished
+from domain.geo import AreaIndex, haversine_km
+from domain.opening import is_open
+from domain.public_text import public_match
+from domain.search_keys import MAX_LOOKUP_KEYS, lookup_keys
+from domain.search_model import (
     MAX_RADIUS_KM,
     Eligibility,
     GeoPoint,
@@ -43,8 +30,20 @@ from queries.search_model import (
     ServiceQuery,
     UnknownNeed,
 )
+from graph.engine import GraphEngine
+from graph.schema.model import (
+    ELIGIBILITY_LINK_TYPE,
+    NO_MAXIMUM_AGE,
+    NO_MINIMUM_AGE,
+    NON_NEED_LINK_TYPES,
+    SEARCH_INDEX_VERSION,
+    SECTOR_LINK_TYPE,
+    STAFF_ONLY_RECORD,
+    UNLISTED_STATUSES,
+)
+from queries import run
+from services.derived import DERIVED
 
-ELIGIBILITY_LINK_TYPE = "eligibility"
 DEFAULT_TIMEZONE = "America/Toronto"
 # The engines' distance() uses an Earth radius of ~6378.14 km and float32 points (up to ~0.15 % longer
 # than haversine on the mean sphere): prefilter generously, haversine here decides.
@@ -57,7 +56,6 @@ _PREFILTER_PAD_M = 10.0
 _ENGINE_DISTANCE_RATIO = 1.00111
 _BAND_RELATIVE = 2e-4
 _BAND_PAD_M = 2.0
-_GRAPH_VERSION_TTL_S = 5.0  # how stale derived data may be after a load
 _MAX_TEXT_WORDS = 12
 
 
@@ -151,45 +149,6 @@ def fulltext_query(db: GraphEngine, text: str) -> str:
 
 # ---------------------------------------------------------------- service areas
 
-class _PerGraphVersion:
-    """Values derived from the whole graph (service-area shapes, taxonomy closures), kept per engine
-    until a load changes the graph: the list of loads is checked at most every few seconds."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        # engine → (checked at, version, {key: value}); weak, so a closed engine's values go with it
-        self._by_engine: weakref.WeakKeyDictionary[Any, tuple[float, str, dict[Hashable, Any]]] = (
-            weakref.WeakKeyDictionary())
-
-    def get(self, db: GraphEngine, key: Hashable, compute: Callable[[], Any]) -> Any:
-        now = time.monotonic()
-        with self._lock:
-            entry = self._by_engine.get(db)
-        if entry is None or now - entry[0] >= _GRAPH_VERSION_TTL_S:
-            version = reads.graph_version(db)
-            values = entry[2] if entry and entry[1] == version else {}  # a load happened: start afresh
-            entry = (now, version, values)
-            with self._lock:
-                self._by_engine[db] = entry
-        values = entry[2]
-        if key not in values:
-            values[key] = compute()
-        return values[key]
-
-
-    def holds(self, db: GraphEngine, key: Hashable) -> bool:
-        """Whether a value for `key` is kept for this engine (for the graph version last seen)."""
-        with self._lock:
-            entry = self._by_engine.get(db)
-        return entry is not None and key in entry[2]
-
-    def forget(self, db: GraphEngine) -> None:
-        """Drop what is kept for this engine (benchmarks measure a first request after a load with it)."""
-        with self._lock:
-            self._by_engine.pop(db, None)
-
-
-DERIVED = _PerGraphVersion()
 
 
 def area_index(db: GraphEngine) -> AreaIndex:
@@ -490,7 +449,6 @@ def rank(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZO
 # Crisis diversion: which needs count as crisis response, and which sectors are not an alternative to police.
 CRISIS_NEEDS = ("need-crisis", "need-mental-health-crisis-counselling")
 POLICE_SECTORS = ("sector-police",)
-SECTOR_LINK_TYPE = "sector"
 
 
 def crisis_responders(

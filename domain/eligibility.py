@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from queries.geo import Shape, parse_extent
-from queries.search_model import Eligibility, EligibilityStatus, GeoPoint
+from domain.geo import Shape, parse_extent
+from domain.search_model import Eligibility, EligibilityStatus, GeoPoint
 
 NO_REQUIREMENTS: Final = "no eligibility requirements"
 NOTHING_RECORDED: Final = "no eligibility requirements recorded"

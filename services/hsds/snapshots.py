@@ -29,12 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final, Literal
 
-from api.hsds import serialize
-from api.hsds.serialize import JsonObject
 from graph.engine import GraphEngine
 from graph.settings import Settings
 from graph.uri import beside_database
-from queries import hsds_api, hsds_out, reads
+from queries import hsds_out, reads
+from services.hsds import listing as hsds_api
+from services.hsds import serialize
+from services.hsds.serialize import JsonObject
 
 Role = Literal["public", "staff"]
 Shape = Literal["full", "summary"]

@@ -1,4 +1,4 @@
-"""The planner analytics as plain functions: read rows (`queries.analytics`), compute (`analytics/`).
+"""The planner analytics as plain functions: read rows (`services.planning_reads`), compute (`analytics/`).
 
 The GraphQL layer (`api.planning_schema`) only parses arguments and maps these results to types;
 `bench/analytics.py` times these same functions. Definitions: docs/analytics.md.
@@ -55,8 +55,9 @@ from analytics.suppression import (
 )
 from analytics.taxonomy import TermTree
 from graph.engine import GraphEngine
-from queries import analytics as reads
-from queries.search import DERIVED, need_terms
+from services import planning_reads as reads
+from services.derived import DERIVED
+from services.search import need_terms
 
 MAX_HOPS_LIMIT: Final = 4
 WARM_EVERY_S: Final = 5.0

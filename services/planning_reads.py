@@ -7,10 +7,9 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from graph.engine import GraphEngine
-from graph.schema.model import NON_NEED_LINK_TYPES, UNLISTED_STATUSES
+from graph.schema.model import ELIGIBILITY_LINK_TYPE, NON_NEED_LINK_TYPES, SECTOR_LINK_TYPE, UNLISTED_STATUSES
 from queries import run
-from queries.directory import SECTOR_LINK_TYPE
-from queries.search import DERIVED, ELIGIBILITY_LINK_TYPE
+from services.derived import DERIVED
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,7 @@ def terms(db: GraphEngine) -> list[TermRow]:
 def need_counts(db: GraphEngine, *, needs: Collection[str] | None, from_month: str | None,
                 to_month: str | None) -> list[tuple[str, str, str, str, int]]:
     """(quarter as YYYY-Qn, area, need as recorded, outcome, count) summed over the quarter's months in the
-    period: the planner answers are built quarter by quarter (api.planning)."""
+    period: the planner answers are built quarter by quarter (services.planning)."""
     rows = run.read(db, "analytics/need_counts", needs=sorted(needs) if needs is not None else None,
                     fromMonth=from_month, toMonth=to_month)
     return [(r["quarter"], r["area"], r["need"], r["outcome"], int(r["count"])) for r in rows]

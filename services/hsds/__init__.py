@@ -1,0 +1,1 @@
+"""HSDS documents: listing, serializing, exporting and snapshotting them."""
