@@ -14,6 +14,8 @@ answers GraphQL-style once it registers the handler:
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import BaseContext
@@ -34,6 +36,7 @@ class Context(BaseContext):
         self.request_id = request_id
         self.key_name = key_name  # the name of the caller's API key (never the key itself); None without one
         self.suppress_below = suppress_below  # planner aggregates: counts 1 … this − 1 are suppressed
+        self.loaders: dict[str, Any] = {}  # this request's DataLoaders (api/dataloaders.py), made on first use
 
 
 class RequestRefused(HTTPException):
