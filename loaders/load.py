@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from graph.engine import GraphEngine, Statement
-from graph.errors import ServerRestarted
 from loaders.plan import GraphPlan, NodesReady
 from loaders.rejects import MaxRejects
 from loaders.report import LoadRejected, Problem, Report
@@ -28,6 +27,7 @@ from loaders.writer import (
     FreshKinds,
     WriteScope,
     node_statements,
+    once_more_after_restart,
     reporting,
     tail_statements,
     total_rows,
@@ -206,12 +206,17 @@ def load_source(
         cancelled.set()  # e.g. Ctrl-C: the writer stops at its next statement and drops its staged copy
         writer.join()
         raise
-    if failures:
-        if isinstance(failures[0], ServerRestarted):  # the server hung and was restarted: write it again
-            return load_parsed(db, parsed, dataset_id=dataset_id, path=path, strict=strict, replace=replace,
-                               on_write=on_write, started=started)
-        raise failures[0]
-    parsed, report = outcome[0]
-    result = LoadResult(dataset_id, parsed.format, parsed.records, parsed.plan.counts(), report.warnings)
-    result.seconds = time.perf_counter() - started
-    return result
+
+    def streamed() -> LoadResult:
+        if failures:
+            raise failures[0]
+        done, report = outcome[0]
+        result = LoadResult(dataset_id, done.format, done.records, done.plan.counts(), report.warnings)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    # The server hung and was restarted (nothing was written): the parsed source is written again, by
+    # write_plan, which has the same retry of its own.
+    return once_more_after_restart(streamed, lambda: load_parsed(
+        db, parsed, dataset_id=dataset_id, path=path, strict=strict, replace=replace, on_write=on_write,
+        started=started))

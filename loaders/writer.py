@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 from graph.engine import GraphEngine, Statement
 from graph.errors import ServerRestarted
@@ -20,6 +20,7 @@ from queries import run
 from queries.catalogue import load
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BATCH_SIZE = 5000
 ProgressCallback = Callable[[int], None]  # rows written so far
@@ -184,19 +185,26 @@ def reporting(statements: Iterable[Statement], on_progress: ProgressCallback) ->
         on_progress(done)
 
 
+def once_more_after_restart(write: Callable[[], T], again: Callable[[], T] | None = None) -> T:
+    """`write()`; when the server hung on it and was restarted (ServerRestarted: nothing was written),
+    `again()` (by default `write()` once more). The one retry of every load's write."""
+    try:
+        return write()
+    except ServerRestarted as exc:
+        log.warning("%s; writing the load once more", exc.reason)
+        return (again or write)()
+
+
 def write_plan(
     db: GraphEngine, plan: GraphPlan, *, dataset_id: str, fmt: str, path: str, replace: bool = False,
     warnings: int = 0, batch_size: int = BATCH_SIZE, on_progress: ProgressCallback | None = None,
 ) -> None:
     """Write the plan in one atomic unit: readers see the whole load or none of it. A load the
     server hung on (and was restarted from, writing nothing) is written once more."""
-    for attempt in (1, 2):
+
+    def write() -> None:
         statements = plan_statements(db, plan, dataset_id=dataset_id, fmt=fmt, path=path, replace=replace,
                                      warnings=warnings, batch_size=batch_size)
-        try:
-            db.write_atomic(reporting(statements, on_progress) if on_progress else statements)
-            return
-        except ServerRestarted as exc:
-            if attempt == 2:
-                raise
-            log.warning("%s; writing the load once more", exc.reason)
+        db.write_atomic(reporting(statements, on_progress) if on_progress else statements)
+
+    once_more_after_restart(write)

@@ -26,7 +26,6 @@ from loaders.airs211.contact_points import add_contacts, add_phones
 from loaders.airs211.coverage import area_names
 from loaders.airs211.csvfile import Column, Table
 from loaders.airs211.ids import Ids
-from loaders.airs211.languages import read_languages
 from loaders.airs211.places import Location, Place, Places, address_props, location_props, named_by, read_point
 from loaders.airs211.privacy import CONFIDENTIAL_LOCATION, Privacy, mark, mark_all, mark_record
 from loaders.airs211.records import Record, Records
@@ -37,6 +36,7 @@ from loaders.plan import GraphPlan
 from loaders.report import Report
 from loaders.skipping import Origin
 from loaders.taxonomy_codes import term_id
+from loaders.toolkit.languages import read_languages
 
 _STATUS: Final = {"active": "active", "inactive": "inactive", "active, but do not refer": "active",
                   "defunct": "defunct", "temporarily closed": "temporarily closed"}

@@ -1,17 +1,15 @@
 """Reading a 211 export's CSV: text in the encodings centres send, rows by column name.
 
-Exports come as UTF-8 (with or without a BOM), UTF-16 with a BOM ("Unicode text" from a
-spreadsheet) or Windows-1252, with LF, CRLF or CR-only line endings (a line break inside a value
-reads as "\n" in each), columns in any order and spelled as the centre's software spells them
-("Phone1Number", "Phone 1 Number"): a column is known by its name in lower case without spaces
-or punctuation. A file that claims UTF-8 (some of its text is UTF-8) but holds a byte that is
-not is refused, at the row and column of that byte, rather than read as mojibake. A row with
-fewer fields than the header (truncated) or more (shifted) is an error, not a row to half-read.
+Exports come in the encodings `loaders.toolkit.decoding` reads (UTF-8, UTF-16 with a BOM,
+Windows-1252), with LF, CRLF or CR-only line endings (a line break inside a value reads as "\n" in
+each), columns in any order and spelled as the centre's software spells them ("Phone1Number",
+"Phone 1 Number"): a column is known by its name in lower case without spaces or punctuation. A
+row with fewer fields than the header (truncated) or more (shifted) is an error, not a row to
+half-read.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -20,13 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loaders.report import Report
+from loaders.toolkit.decoding import decode
 
 _FIELD_LIMIT = 64 * 1024 * 1024  # long free text can exceed the csv module's 128 KiB default
-# A well-formed UTF-8 sequence of two or more bytes: Windows-1252 text almost never holds one.
-_UTF8_SEQUENCE = re.compile(
-    rb"[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]|[\xE1-\xEC\xEE\xEF][\x80-\xBF]{2}"
-    rb"|\xED[\x80-\x9F][\x80-\xBF]|\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}|\xF4[\x80-\x8F][\x80-\xBF]{2}"
-)
 # Export artefacts that mean "no value": iCarol's -1 for an unset county or state, "None or unknown".
 PROGRESS_EVERY = 1000
 PLACEHOLDERS = frozenset({"-1", "none or unknown"})
@@ -80,45 +74,6 @@ class Table:
         return column.key in self.columns
 
 
-def decode(data: bytes, file: str, report: Report) -> tuple[str, str] | None:
-    """(text, encoding name), or None with an error where the bytes are no text we can trust."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            report.error(file, 0, "", f"not UTF-16 text despite its byte-order mark ({exc.reason})")
-            return None
-    bom = data.startswith(codecs.BOM_UTF8)
-    body = data[len(codecs.BOM_UTF8):] if bom else data
-    try:
-        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
-    except UnicodeDecodeError as exc:
-        bad = exc.start
-    row, column = _place(body, bad)
-    if bom or _UTF8_SEQUENCE.search(body):
-        report.error(file, row, column, f"byte 0x{body[bad]:02X} is not UTF-8, yet the file is UTF-8 elsewhere "
-                                        "(mixed encodings or a damaged file); save the whole file as UTF-8")
-        return None
-    try:
-        return body.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        row, column = _place(body, exc.start)
-        report.error(file, row, column, f"byte 0x{body[exc.start]:02X} is neither UTF-8 nor Windows-1252 text; "
-                                        "save the file as UTF-8")
-        return None
-
-
-def _place(data: bytes, offset: int) -> tuple[int, str]:
-    """(row, column) of a byte offset: the CSV record and the header's name of its column."""
-    head = data[:offset].decode("utf-8", errors="replace")
-    records = list(csv.reader(io.StringIO(head, newline="")))
-    if not records or head.endswith(("\n", "\r")):
-        return len(records) + 1, ""
-    header = records[0] if len(records) > 1 else []
-    index = len(records[-1]) - 1
-    return len(records), header[index].replace("\ufeff", "").strip() if 0 <= index < len(header) else ""
-
-
 def read_table(path: Path, report: Report, *, required: Iterable[Column], id_column: Column,
                on_rows: Callable[[int], None] | None = None) -> Table:
     """The rows of an export. A missing required column (named as usually spelled), a repeated
@@ -135,7 +90,7 @@ def read_table(path: Path, report: Report, *, required: Iterable[Column], id_col
     if decoded is None:
         table.complete = False
         return table
-    text, table.encoding = decoded
+    text, table.encoding = decoded.text, decoded.encoding
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)

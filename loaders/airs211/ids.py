@@ -1,31 +1,21 @@
-"""Graph ids of a 211 export's records: `{namespace}:{kind}:{number}`.
-
-Resource numbers collide between centres' exports, so every record id carries the dataset's
-namespace; the same export loaded again gets the same ids (a load merges onto its nodes).
-Taxonomy terms and languages are a shared vocabulary and are not namespaced.
-"""
+"""Graph ids of a 211 export's records: `{namespace}:{kind}:{number}` (`loaders.toolkit.ids`), with
+the kinds and parts a 211 record's ids have."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-
-def check_namespace(namespace: str) -> str:
-    """The namespace, or ValueError when it could not keep ids apart (empty, ":" or spaces)."""
-    if not namespace or not re.fullmatch(r"[A-Za-z0-9_.-]+", namespace):
-        raise ValueError(f"namespace {namespace!r}: use letters, digits, '.', '_' or '-' (the dataset id)")
-    return namespace
-
-
-def slug(text: str) -> str:
-    """`Ward 6` -> `ward-6`: a name as an id part, case and punctuation blind."""
-    return re.sub(r"[^0-9a-z]+", "-", text.casefold()).strip("-") or "-"
+from loaders.toolkit.ids import check_namespace, slug
 
 
 @dataclass(frozen=True)
 class Ids:
+    """Makes the graph ids of one export (`loaders.toolkit.ids`)."""
+
     namespace: str
+
+    def __post_init__(self) -> None:
+        check_namespace(self.namespace)
 
     def organization(self, number: str) -> str:
         return f"{self.namespace}:organization:{number}"

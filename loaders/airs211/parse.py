@@ -13,7 +13,7 @@ from typing import Literal
 from loaders.airs211 import columns as c
 from loaders.airs211.build import Builder
 from loaders.airs211.csvfile import Table, read_table
-from loaders.airs211.ids import Ids, check_namespace
+from loaders.airs211.ids import Ids
 from loaders.airs211.records import LEVELS, read_records
 from loaders.plan import GraphPlan
 from loaders.report import Problem, Report
@@ -41,7 +41,7 @@ def parse_211(path: Path, *, namespace: str, on_progress: ReadProgress | None = 
     are in `report` (load nothing if it has errors). Raises FileNotFoundError when `path` is
     missing and ValueError for a namespace that could not keep ids apart."""
     path = Path(path)
-    ids = Ids(check_namespace(namespace))
+    ids = Ids(namespace)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     report = Report()

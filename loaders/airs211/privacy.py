@@ -24,8 +24,8 @@ from typing import Any, Final
 from graph.schema.model import STAFF_ONLY_RECORD
 from loaders.airs211 import columns as c
 from loaders.airs211.csvfile import Column, Row, Table
-from loaders.airs211.values import yes_no
 from loaders.report import Report
+from loaders.toolkit.yes_no import yes_no
 
 CONFIDENTIAL_LOCATION: Final = ("address", "latitude", "longitude", "point")
 

@@ -14,13 +14,6 @@ _DATE_ISO: Final = re.compile(
 _EMAIL: Final = re.compile(r"^[^@\s;,<>()]+@[^@\s;,<>()]+\.[A-Za-z]{2,}$")
 _DOMAIN: Final = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?[^\s/*@]+\.[a-z]{2,}(?:[/?#]\S*)?$", re.IGNORECASE)
 _EXTENSION: Final = re.compile(r"\s*(?:,|;)?\s*(?:ext\.?|extension|x)\s*(\d{1,6})\s*$", re.IGNORECASE)
-_YES: Final = frozenset({"yes", "y", "true", "t", "1", "oui"})
-_NO: Final = frozenset({"no", "n", "false", "f", "0", "non"})
-
-
-def yes_no(text: str) -> bool | None:
-    value = text.strip().lower()
-    return True if value in _YES else False if value in _NO else None
 
 
 def _parts(text: str) -> tuple[date, tuple[int, int, int] | None] | None:

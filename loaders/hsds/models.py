@@ -9,7 +9,8 @@ nested objects it carries. Field kinds and required flags follow the official JS
 Each table is validated with one pydantic `TypeAdapter` over a list of `TypedDict` rows, so a chunk
 of a CSV table (or all objects of one type in a JSON file) is checked in a single call and every
 problem comes back at once with its row index and field, instead of one exception per bad row. The
-same adapter renames fields to graph property names (`address_1` -> `address1`) on the way.
+same adapter renames fields to graph property names (`address_1` -> `address1`) on the way. The
+HSDS API's serializer writes the same fields back (`STORED_FIELDS`, `REQUIRED_FIELDS`).
 """
 
 from __future__ import annotations
@@ -459,6 +460,19 @@ TABLE_BY_FILE: Final[dict[str, str]] = {name: t.name for t in TABLES.values() fo
 TAGGABLE: Final[tuple[str, ...]] = tuple(
     t.name for t in TABLES.values() if t.label and (t.label, "TAGGED", "TaxonomyTerm") in RELATIONSHIPS
 )
+
+
+# What the HSDS API writes back (services.hsds.serialize), so that it is exactly what a load reads: per
+# table that is a graph node, (HSDS field, graph property) of its stored fields in the schema's order,
+# and its required fields besides `id`.
+STORED_FIELDS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    t.name: tuple((f.name, prop) for f in t.fields if (prop := f.property_name) is not None)
+    for t in TABLES.values() if t.label is not None
+}
+REQUIRED_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    t.name: tuple(f.name for f in t.fields if f.required and f.name != "id")
+    for t in TABLES.values() if t.label is not None
+}
 
 
 def _entity_aliases() -> dict[str, str]:

@@ -11,6 +11,7 @@ coordinates are reported one by one.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Sequence
 from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass, field, replace
@@ -25,10 +26,11 @@ from loaders.mapped.records import Builder
 from loaders.mapped.spec import Mapping, MappingError, read_mapping
 from loaders.mapped.templates import ITEM, normalise_column
 from loaders.ohana.files import CsvFile, read_csv
-from loaders.ohana.ids import check_namespace
 from loaders.plan import GraphPlan
 from loaders.report import Report
 from loaders.skipping import Origin
+from loaders.toolkit.decoding import decode_head
+from loaders.toolkit.ids import check_namespace
 
 ReadProgress = Callable[[str, int], None]
 _LIKELY_DELIMITERS: Final = (";", "\t", "|", ":")
@@ -59,12 +61,16 @@ def _file_of(spec_file: str | None, files: dict[str, Path], mapping: Mapping, li
     return spec_file
 
 
+_HEAD_BYTES: Final = 1024 * 1024  # enough for any header row
+
+
 def _header(path: Path, delimiter: str) -> list[str] | None:
     """The normalised columns of a CSV file's first line, reading no further; None when there is none to read
     (the full read reports why)."""
     try:
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-            first = next(csv.reader(handle, delimiter=delimiter), None)
+        with path.open("rb") as handle:
+            head = decode_head(handle.read(_HEAD_BYTES))
+        first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), None)
     except (OSError, csv.Error):
         return None
     return [normalise_column(c) for c in first] if first else None

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from loaders.airs211.languages import read_languages
 from loaders.airs211.privacy import CONFIDENTIAL_LOCATION, mark, mark_record
 from loaders.hours_text import read_hours
 from loaders.hsds.models import TABLES
@@ -24,6 +23,7 @@ from loaders.mapped.vocabularies import Vocabularies
 from loaders.ohana.files import CsvFile, Row
 from loaders.plan import GraphPlan
 from loaders.report import Report
+from loaders.toolkit.languages import read_languages
 
 # Schedule properties the hours reader gives (graph names) -> HSDS schedule fields.
 _SCHEDULE_FIELDS: Final = TABLES["schedule"].hsds_names

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
-from loaders.airs211.ids import slug
 from loaders.airs211.taxonomy import link_type as airs_link_type
 from loaders.mapped.spec import Tags
 from loaders.ohana.open_eligibility import OE_TAXONOMY_ID, OE_TAXONOMY_NAME, oe_term_id
 from loaders.plan import GraphPlan
 from loaders.taxonomy_codes import AIRS_TAXONOMY_ID, AIRS_TAXONOMY_NAME, chain, normalise_code, split_linked, term_id
+from loaders.toolkit.ids import slug
 
 NEED: Final = "need"
 _OE_CODE: Final = re.compile(r"^\d+(?:-\d+)*$")

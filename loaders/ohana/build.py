@@ -10,10 +10,10 @@ from typing import Any
 from loaders.hours_text import read_hours
 from loaders.ohana.files import CsvFile, Row
 from loaders.ohana.ids import Ids, Known
-from loaders.ohana.languages import LanguageText, read_languages
 from loaders.ohana.values import items
 from loaders.plan import GraphPlan
 from loaders.report import Report
+from loaders.toolkit.languages import LanguageText, read_languages
 
 
 @dataclass

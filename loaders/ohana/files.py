@@ -1,35 +1,28 @@
 """Reading an Ohana folder's files: text in the encodings exports come in, CSV rows by column name,
 and the JSON maps, every problem located as `file:row:field`.
 
-Exports are UTF-8 (with or without a BOM) or, from spreadsheet tools, Windows-1252; a file that is
-neither, or mixes the two, is refused rather than read as mojibake. CSV is read with
+Text is decoded by `loaders.toolkit.decoding` (UTF-8, UTF-16 with a BOM or, read with a warning,
+Windows-1252; a file that is none of them, or mixes them, is refused). CSV is read with
 `csv.reader(strict=True)`, so bad quoting is reported, not guessed at; a row with more or fewer
 fields than the header (a truncated or shifted row) is an error, not a row to half-read.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from loaders.report import Report
+from loaders.toolkit.decoding import decode
 
 # Long free-text cells (descriptions) can exceed the csv module's 128 KiB default.
 _FIELD_LIMIT = 64 * 1024 * 1024
 
-# A well-formed UTF-8 sequence of two or more bytes. Windows-1252 text almost never holds one
-# (it would read as "Ã©" and the like), so a file that fails UTF-8 yet holds some mixes encodings.
-_UTF8_SEQUENCE = re.compile(
-    rb"[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]|[\xE1-\xEC\xEE\xEF][\x80-\xBF]{2}"
-    rb"|\xED[\x80-\x9F][\x80-\xBF]|\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}|\xF4[\x80-\x8F][\x80-\xBF]{2}"
-)
 
 
 @dataclass
@@ -76,42 +69,14 @@ def normalise_column(name: str) -> str:
     return name.replace("\ufeff", "").strip().lower()
 
 
-def decode(data: bytes, file: str, report: Report, *, tabular: bool) -> str | None:
-    """The text of a file: UTF-8 (BOM dropped) or else Windows-1252 (with a warning); None, with
-    an error at the first bad byte, when it is neither or mixes the two."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad = exc.start
-    row, column = _place(data, bad, tabular)
-    if _UTF8_SEQUENCE.search(data):
-        report.error(file, row, column, f"mixed encodings: byte 0x{data[bad]:02X} is not UTF-8, yet other text in "
-                                        "the file is; save the whole file as UTF-8")
+def _text(data: bytes, file: str, report: Report, *, tabular: bool) -> str | None:
+    """The file's text (loaders.toolkit.decoding), with a warning when it was read as Windows-1252."""
+    decoded = decode(data, file, report, tabular=tabular, column=normalise_column)
+    if decoded is None:
         return None
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        row, column = _place(data, exc.start, tabular)
-        report.error(file, row, column, f"neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02X}); "
-                                        "save the file as UTF-8")
-        return None
-    report.warning(file, 0, "", f"not UTF-8 (byte 0x{data[bad]:02X} on row {row}): read as Windows-1252")
-    return text
-
-
-def _place(data: bytes, offset: int, tabular: bool) -> tuple[int, str]:
-    """(row, column) of a byte offset: the CSV record and column it falls in, or the line of a JSON file."""
-    head = data[:offset].decode("utf-8", errors="replace")
-    if not tabular:
-        return head.count("\n") + 1, ""
-    records = list(csv.reader(io.StringIO(head, newline="")))
-    if not records or head.endswith(("\n", "\r")):
-        return len(records) + 1, ""
-    header = [normalise_column(h) for h in records[0]] if len(records) > 1 else []
-    index = len(records[-1]) - 1
-    return len(records), header[index] if 0 <= index < len(header) else ""
+    if decoded.fallback:
+        report.warning(file, 0, "", decoded.fallback)
+    return decoded.text
 
 
 def read_csv(path: Path, report: Report, required: Iterable[str] = (), delimiter: str = ",") -> CsvFile:
@@ -125,7 +90,7 @@ def read_csv(path: Path, report: Report, required: Iterable[str] = (), delimiter
         report.error(file, 0, "", f"cannot read the file: {exc.strerror or exc}")
         out.complete, out.stopped = False, True
         return out
-    text = decode(data, file, report, tabular=True)
+    text = _text(data, file, report, tabular=True)
     if text is None:
         out.complete, out.stopped = False, True
         return out
@@ -207,7 +172,7 @@ def read_json_map(path: Path, report: Report) -> list[tuple[int, str, Any]] | No
     except OSError as exc:
         report.error(file, 0, "", f"cannot read the file: {exc.strerror or exc}")
         return None
-    text = decode(data, file, report, tabular=False)
+    text = _text(data, file, report, tabular=False)
     if text is None:
         return None
     try:

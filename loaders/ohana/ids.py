@@ -1,25 +1,12 @@
-"""Graph ids of a dataset's records, and resolving the source ids that reference them.
-
-Source ids (`1`, `139776`) collide between datasets, so each record's graph id carries the
-dataset: `baltimore-211:service:143903`. Vocabulary (taxonomy terms, languages) is shared and is
-not namespaced.
-"""
+"""Graph ids of an Ohana dataset's records (`loaders.toolkit.ids`), and resolving the source ids that
+reference them."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from loaders.report import Report
-
-_NAMESPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-def check_namespace(namespace: str) -> str:
-    """The namespace, if usable as the first part of an id (no `:`, no spaces)."""
-    if not _NAMESPACE.match(namespace):
-        raise ValueError(f"namespace {namespace!r}: use letters, digits, '.', '_' and '-' (e.g. 'baltimore-211')")
-    return namespace
+from loaders.toolkit.ids import check_namespace
 
 
 @dataclass

@@ -14,7 +14,8 @@ from typing import Any
 from loaders.ohana.build import Build, pick
 from loaders.ohana.files import CsvFile, Row
 from loaders.ohana.ids import Known
-from loaders.ohana.values import coordinate, items, yes_no
+from loaders.ohana.values import coordinate, items
+from loaders.toolkit.yes_no import yes_no
 
 _LOCATION = {
     "name": "name", "alternate_name": "alternateName", "description": "description",

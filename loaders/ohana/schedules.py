@@ -14,7 +14,8 @@ from typing import Any
 from loaders.ohana.build import Build, owners
 from loaders.ohana.files import CsvFile, Row
 from loaders.ohana.ids import Known
-from loaders.ohana.values import calendar_date, clock, weekday, yes_no
+from loaders.ohana.values import calendar_date, clock, weekday
+from loaders.toolkit.yes_no import yes_no
 
 _OWNERS = ("service_id", "location_id")
 _TIME_HINT = "a time of day (09:00, 9am, 4:30 PM)"

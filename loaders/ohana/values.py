@@ -1,4 +1,4 @@
-"""Cell values of the Ohana format read into graph values: times, weekdays, dates, yes/no, years,
+"""Cell values of the Ohana format read into graph values: times, weekdays, dates, years,
 coordinates, lists. Each reader returns None for a value it cannot read (the caller reports it)."""
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ _WEEKDAY_NAMES: Final = {
 _CLOCK: Final = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?\s*m?\.?)?$", re.IGNORECASE)
 _DATE_FORMATS: Final = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y",
                         "%d %B %Y", "%d %b %Y")
-_TRUE: Final = frozenset({"true", "t", "yes", "y", "1"})
-_FALSE: Final = frozenset({"false", "f", "no", "n", "0"})
 _YEAR: Final = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 _LIST_SEPARATOR: Final = re.compile(r"\s*[,;]\s*")
 
@@ -69,13 +67,6 @@ def calendar_date(text: str) -> str | None:
     return None
 
 
-def yes_no(text: str) -> bool | None:
-    value = text.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    return None
 
 
 def year(text: str, today: date | None = None) -> int | None:

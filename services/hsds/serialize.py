@@ -1,8 +1,8 @@
 """Graph records -> HSDS 3.0 JSON objects, as the HSDS 3.0 API returns them (the inverse of loaders/hsds).
 
 Pure functions over the subgraphs queries/hsds_out.py fetches. Field names and which graph property
-holds each field are those of the loader's own table specs (`loaders.hsds.models.TABLES`; `FIELDS`
-below is a copy a test keeps equal to them), so what a load reads is exactly what is written back.
+holds each field come from the loader's own table specs (`loaders.hsds.models.STORED_FIELDS` and
+`REQUIRED_FIELDS`, derived from `TABLES`), so what a load reads is exactly what is written back.
 The nesting follows the official examples (examples/*_full.json):
 
 - a service nests its organization (without the organization's services), program, service areas,
@@ -49,6 +49,7 @@ from typing import Any, Final
 
 from domain.privacy import public_location, visible
 from graph.schema.model import is_staff_only_record
+from loaders.hsds.models import REQUIRED_FIELDS, STORED_FIELDS
 from queries.hsds_out import (
     Direction,
     OrganizationGraph,
@@ -61,49 +62,6 @@ from queries.hsds_out import (
 
 JsonObject = dict[str, Any]
 
-# Per HSDS table (of those that are graph nodes): its stored fields in the schema's order, and its
-# required ones (besides `id`). The loader's table specs (loaders.hsds.models.TABLES) are the source
-# of truth; the api layer may not import loaders, so this is a copy that a test keeps equal to them.
-_SPEC: Final[dict[str, tuple[str, str]]] = {
-    "organization": ("name alternate_name description email website tax_status tax_id year_incorporated "
-                     "legal_status logo uri", "name description"),
-    "organization_identifier": ("identifier_scheme identifier_type identifier", "identifier_type identifier"),
-    "program": ("name alternate_name description", "name description"),
-    "service": ("name alternate_name description url email status interpretation_services application_process "
-                "fees_description wait_time fees accreditations eligibility_description minimum_age maximum_age "
-                "assured_date assurer_email licenses alert last_modified", "name status"),
-    "location": ("location_type url name alternate_name description transportation latitude longitude "
-                 "external_identifier external_identifier_type", "location_type"),
-    "service_at_location": ("description", ""),
-    "address": ("attention address_1 address_2 city region state_province postal_code country address_type",
-                "address_1 city state_province postal_code country address_type"),
-    "accessibility": ("description details url", ""),
-    "contact": ("name title department email", ""),
-    "phone": ("number extension type description", "number"),
-    "schedule": ("valid_from valid_to dtstart timezone until count wkst freq interval byday byweekno bymonthday "
-                 "byyearday description opens_at closes_at schedule_link attending_type notes", ""),
-    "service_area": ("name description extent extent_type uri", ""),
-    "cost_option": ("valid_from valid_to option currency amount amount_description", ""),
-    "required_document": ("document uri", ""),
-    "funding": ("source", ""),
-    "taxonomy": ("name description uri version", "name description"),
-    "taxonomy_term": ("code name description taxonomy language term_uri", "name description"),
-}
-# Fields whose graph property is not the camelCase of their name.
-_PROPERTY: Final[dict[tuple[str, str], str]] = {("funding", "source"): "fundingSource"}
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-# Per table: (HSDS field, graph property) of its stored fields, and its required fields.
-FIELDS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
-    table: tuple((name, _PROPERTY.get((table, name), _camel(name))) for name in names.split())
-    for table, (names, _) in _SPEC.items()
-}
-REQUIRED: Final[dict[str, tuple[str, ...]]] = {table: tuple(required.split()) for table, (_, required) in _SPEC.items()}
 # A required value the graph lacks: what stands in for it ("" for free text).
 _DEFAULTS: Final[dict[tuple[str, str], str]] = {
     ("service", "status"): "active",
@@ -129,11 +87,11 @@ class _Writer:
         seen = visible(props, staff=self.staff)
         derived = props.get("derivedFields") if table == "service" else None
         out: JsonObject = {"id": rid}
-        for name, prop in FIELDS[table]:
+        for name, prop in STORED_FIELDS[table]:
             value = seen.get(prop)
             if value is not None and not (derived and prop in derived):
                 out[name] = value
-        for name in REQUIRED[table]:
+        for name in REQUIRED_FIELDS[table]:
             if name not in out:
                 out[name] = _DEFAULTS.get((table, name), "")
         return out

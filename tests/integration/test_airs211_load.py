@@ -22,7 +22,7 @@ from domain.opening import is_open
 from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from loaders.airs211 import parse_211
 from loaders.load import LoadResult, load_parsed
 from loaders.report import LoadRejected
@@ -58,7 +58,8 @@ def raw(dc_file: Path) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def loaded(falkordb_server: embedded.ServerInfo, dc_file: Path) -> Iterator[tuple[GraphEngine, LoadResult, float]]:
     """One graph with the DC file loaded, for the read-only checks; and the seconds parse + load took."""
-    settings = Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"dc211-{uuid.uuid4().hex[:12]}")
+    settings = DatabaseSettings(db=f"falkordb://127.0.0.1:{falkordb_server.port}",
+                                db_name=f"dc211-{uuid.uuid4().hex[:12]}")
     engine = connect(settings)
     started = time.perf_counter()
     parsed = parse_211(dc_file, namespace=NS)

@@ -15,7 +15,7 @@ import pytest
 
 from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from loaders.hsds import parse_hsds
 from loaders.load import LoadResult, load_parsed
 from loaders.report import LoadRejected
@@ -290,7 +290,7 @@ def test_a_first_load_takes_the_create_only_path_and_writes_the_same_graph_as_me
 
 @pytest.mark.engines("falkordb", reason="compares with a fresh second graph: Neo4j Community has one database")
 def test_replace_removes_a_dropped_service_and_leaves_other_datasets_untouched(
-    db: GraphEngine, graph_settings: Settings, hsds_examples: Path, tmp_path: Path
+    db: GraphEngine, graph_settings: DatabaseSettings, hsds_examples: Path, tmp_path: Path
 ) -> None:
     other = _csv_copy(hsds_examples, tmp_path, "other")
     _prefix_ids(other, "other-")

@@ -18,7 +18,7 @@ import pytest
 from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from loaders.load import LoadResult, load_parsed
 from loaders.ohana import parse_ohana
 from loaders.report import LoadRejected
@@ -109,7 +109,8 @@ def raw(baltimore: Path) -> Raw:
 @pytest.fixture(scope="module")
 def loaded(falkordb_server: embedded.ServerInfo, baltimore: Path) -> Iterator[tuple[GraphEngine, LoadResult]]:
     """One graph with the Baltimore export loaded, shared by the read-only tests below."""
-    settings = Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"ohana-{uuid.uuid4().hex[:12]}")
+    settings = DatabaseSettings(db=f"falkordb://127.0.0.1:{falkordb_server.port}",
+                                db_name=f"ohana-{uuid.uuid4().hex[:12]}")
     engine = connect(settings)
     result = _load(engine, baltimore)
     yield engine, result
@@ -247,9 +248,9 @@ def test_a_damaged_export_is_refused_with_precise_errors_and_leaves_the_graph_as
         _load(db, folder)
 
     assert [str(p) for p in rejected.value.report.errors] == [
-        f"contacts.csv:{contact_row}:title: mixed encodings: byte 0xE9 is not UTF-8, yet other text in the file "
-        "is; save the whole file as UTF-8",
-        "organizations.csv:4:description: neither UTF-8 nor Windows-1252 text (byte 0x81); save the file as UTF-8",
+        f"contacts.csv:{contact_row}:title: byte 0xE9 is not UTF-8, yet the file is UTF-8 elsewhere (mixed "
+        "encodings or a damaged file); save the whole file as UTF-8",
+        "organizations.csv:4:description: byte 0x81 is neither UTF-8 nor Windows-1252 text; save the file as UTF-8",
         "phones.csv:6:: the row has 3 fields, the header has 11 (a truncated or shifted row); fix the row",
         "services.csv:2:location_id: no location with id '999999'",
     ]

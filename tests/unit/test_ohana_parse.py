@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loaders.ohana import CrosswalkEntry, OhanaResult, is_ohana_folder, parse_ohana
-from loaders.ohana.languages import read_languages
 from loaders.ohana.values import calendar_date, clock, weekday
 from loaders.plan import GraphPlan
+from loaders.toolkit.languages import read_languages
 
 NS = "test"
 ORGANIZATIONS = [
@@ -540,7 +540,7 @@ def test_text_that_is_neither_utf8_nor_windows_1252_is_an_error_at_its_row_and_c
     data = b"id,name,description\n1,Food Org,Feeds\n2,Other Org,Bad \x81 byte\n"
     result = parse(export(tmp_path, organizations_csv=data))
 
-    assert errors(result)[0] == ("organizations.csv:3:description: neither UTF-8 nor Windows-1252 text (byte 0x81); "
+    assert errors(result)[0] == ("organizations.csv:3:description: byte 0x81 is neither UTF-8 nor Windows-1252 text; "
                                  "save the file as UTF-8")
 
 
@@ -548,8 +548,8 @@ def test_a_file_mixing_utf8_and_windows_1252_is_an_error(tmp_path: Path) -> None
     data = "id,name,description\n1,Café,ok\n".encode() + b"2,Caf\xe9,bad\n"
     result = parse(export(tmp_path, organizations_csv=data))
 
-    assert errors(result)[0] == ("organizations.csv:3:name: mixed encodings: byte 0xE9 is not UTF-8, yet other text "
-                                 "in the file is; save the whole file as UTF-8")
+    assert errors(result)[0] == ("organizations.csv:3:name: byte 0xE9 is not UTF-8, yet the file is UTF-8 elsewhere "
+                                 "(mixed encodings or a damaged file); save the whole file as UTF-8")
 
 
 def test_a_truncated_row_is_an_error_naming_its_row_and_the_other_rows_still_count(tmp_path: Path) -> None:

@@ -1,15 +1,17 @@
-"""Language names in Ohana's `languages` text -> ISO 639 codes, the ids of the shared Language nodes.
+"""Language names in a source's languages text -> ISO 639 codes, the ids of the shared Language nodes.
 
-Ohana meant the column as a list ("Spanish, Tagalog"); 211 exports fill it with prose ("Spanish.
-Accommodations possible for other languages.", "ASL with one week's advance notice."). So the text
-is scanned for language names rather than split into them: every name found is a language; what is
-left is either a note (interpreters, a language line, advance notice — kept by the caller as
-written) or, when it looks like a name (one to three capitalised words, none of a note's words),
-a language the table lacks or a misspelling, which the caller reports.
+Every loader reads languages with this one table and reader, so a language one source recognises
+every source does. Sources fill the column as a list ("English; Spanish") or as prose ("Spanish.
+Accommodations possible for other languages.", "ASL with one week's advance notice", "140 languages
+via Language Line"), so the text is scanned for language names rather than split into them: every
+name found is a language; what is left is either a note (interpreters, a language line, advance
+notice, TDD — the caller keeps it as written) or, when it looks like a name (one to three capitalised
+words, none of a note's words, no acronym: "Fujinese", "Mai Mai"), a language the table lacks or a
+misspelling, which the caller reports.
 
-Codes are ISO 639-1 where the language has one, else ISO 639-3 (HSDS allows both): American Sign
-Language has no 639-1 code. Mandarin and Cantonese are Chinese (zh) here, as in 639-1; the text,
-kept as the link's note, still says which.
+Codes are ISO 639-1 where the language has one, else ISO 639-3 (or 639-2 for a collective: `sgn`,
+`kar`), as HSDS allows: American Sign Language is `ase`. Mandarin and Cantonese are Chinese (`zh`),
+as in 639-1; the text, kept as the link's note, still says which.
 """
 
 from __future__ import annotations
@@ -55,55 +57,60 @@ ISO_639_1: Final[dict[str, str]] = {
 OTHER_CODES: Final[dict[str, str]] = {
     "ase": "American Sign Language", "sgn": "Sign languages", "fil": "Filipino", "hmn": "Hmong", "prs": "Dari",
     "ilo": "Ilocano", "lkt": "Lakota", "chr": "Cherokee", "kar": "Karen", "chk": "Chuukese", "rom": "Romani",
-    "mnk": "Mandinka",
+    "hbs": "Serbo-Croatian", "tem": "Temne", "efi": "Efik", "men": "Mende", "mnk": "Mandinka", "kri": "Krio",
 }
 # Other spellings -> code (lower case). Mandarin and Cantonese go to zh (see the module's note).
 ALIASES: Final[dict[str, str]] = {
-    "asl": "ase", "a.s.l.": "ase", "a.s.l": "ase", "ameslan": "ase", "sign language": "sgn", "sign languages": "sgn",
-    "farsi": "fa", "haitian": "ht", "kreyol": "ht", "kreyòl": "ht", "mandarin": "zh", "cantonese": "zh",
-    "castilian": "es", "bangla": "bn", "slovene": "sl", "flemish": "nl", "sinhalese": "si", "cambodian": "km",
-    "laotian": "lo", "panjabi": "pa", "pushto": "ps", "odia": "or", "uighur": "ug", "nyanja": "ny", "rundi": "rn",
-    "kiswahili": "sw", "ilokano": "ilo", "myanmar": "my", "gaelic": "gd", "irish gaelic": "ga",
+    "asl": "ase", "a.s.l.": "ase", "a.s.l": "ase", "ameslan": "ase", "american sign": "ase", "sign": "sgn",
+    "sign language": "sgn", "sign languages": "sgn", "farsi": "fa", "haitian": "ht", "kreyol": "ht", "kreyòl": "ht",
+    "mandarin": "zh", "cantonese": "zh", "castilian": "es", "bangla": "bn", "slovene": "sl", "flemish": "nl",
+    "sinhalese": "si", "cambodian": "km", "cambodia": "km", "laotian": "lo", "panjabi": "pa", "pushto": "ps",
+    "odia": "or", "uighur": "ug", "nyanja": "ny", "rundi": "rn", "kiswahili": "sw", "ilokano": "ilo", "ibo": "ig",
+    "myanmar": "my", "gaelic": "gd", "irish gaelic": "ga", "tigrigna": "ti", "american english": "en",
     # misspellings seen in real exports
-    "portugese": "pt", "phillipino": "fil", "philipino": "fil", "gujurati": "gu",
+    "portugese": "pt", "phillipino": "fil", "philipino": "fil", "gujurati": "gu", "gujrati": "gu", "hindu": "hi",
+    "tigrinyan": "ti", "tegrinyan": "ti", "tigrinia": "ti", "amharie": "am", "itallian": "it", "manderine": "zh",
 }
 _NAMES: Final[dict[str, str]] = {
     **{name.casefold(): code for code, name in {**ISO_639_1, **OTHER_CODES}.items()},
     **ALIASES,
 }
-_NAME_PATTERN: Final = re.compile(
+_NAME: Final = re.compile(
     r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(_NAMES, key=len, reverse=True)) + r")(?![\w])",
     re.IGNORECASE,
 )
 _NEGATED: Final = re.compile(r"\bnon[-\s]+[A-Za-z]+", re.IGNORECASE)  # "non-English speaking" names no language
 # A full stop ends a fragment, except after a title ("speak to Ms. Lopez" stays one note).
 _SEPARATORS: Final = re.compile(
-    r"[,;:/&()\[\]\n]|(?<!\bMs)(?<!\bMr)(?<!\bDr)(?<!\bMrs)(?<!\bSt)\.(?=\s|$)|\s[-–—]+\s?|\s+(?:and|or)\s+"
+    r"[,;:/&()\[\]\n+]|(?<!\bMs)(?<!\bMr)(?<!\bDr)(?<!\bMrs)(?<!\bSt)\.(?=\s|$)|\s[-–—]+\s?|\s+(?:and|or)\s+"
     r"|^(?:and|or)\s+",
     re.IGNORECASE,
 )
 _NAME_LIKE: Final = re.compile(r"^[A-Z][A-Za-z'’\-]*$")
 _NOTE_WORDS: Final = frozenset({
     "all", "none", "other", "others", "some", "basic", "minimal", "only", "most", "many", "line", "lines", "link",
-    "bank", "tty", "see", "yes", "no", "na", "n/a", "several", "any", "every", "medical", "conversational", "also",
+    "bank", "tty", "tdd", "tdy", "ttd", "see", "yes", "no", "na", "n/a", "several", "any", "every", "medical",
+    "conversational", "also", "english-speaking", "bi-lingual", "dialects", "telephone", "walk-in", "procedure",
+    "ask", "ethiopian", "african", "sudanese",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "tues", "wed",
     "thu", "thur", "thurs", "fri", "sat", "sun", "weekdays", "weekends",
 })
 _NOTE_STEMS: Final = (
     "accommodat", "interpret", "translat", "arrang", "language", "availab", "possib", "limit", "numerous", "vari",
     "multi", "bilingual", "servic", "staff", "braille", "material", "brochure", "literature", "publication", "deaf",
-    "hearing", "speak", "request", "notice", "advance", "call", "contact", "note", "fluent", "special",
+    "hearing", "speak", "request", "notice", "advance", "call", "contact", "note", "fluent", "special", "volunteer",
+    "depend", "through", "via", "comprehensive",
 )
 
 
 @dataclass
 class LanguageText:
-    """What a `languages` value says."""
+    """What a languages value says."""
 
     codes: dict[str, str] = field(default_factory=dict)  # code -> name, in the order named
     unknown: list[str] = field(default_factory=list)  # name-like words the table lacks
     plain: bool = True  # nothing but the languages' own names: no note worth keeping
-    notes: bool = False  # words about interpretation besides names ("Language Line", "accommodations possible")
+    notes: bool = False  # words beside the names ("(limited)", "Language Line", "accommodations possible")
 
 
 def language_name(code: str) -> str:
@@ -112,17 +119,18 @@ def language_name(code: str) -> str:
 
 
 def read_languages(text: str) -> LanguageText:
+    """The languages a text names, the name-like words the table lacks, and whether it says more."""
     out = LanguageText()
     rest = _NEGATED.sub(" ", text)
     if rest != text:
-        out.plain = False
-    for match in _NAME_PATTERN.finditer(rest):
-        written = match.group(1)
+        out.plain, out.notes = False, True
+    for match in _NAME.finditer(rest):
+        written = match[1]
         code = _NAMES[written.casefold()]
         out.codes.setdefault(code, language_name(code))
         if written.casefold() != language_name(code).casefold():
             out.plain = False
-    for fragment in _SEPARATORS.split(_NAME_PATTERN.sub(" ", rest)):
+    for fragment in _SEPARATORS.split(_NAME.sub(" ", rest)):
         words = fragment.split()
         if not words:
             continue
@@ -135,8 +143,11 @@ def read_languages(text: str) -> LanguageText:
 
 
 def _name_like(words: list[str]) -> bool:
-    """One to three capitalised words, none of them a note's (Mai Mai, Kiswhali, Uvdu Ejesman)."""
-    if not 1 <= len(words) <= 3 or not all(_NAME_LIKE.match(w) for w in words):
+    """One to three capitalised words, none of them a note's or an acronym ("Fujinese", "Mai Mai", "Kiswhali";
+    not "La Casa TRP", a place to refer to)."""
+    if not 1 <= len(words) <= 3 or not all(_NAME_LIKE.match(w) and not (len(w) > 1 and w.isupper()) for w in words):
         return False
     parts = [p for w in words for p in w.casefold().replace("’", "'").split("-") if p]
-    return not any(p in _NOTE_WORDS or p.startswith(_NOTE_STEMS) for p in parts)
+    return not any(p in _NOTE_WORDS or p.startswith(_NOTE_STEMS) for p in parts) and all(
+        w.casefold() not in _NOTE_WORDS for w in words
+    )
