@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import threading
 import time
 import uuid
@@ -48,9 +49,16 @@ def _checked_params(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return dict(params)
 
 
+# FalkorDB's reply to a write that breaks a unique constraint names the label, not the property or the value.
+_UNIQUE_VIOLATION = re.compile(r"unique constraint violation on (?:node|edge) of type (?P<label>\S+)", re.IGNORECASE)
+_UNIQUE_PROPERTY = "id"  # the only property the project's FalkorDB constraints are on (graph.schema.falkordb)
+
+
 def _conflict_or(exc: redis.ResponseError) -> Exception:
-    """The project's Conflict for a unique-constraint violation, else the server's error as it is."""
-    return unique_conflict(str(exc)) if "unique constraint" in str(exc).lower() else exc
+    """The project's Conflict for a unique-constraint violation (graph.errors.unique_conflict), else the server's
+    error as it is (one that only mentions a constraint, such as an index a constraint needs, is no violation)."""
+    found = _UNIQUE_VIOLATION.search(str(exc))
+    return unique_conflict(found["label"], _UNIQUE_PROPERTY) if found else exc
 
 
 class FalkorEngine:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -35,6 +36,36 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+# Neo4j's words for a write that breaks a uniqueness constraint (Neo.ClientError.Schema.ConstraintValidationFailed):
+# "Node(12) already exists with label `Service` and property `id` = 'svc-1'" ("… and properties …" for a composite
+# key: the label alone is named then). The same error code also says "Cannot delete node<12>, because it still has
+# relationships": no unique violation, so not a Conflict (a query of ours that should have said DETACH DELETE).
+# A constraint made over a graph that already breaks it (Neo.DatabaseError.Schema.ConstraintCreationFailed) says
+# "Both Node(2) and Node(3) have the label `Service` and property `id` = 'x'. Note that only the first …".
+_UNIQUE_VIOLATION = re.compile(r"already exists with (?:label|type) `(?P<label>[^`]+)` and "
+                               r"(?:property `(?P<property>[^`]+)` = (?P<value>.*)|properties )", re.DOTALL)
+_UNIQUE_HELD = re.compile(r"Both \w+\(\d+\) and \w+\(\d+\) have the (?:label|type) `(?P<label>[^`]+)` and "
+                          r"(?:property `(?P<property>[^`]+)` = (?P<value>.*?)(?:\. Note that|$)|properties )",
+                          re.DOTALL)
+
+
+def _unique_conflict(exc: Neo4jError) -> Conflict | None:
+    """The project's Conflict (graph.errors.unique_conflict) for a uniqueness violation; None for another error."""
+    text = exc.message or str(exc)
+    held = _UNIQUE_HELD.search(text) if exc.code == "Neo.DatabaseError.Schema.ConstraintCreationFailed" else None
+    found = held or (_UNIQUE_VIOLATION.search(text) if isinstance(exc, ConstraintError) else None)
+    if not found:
+        return None
+    value: object = found["value"]
+    if isinstance(value, str):
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == "'":  # a string, as Neo4j writes one
+            value = value[1:-1]
+        elif re.fullmatch(r"-?\d+", value):
+            value = int(value)
+    return unique_conflict(found["label"], found["property"], value, held=held is not None)
 
 
 READ_THREADS = 32  # reads waited on at once; more wait their turn (a hung server holds each until it is restarted)
@@ -112,7 +143,9 @@ class Neo4jEngine:
         except (ServiceUnavailable, SessionExpired, AuthError) as exc:
             raise self._unavailable(exc) from exc
         except ConstraintError as exc:
-            raise unique_conflict(exc.message or str(exc)) from exc
+            if (conflict := _unique_conflict(exc)) is None:
+                raise
+            raise conflict from exc
         return [_plain(record.data()) for record in records]
 
     def read(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
@@ -177,7 +210,9 @@ class Neo4jEngine:
         except (ServiceUnavailable, SessionExpired, AuthError) as exc:
             raise self._unavailable(exc) from exc
         except ConstraintError as exc:
-            raise unique_conflict(exc.message or str(exc)) from exc
+            if (conflict := _unique_conflict(exc)) is None:
+                raise
+            raise conflict from exc
 
     def _acquire(self, token: str) -> None:
         (holder,) = self._run(_HOLDER, None, RoutingControl.WRITE)
@@ -227,7 +262,12 @@ class Neo4jEngine:
 
     def ensure_schema(self) -> None:
         for statement in (*neo4j_schema.statements(), _LOCK_CONSTRAINT):
-            self.write(statement)
+            try:
+                self.write(statement)
+            except neo4j.exceptions.DatabaseError as exc:  # a constraint the graph already breaks
+                if (conflict := _unique_conflict(exc)) is None:
+                    raise
+                raise conflict from exc
 
     def ping(self) -> None:
         try:

@@ -1,13 +1,16 @@
-"""End to end: queries generated from the served schema's SDL (hypothesis-graphql), POSTed to the live
-app over HTTP, never get a server error, a traceback, or an internal error's text.
+"""End to end: the real app (`api.app.create_app`) serving the demo city over HTTP, on each engine in turn,
+answers whatever a client sends without a server error, a traceback, or an internal error's text.
 
-Valid queries (Mode.POSITIVE) must also never hit an internal error, masked or not: whatever a client
-may legally ask, the resolvers answer or refuse with a message. Queries with one schema violation
-(Mode.NEGATIVE) must be refused with GraphQL errors, not crash anything. Each mode runs a bounded number
-of examples (no example database is kept: runs stay independent of each other).
-
-Generated strings hold no NUL character: FalkorDB cannot take one in a query parameter yet, and the
-strict xfail test at the end says so until the graph layer refuses or escapes it.
+- The schema's SDL the queries are generated from (`str(api.schema.schema)`) is the schema /graphql serves
+  (introspected).
+- Queries generated from that SDL (hypothesis-graphql), EXAMPLES of each kind: valid ones (Mode.POSITIVE) are
+  answered or refused with a message, never an internal error, masked or not; ones with one schema violation
+  (Mode.NEGATIVE) are refused with GraphQL errors. No example database is kept: runs are independent.
+- Awkward strings in arguments (backticks, escaped quotes and backslashes, 10,000 characters, non-ASCII, an
+  injection attempt) are answered without an internal error.
+- A NUL character in an argument (which generated queries leave out, `allow_x00=False`) is refused with an
+  input error saying what to fix, not an internal one: no database can take one (FalkorDB reads query
+  parameters as text that would end there), so the API refuses it before any resolver runs (api.inputs).
 """
 
 from __future__ import annotations
@@ -124,8 +127,9 @@ def test_awkward_strings_in_arguments_are_answered_without_internal_errors(clien
 
 
 def test_a_nul_character_in_an_argument_is_answered_without_an_internal_error(client: httpx.Client) -> None:
-    """FalkorDB reads query parameters as text that would end at a NUL: the graph layer refuses the
-    value, and the client is told which argument to fix."""
+    """No database can take a NUL (FalkorDB reads query parameters as text that would end there): the API
+    refuses it before any resolver runs (api.inputs; on FalkorDB the graph layer would too), and the client is
+    told which argument to fix."""
     query = '{ service(id: "a\\u0000b") { id } }'
     body = assert_answered_safely(_post(client, query), query)
     assert _no_internal_error(body), body

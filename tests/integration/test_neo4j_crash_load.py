@@ -36,6 +36,7 @@ from tests.conftest import ENGINES
 from tests.e2e.cli import SAFETYNET
 from tests.factories import small_neo4j, small_neo4j_env
 from tests.graph_snapshot import snapshot
+from tests.integration.test_schema import assert_unique_clash
 
 pytestmark = pytest.mark.skipif("neo4j" not in ENGINES, reason="a test of the Neo4j engine (SAFETYNET_TEST_ENGINES)")
 
@@ -281,9 +282,10 @@ def test_a_source_invalid_half_way_or_a_statement_failing_leaves_the_graph_as_it
     assert _everything(graph) == before and not _locks(graph)
 
     # a statement the database refuses half-way through the transaction
-    with pytest.raises(Conflict, match="unique constraint"):
+    with pytest.raises(Conflict) as caught:
         graph.write_atomic([("MATCH (n) DETACH DELETE n", {}), ("CREATE (:Service {id: 'twice'})", {}),
                             ("CREATE (:Service {id: 'twice'})", {})])
+    assert_unique_clash(caught, graph, "Service", "twice")
     assert _everything(graph) == before and not _locks(graph)
 
 

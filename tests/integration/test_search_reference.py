@@ -195,6 +195,7 @@ def test_from_far_outside_the_city_a_500_km_radius_reaches_every_located_service
     search_db: GraphEngine, reference: BruteForce,
 ) -> None:
     got = _assert_agrees(search_db, reference, ServiceQuery(near=FAR_AWAY, radius_km=500), "far away, 500 km")
+    assert got, "no located service in the reference city: the checks below would see nothing"
     assert {h.service_id for h in got} == {sid for sid in reference.service_ids if reference.places[sid]}
     assert all(h.reach == "LOCATION" and h.distance_km is not None and h.distance_km > 100 for h in got)
 

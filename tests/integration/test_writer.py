@@ -10,12 +10,13 @@ import pytest
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import Conflict
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from loaders.plan import GraphPlan
 from loaders.taxonomy_codes import chain, term_id
 from loaders.writer import write_plan
 from queries import reads
 from tests.factories import small_plan
+from tests.integration.test_schema import assert_unique_clash
 
 
 def _counts(db: GraphEngine) -> tuple[dict[str, int], dict[str, int]]:
@@ -74,8 +75,9 @@ def test_a_statement_failing_inside_the_database_leaves_the_graph_as_it_was(db: 
         ("UNWIND $rows AS row CREATE (:Service {id: row})", {"rows": ["new-1", "new-2"]}),
         ("CREATE (:Service {id: 'new-1'})", {}),  # breaks the unique constraint mid-load
     ]
-    with pytest.raises(Conflict, match="unique constraint"):
+    with pytest.raises(Conflict) as caught:
         db.write_atomic(statements)
+    assert_unique_clash(caught, db, "Service", "new-1")
     assert _counts(db) == before
     assert reads.service_by_id(db, id="svc-1").name == "Service 1"
 
@@ -94,7 +96,7 @@ def test_readers_see_the_previous_graph_until_a_load_completes(db: GraphEngine) 
     assert reads.service_count(db) == 52
 
 
-def test_a_second_load_into_the_same_graph_waits_its_turn(db: GraphEngine, db_settings: Settings) -> None:
+def test_a_second_load_into_the_same_graph_waits_its_turn(db: GraphEngine, db_settings: DatabaseSettings) -> None:
     other = connect(db_settings)
     try:
         def statements() -> Iterator[tuple[str, dict[str, object]]]:
