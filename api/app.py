@@ -25,17 +25,21 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.http import GraphQLRequestData
 from strawberry.schema import BaseSchema
 
-from api.auth import AuthError, authenticate
-from api.context import RequestRefused, build_context, key_store_of, refused_response
+from api.auth import Caller, RequestRefused
+from api.context import build_context, refused_response
+from api.deps import CallerDep, DatabaseDep
 from api.disconnect import CancelOnDisconnect
 from api.graphiql import GraphQLRouterWithLocalGraphiQL, graphiql_dir
-from api.hsds import routes as hsds_rest
+from api.hsds.middleware import HsdsCors
+from api.hsds.routes import PREFIX as HSDS_PREFIX
+from api.hsds.routes import router as hsds_router
 from api.inputs import RequestBodyLimit, check_operation_name, decode_request_json
 from api.observability import (
     DATABASE_UNAVAILABLE,
@@ -46,12 +50,14 @@ from api.observability import (
     metrics_body,
 )
 from api.schema import schema
+from api.settings import ApiSettings, get_api_settings
 from api.swagger_ui import docs_router, swagger_ui_dir
 from domain.roles import Role
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import DatabaseUnavailable
-from graph.settings import Settings, get_settings
+from services.hsds.snapshots import SnapshotStore
+from services.keys import KeyStore, configured_key_store
 from services.planning import Warmer
 
 GRAPHQL_PATH = "/graphql"
@@ -61,18 +67,26 @@ RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
 log = logging.getLogger("safetynet.api")
 
 
-def create_app(settings: Settings | None = None, *, engine: GraphEngine | None = None,
-               graphql_schema: BaseSchema = schema) -> FastAPI:
-    """The app. Pass `engine` to share one the caller owns; otherwise the app opens (and closes)
-    its own from `settings` in its lifespan. `graphql_schema` is served at /graphql (tests pass their
-    own, built with `api.limits.schema_extensions()`, to exercise what the real schema cannot)."""
-    settings = settings or get_settings()
+def create_app(settings: ApiSettings | None = None, *, engine: GraphEngine | None = None,
+               key_store: KeyStore | None = None, graphql_schema: BaseSchema = schema) -> FastAPI:
+    """The app, with `settings` (default: the API's settings from the environment, `get_api_settings()`). Pass
+    `engine` to share one the caller owns; otherwise the app opens (and closes) its own from `settings` in its
+    lifespan. `key_store`: the API keys (default: the file the settings name). `graphql_schema` is served at
+    /graphql (tests pass their own, built with `api.limits.schema_extensions()`, to exercise what the real schema
+    cannot).
+
+    What the routes use is on `app.state` (read through api/deps.py and api/hsds/deps.py): `settings`, and, made in
+    the lifespan, `db`, `key_store` and `snapshots` (the HSDS ready-made documents). None of them reaches the
+    database as the app starts: an app whose database is down (or never asked) starts."""
+    settings = settings or get_api_settings()
     configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = engine is None
         app.state.db = engine or connect(settings)
+        app.state.key_store = key_store if key_store is not None else configured_key_store(settings)
+        app.state.snapshots = SnapshotStore.of(settings, app.state.db)  # located on first use, not now
         warmer = Warmer(app.state.db).start() if settings.warm_planner_caches else None
         try:
             yield
@@ -84,10 +98,10 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
 
     # /docs is added below with Swagger UI's files from the app itself; ReDoc (another CDN page) is left out
     app = FastAPI(title="Safety Net Graph", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.state.settings = settings  # per-request settings the context reads (the suppression threshold)
+    app.state.settings = settings  # the routes' settings (api.deps.SettingsDep)
     app.state.operation_labels = OperationLabels(settings.metrics_operations)  # /metrics' operation labels
     app.add_middleware(GraphQLResponseMediaType, path=GRAPHQL_PATH)
-    app.add_middleware(hsds_rest.HsdsCors)  # the HSDS REST API: Access-Control-Allow-Origin: * for the public role
+    app.add_middleware(HsdsCors, prefix=HSDS_PREFIX)  # HSDS: Access-Control-Allow-Origin: * for the public role
     # a GraphQL request whose client disconnects is cancelled (api/disconnect.py); inside the body limit, which
     # has read the body already (and answers 408 to one that is too slow: SAFETYNET_BODY_TIMEOUT_S)
     app.add_middleware(CancelOnDisconnect, paths=(GRAPHQL_PATH,))
@@ -95,8 +109,8 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
                        timeout_s=settings.body_timeout_s)
     # outside those, so that it sees every response they send (its request id, status and metrics)
     app.add_middleware(RequestObservability, graphql_path=GRAPHQL_PATH)
-    app.add_middleware(SecurityHeaders, keyed=(GRAPHQL_PATH, "/metrics", hsds_rest.PREFIX + "/"))  # last: outermost
-    app.add_exception_handler(RequestRefused, refused_response)  # a bad API key: 401 with a GraphQL-style body
+    app.add_middleware(SecurityHeaders, keyed=(GRAPHQL_PATH, "/metrics", HSDS_PREFIX + "/"))  # last: outermost
+    app.add_exception_handler(RequestRefused, refused)  # a bad API key: 401 (GraphQL-style on /graphql)
     app.add_exception_handler(DatabaseUnavailable, database_unavailable_response)  # REST routes: 503, not 500
 
     # the path on the router's own routes (not a prefix), so that the route the app matches, which the
@@ -105,13 +119,12 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
     app.include_router(GraphQLRouter(graphql_schema, path=GRAPHQL_PATH, context_getter=build_context,
                                      graphiql_dir=graphiql_dir(settings),
                                      max_response_bytes=settings.max_response_bytes))
-    app.include_router(hsds_rest.router)  # the HSDS 3.0 REST API under /hsds (api/hsds/routes.py)
+    app.include_router(hsds_router)  # the HSDS 3.0 REST API under /hsds (api/hsds/routes.py)
     app.include_router(docs_router(swagger_ui_dir(settings), openapi_url=app.openapi_url or "/openapi.json",
                                    title=app.title))
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database check")
-    def healthz(request: Request) -> JSONResponse:
-        db: GraphEngine = request.app.state.db
+    def healthz(db: DatabaseDep) -> JSONResponse:
         try:
             db.ping()
         except DatabaseUnavailable as exc:
@@ -120,8 +133,8 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
         return JSONResponse({"status": "ok", "database": db.dialect})
 
     @app.get("/metrics", tags=["ops"], summary="Prometheus metrics (text exposition format); admin keys only")
-    def metrics(request: Request) -> Response:
-        require_admin(request)
+    def metrics(who: CallerDep) -> Response:
+        require_admin(who)
         body, content_type = metrics_body()
         return Response(body, media_type=content_type)
 
@@ -131,16 +144,21 @@ def create_app(settings: Settings | None = None, *, engine: GraphEngine | None =
 METRICS_KEY_HINT = "create one with `safetynet keys add --role admin --name NAME`"
 
 
-def require_admin(request: Request) -> None:
-    """Refuses a caller without an admin key: 401 without a key or with a bad one, 403 with a lesser one."""
-    authorization = request.headers.getlist("authorization")
-    if not authorization:
+async def refused(request: Request, exc: Exception) -> Response:
+    """The answer to a refused key (api.deps.caller_of): GraphQL-style on /graphql (api.context.refused_response),
+    FastAPI's `{"detail": …}` elsewhere (HSDS, /metrics); the error's status and headers either way."""
+    if request.url.path.rstrip("/") == GRAPHQL_PATH:
+        return await refused_response(request, exc)
+    assert isinstance(exc, RequestRefused)
+    return await http_exception_handler(request, exc)
+
+
+def require_admin(caller: Caller) -> None:
+    """Refuses a caller without an admin key: 401 without a key (a bad one was refused already: 401), 403 with a
+    lesser one."""
+    if caller.role == Role.PUBLIC:
         raise HTTPException(401, f"/metrics needs an admin API key: send `Authorization: Bearer <key>` "
                             f"({METRICS_KEY_HINT})", headers={"WWW-Authenticate": "Bearer"})
-    try:
-        caller = authenticate(authorization, key_store_of(request.app))
-    except AuthError as exc:
-        raise HTTPException(exc.status_code, exc.message, headers=exc.headers) from None
     if caller.role < Role.ADMIN:
         raise HTTPException(403, f"/metrics is for admin keys; this key's role is {caller.role.label} "
                             f"({METRICS_KEY_HINT})")

@@ -1,9 +1,14 @@
-"""Turning an `Authorization` header into a caller: public without one, else the role of a valid key."""
+"""Turning an `Authorization` header into a caller: public without one, else the role of a valid key.
+
+`api.deps.caller_of` is the one dependency that does it for every route (GraphQL's context, the HSDS REST routes,
+/metrics); a refused key raises `RequestRefused`, which the app answers in the shape of the API asked (api/app.py)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+
+from fastapi import HTTPException
 
 from domain.roles import Role
 from services.keys import KEY_PREFIX, KeyFileError, KeyStore, looks_like_key
@@ -17,12 +22,20 @@ AUTH_HINT = "ask an administrator for a key, or omit the header for public acces
 
 
 class AuthError(Exception):
-    """A request refused before GraphQL runs: its HTTP status, message, `extensions.code` and headers.
-    (`api.context.build_context` turns it into the HTTP answer.)"""
+    """A request refused before any route runs: its HTTP status, message, `extensions.code` (GraphQL) and
+    headers."""
 
     def __init__(self, status_code: int, message: str, *, code: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status_code, self.message, self.code, self.headers = status_code, message, code, headers or {}
+
+
+class RequestRefused(HTTPException):
+    """An AuthError as FastAPI's HTTPException (so that, raised in a dependency, it becomes the answer)."""
+
+    def __init__(self, error: AuthError) -> None:
+        super().__init__(error.status_code, detail=error.message, headers=error.headers)
+        self.error = error
 
 
 def invalid_api_key(reason: str, *, error: str = "invalid_token") -> AuthError:
@@ -65,4 +78,4 @@ def authenticate(authorization: list[str], store: KeyStore) -> Caller:
     return Caller(found.role, found.name)
 
 
-__all__ = ["AUTH_HINT", "PUBLIC_CALLER", "AuthError", "Caller", "authenticate", "invalid_api_key"]
+__all__ = ["AUTH_HINT", "PUBLIC_CALLER", "AuthError", "Caller", "RequestRefused", "authenticate", "invalid_api_key"]

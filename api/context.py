@@ -1,9 +1,9 @@
 """Per-request GraphQL context: the process's engine and who is asking.
 
-Who is asking comes from the `Authorization: Bearer <key>` header (`api.auth.authenticate`); without one the
-caller is public. A bad key stops the request before any GraphQL runs: `build_context` (strawberry's
-GraphQLRouter runs it as a FastAPI dependency of every GraphQL request) raises `RequestRefused`, which the app
-answers GraphQL-style once it registers the handler:
+Who is asking comes from `api.deps.caller_of`, the dependency every route shares (`Authorization: Bearer <key>`;
+without one the caller is public). A bad key stops the request before any GraphQL runs: `build_context`
+(strawberry's GraphQLRouter runs it as a FastAPI dependency of every GraphQL request) raises `RequestRefused`,
+which the app answers GraphQL-style once it registers the handler:
 
     app.add_exception_handler(RequestRefused, refused_response)
 
@@ -16,15 +16,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import BaseContext
 
 from analytics.suppression import DEFAULT_THRESHOLD
-from api.auth import PUBLIC_CALLER, AuthError, authenticate
+from api.auth import RequestRefused
+from api.deps import CallerDep, DatabaseDep, SettingsDep
 from domain.roles import Role
 from graph.engine import GraphEngine
-from services.keys import KeyStore, default_key_store
 
 
 class Context(BaseContext):
@@ -39,14 +39,6 @@ class Context(BaseContext):
         self.loaders: dict[str, Any] = {}  # this request's DataLoaders (api/dataloaders.py), made on first use
 
 
-class RequestRefused(HTTPException):
-    """An AuthError as FastAPI's HTTPException (so that, raised in a dependency, it becomes the answer)."""
-
-    def __init__(self, error: AuthError) -> None:
-        super().__init__(error.status_code, detail=error.message, headers=error.headers)
-        self.error = error
-
-
 async def refused_response(request: Request, exc: Exception) -> JSONResponse:
     """The app's handler of RequestRefused: a GraphQL-style error body, the error's status and headers."""
     assert isinstance(exc, RequestRefused)
@@ -55,20 +47,10 @@ async def refused_response(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
-def key_store_of(app: FastAPI) -> KeyStore:
-    """The app's key store: `app.state.key_store` when the app set one, else the one the settings name."""
-    store = getattr(app.state, "key_store", None)
-    return store if isinstance(store, KeyStore) else default_key_store()
+async def build_context(request: Request, who: CallerDep, db: DatabaseDep, settings: SettingsDep) -> Context:
+    """The context of one GraphQL request, with the caller's role (a bad key was refused by `caller_of`)."""
+    return Context(db, role=who.role, request_id=getattr(request.state, "request_id", ""), key_name=who.key_name,
+                   suppress_below=settings.suppression_threshold)
 
 
-async def build_context(request: Request) -> Context:
-    """The context of one GraphQL request, with the caller's role; raises RequestRefused for a bad key."""
-    authorization = request.headers.getlist("authorization")
-    try:
-        caller = authenticate(authorization, key_store_of(request.app)) if authorization else PUBLIC_CALLER
-    except AuthError as exc:
-        raise RequestRefused(exc) from None
-    settings = getattr(request.app.state, "settings", None)
-    threshold = settings.suppression_threshold if settings is not None else DEFAULT_THRESHOLD
-    return Context(request.app.state.db, role=caller.role, request_id=getattr(request.state, "request_id", ""),
-                   key_name=caller.key_name, suppress_below=threshold)
+__all__ = ["Context", "RequestRefused", "build_context", "refused_response"]

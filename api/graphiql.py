@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema import BaseSchema
 
-from graph.settings import Settings
+from api.settings import ApiSettings
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ ASSETS = (
 ASSETS_BY_NAME = {asset.name: asset for asset in ASSETS}
 
 
-def graphiql_dir(settings: Settings) -> Path:
+def graphiql_dir(settings: ApiSettings) -> Path:
     """The folder GraphiQL's npm package is installed in: `SAFETYNET_GRAPHIQL_DIR`, else the project's."""
     return settings.graphiql_dir.expanduser().resolve() if settings.graphiql_dir else PROJECT_GRAPHIQL_DIR
 

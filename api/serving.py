@@ -25,7 +25,7 @@ import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from graph.settings import Settings
+from api.settings import ApiSettings
 
 log = logging.getLogger("safetynet.api")
 
@@ -112,7 +112,7 @@ class HeaderTimeoutH11Protocol(H11Protocol):
         self.transport.close()
 
 
-def uvicorn_config(app: ASGIApp | str, settings: Settings, host: str, port: int, **kw: Any) -> uvicorn.Config:
+def uvicorn_config(app: ASGIApp | str, settings: ApiSettings, host: str, port: int, **kw: Any) -> uvicorn.Config:
     """The uvicorn configuration `safetynet serve` runs `app` (or, for several processes, the import string of
     its factory) with: the h11 protocol with the request-head
     deadline (`settings.header_timeout_s`), keep-alive KEEP_ALIVE_S, heads of at most MAX_HEAD_BYTES, log level
@@ -130,3 +130,6 @@ def uvicorn_config(app: ASGIApp | str, settings: Settings, host: str, port: int,
     config = uvicorn.Config(app, **{**options, **kw})
     config.header_timeout_s = settings.header_timeout_s  # type: ignore[attr-defined]  # read by the protocol
     return config
+
+
+__all__ = ["KEEP_ALIVE_S", "MAX_HEAD_BYTES", "HeaderTimeoutH11Protocol", "uvicorn_config"]

@@ -20,7 +20,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
-from graph.settings import Settings
+from api.settings import ApiSettings
 
 PROJECT_SWAGGER_UI_DIR = Path(__file__).resolve().parents[1] / "web" / "swagger-ui"
 DOCS_PATH = "/docs"
@@ -36,7 +36,7 @@ FILES = {
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
-def swagger_ui_dir(settings: Settings) -> Path:
+def swagger_ui_dir(settings: ApiSettings) -> Path:
     """The folder Swagger UI's npm package is installed in: `SAFETYNET_SWAGGER_UI_DIR`, else the project's."""
     return settings.swagger_ui_dir.expanduser().resolve() if settings.swagger_ui_dir else PROJECT_SWAGGER_UI_DIR
 

@@ -77,7 +77,7 @@ def build(engine: str, root: Path, generated: dict[str, Any]) -> dict[str, Any]:
     """Load the files into `engine` (child process 2, per engine)."""
     from demo.planning_scale import ScaleSummary
     from graph.connect import connect
-    from graph.settings import Settings
+    from graph.settings import DatabaseSettings
     from loaders.areas import parse_areas
     from loaders.areas_links import existing_area_ids, located_locations
     from loaders.directory_lookup import load_directory
@@ -90,7 +90,7 @@ def build(engine: str, root: Path, generated: dict[str, Any]) -> dict[str, Any]:
     summary = ScaleSummary(**{**generated, "folder": Path(generated["folder"])})
     data = summary.folder
     timings: dict[str, float] = {}
-    settings = Settings(db=engines.uri(engine, root))
+    settings = DatabaseSettings(db=engines.uri(engine, root))
     db = connect(settings)
     try:
         started = time.perf_counter()
@@ -133,9 +133,10 @@ def measure(engine: str, root: Path) -> dict[str, Any]:
     import httpx
 
     from api.app import create_app
+    from api.settings import ApiSettings
     from domain.roles import Role
     from graph.connect import connect
-    from graph.settings import Settings
+    from graph.settings import DatabaseSettings
     from services import planning
     from services import planning_reads as reads
     from services.derived import DERIVED
@@ -143,7 +144,7 @@ def measure(engine: str, root: Path) -> dict[str, Any]:
     from tests.e2e.server import serving
 
     load_average = round(os.getloadavg()[0], 2)
-    engine_settings = Settings(db=engines.uri(engine, root))
+    engine_settings = DatabaseSettings(db=engines.uri(engine, root))
     db = connect(engine_settings)
     try:
         need = _busiest_need(reads.service_reach(db, terms=None))
@@ -169,8 +170,8 @@ def measure(engine: str, root: Path) -> dict[str, Any]:
             store_keys = KeyStore(Path(keys_dir) / "keys.json")
             key, _ = store_keys.add(name="bench-planner", role=Role.PLANNER)
             # no background warm-up: "cold" must measure a request that finds the caches empty
-            app = create_app(Settings(db="embedded://unused", warm_planner_caches=False), engine=db)
-            app.state.key_store = KeyStore(store_keys.path)
+            app = create_app(ApiSettings(db="embedded://unused", warm_planner_caches=False), engine=db,
+                             key_store=KeyStore(store_keys.path))
             with serving(app) as live, httpx.Client(base_url=live.url, timeout=120) as client:
                 for call, _ in questions.values():  # the process's own first-use costs (connections, code paths)
                     call()

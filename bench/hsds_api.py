@@ -14,7 +14,7 @@ port (tests/e2e/server.py `serving`) and asked over HTTP, as the public, by one 
 - `GET /hsds/services/{id}`: random service ids, first by the graph walk (no ready-made documents yet);
 - `GET /hsds/services?format=ndjson&full=true`: every service in full, streamed to the end (services/s),
   twice: the first export of the graph version walks the graph and writes the version's ready-made
-  documents as it streams (api/hsds/snapshots.py; what `safetynet export snapshots` does after a load),
+  documents as it streams (services/hsds/snapshots.py; what `safetynet export snapshots` does after a load),
   the second streams them; a build slower than EXPORT_CAP_S is cut there and reported as partial;
 - `GET /hsds/services/{id}` again, now answered from the ready-made documents;
 - the read floor: every record and relationship read once through the engine's database client, label by
@@ -92,12 +92,12 @@ def generate(data: Path, services: int) -> dict[str, Any]:
 
 def build(engine: str, root: Path, data: Path, services: int) -> dict[str, Any]:
     from graph.connect import connect
-    from graph.settings import Settings
+    from graph.settings import DatabaseSettings
     from loaders.hsds import parse_hsds
     from loaders.load import load_parsed
     from queries import reads
 
-    settings = Settings(db=engines.uri(engine, root))
+    settings = DatabaseSettings(db=engines.uri(engine, root))
     db = connect(settings)
     try:
         started = time.perf_counter()
@@ -169,17 +169,18 @@ def measure(engine: str, root: Path) -> dict[str, Any]:
     import httpx
 
     from api.app import create_app
+    from api.settings import ApiSettings
     from graph.connect import connect
-    from graph.settings import Settings
+    from graph.settings import DatabaseSettings
     from services.hsds.snapshots import snapshot_root
     from tests.e2e.server import serving
 
     load_average = round(os.getloadavg()[0], 2)
     rng = random.Random(SEED)
-    engine_settings = Settings(db=engines.uri(engine, root))
+    engine_settings = DatabaseSettings(db=engines.uri(engine, root))
     db = connect(engine_settings)
     try:
-        settings = Settings(db="embedded://unused", warm_planner_caches=False)
+        settings = ApiSettings(db="embedded://unused", warm_planner_caches=False)
         documents = snapshot_root(settings, db)
         if documents is not None:  # measure the graph walk first, then build them
             shutil.rmtree(documents, ignore_errors=True)

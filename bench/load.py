@@ -77,10 +77,10 @@ class TransactionMemory:
 def _emptied(db: Any, engine: str, root: Path) -> Any:
     """An empty graph on the same server, schema applied: Neo4j's one database emptied, or a new FalkorDB graph."""
     from graph.connect import connect
-    from graph.settings import Settings
+    from graph.settings import DatabaseSettings
 
     if engine == "falkordb":
-        return connect(Settings(db=engines.uri(engine, root), db_name="bench-again"))
+        return connect(DatabaseSettings(db=engines.uri(engine, root), db_name="bench-again"))
     from graph import neo4j_embedded
 
     info = neo4j_embedded.status(root / "neo4j")
@@ -96,7 +96,7 @@ def run_one(services: int, engine: str, batch_size: int) -> dict[str, Any]:
 
     from demo.generator import generate_demo
     from graph.connect import connect
-    from graph.settings import Settings
+    from graph.settings import DatabaseSettings
     from loaders.hsds import parse_hsds
     from loaders.load import load_source
     from queries import reads
@@ -107,7 +107,7 @@ def run_one(services: int, engine: str, batch_size: int) -> dict[str, Any]:
         t0 = time.perf_counter()
         generate_demo(data, services=services, seed=1)
         generate_s = time.perf_counter() - t0
-        db = connect(Settings(db=engines.uri(engine, root)))
+        db = connect(DatabaseSettings(db=engines.uri(engine, root)))
         memory = TransactionMemory(root / "neo4j") if engine == "neo4j" else None
         try:
             t1 = time.perf_counter()

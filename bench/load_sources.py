@@ -75,7 +75,7 @@ def run_all() -> list[dict[str, Any]]:
     """Every step, in this process (called in a child by main)."""
     from graph import embedded
     from graph.connect import connect
-    from graph.settings import Settings
+    from graph.settings import DatabaseSettings
     from loaders.airs211 import parse_211
     from loaders.area_matching import read_areas
     from loaders.areas import parse_areas
@@ -91,7 +91,7 @@ def run_all() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-sources-") as tmp:
         store = Path(tmp) / "db"
-        db = connect(Settings(db=f"embedded://{store}"))
+        db = connect(DatabaseSettings(db=f"embedded://{store}"))
         try:
             def step(name: str, path: Path, parse: Any) -> LoadResult:
                 started = time.perf_counter()

@@ -496,7 +496,7 @@ def run_one(services: int, engine: str, workers: list[int] | None = None) -> dic
     `serve --workers N` for each N (8 clients), after the one-process runs."""
     from demo.generator import generate_demo
     from graph.connect import connect
-    from graph.settings import Settings
+    from graph.settings import DatabaseSettings
     from loaders.hsds import parse_hsds
     from loaders.load import load_parsed
     from queries import reads
@@ -509,7 +509,7 @@ def run_one(services: int, engine: str, workers: list[int] | None = None) -> dic
         data, db_uri = root / "data", engines.uri(engine, root)
         _log(f"{services:,} services on {engine}: generating")
         generate_demo(data, services=services, seed=SEED)
-        db = connect(Settings(db=db_uri))
+        db = connect(DatabaseSettings(db=db_uri))
         try:
             t = time.perf_counter()
             load_parsed(db, parse_hsds(data), dataset_id="bench", path=data)

@@ -12,7 +12,7 @@ from rich.console import Console
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import BadDatabaseUri, DatabaseUnavailable
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -24,7 +24,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 @contextmanager
-def database(settings: Settings) -> Iterator[GraphEngine]:
+def database(settings: DatabaseSettings) -> Iterator[GraphEngine]:
     """The engine for the command, with database errors turned into messages (not tracebacks)."""
     try:
         db = connect(settings)

@@ -15,9 +15,9 @@ from cli.common import database, err, fail, out
 from cli.main import db_app
 from graph import backup as graph_backup
 from graph.errors import Conflict
-from graph.settings import Settings, get_settings
+from graph.settings import DatabaseSettings, get_settings
 from graph.uri import parse_db_uri
-from queries import reads
+from services import inventory
 
 BACKUP_SHORT = "Back up the whole graph, online, to one file (not for bolt://… servers)."
 BACKUP_HELP = (
@@ -46,7 +46,7 @@ def _progress() -> Progress:
                     TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
 
 
-def _refuse_neo4j_server(settings: Settings, command: str, path: Path) -> None:
+def _refuse_neo4j_server(settings: DatabaseSettings, command: str, path: Path) -> None:
     """A Neo4j server someone runs (bolt://, neo4j://) is backed up with Neo4j's own tool: say how, and stop."""
     if parse_db_uri(settings.db).kind != "neo4j":
         return
@@ -91,7 +91,7 @@ def db_backup(
         task = progress.add_task(f"backing up to {out_file.name}", total=None)
         try:
             header = graph_backup.backup(
-                db, out_file, version=reads.graph_version,
+                db, out_file, version=inventory.graph_version,
                 on_start=lambda total: progress.update(task, total=total, completed=0),
                 on_progress=lambda done: progress.update(task, completed=done))
         except graph_backup.BackupError as exc:
@@ -117,7 +117,7 @@ def db_restore(
     with database(settings) as db, _progress() as progress:
         task = progress.add_task(f"restoring {in_file.name}", total=header.records)
         try:
-            graph_backup.restore(db, in_file, force=force, version=reads.graph_version,
+            graph_backup.restore(db, in_file, force=force, version=inventory.graph_version,
                                  on_progress=lambda done: progress.update(task, completed=done))
         except graph_backup.NotEmpty as exc:
             fail(str(exc), code=1)

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from cli.common import database, err, fail, out
 from graph.settings import get_settings
+from services.settings import get_service_settings
 
 export_app = typer.Typer(help="Export the graph in a standard format.", no_args_is_help=True)
 
@@ -97,13 +98,15 @@ def export_snapshots_command(
     them instead of walking the graph. Run it after a load: the API otherwise builds them during the first
     such export after each load (every load makes the previous ones stale). They are kept in
     SAFETYNET_HSDS_SNAPSHOT_DIR (default: PATH/hsds-snapshots for embedded://PATH)."""
-    from services.hsds.snapshots import Role, Shape, SnapshotStore, build
+    from domain.roles import Role
+    from services.hsds.snapshots import Shape, SnapshotStore, audience_of, build
 
     if role not in ("public", "staff", "both"):
         fail(f"--role must be public, staff or both, not {role!r}", code=2)
-    roles: list[Role] = ["public", "staff"] if role == "both" else ["staff" if role == "staff" else "public"]
+    callers = [Role.PUBLIC, Role.STAFF] if role == "both" else [Role.STAFF if role == "staff" else Role.PUBLIC]
+    audiences = [audience_of(caller) for caller in callers]
     shapes: list[Shape] = ["full", "summary"] if summary else ["full"]
-    settings = get_settings()
+    settings = get_service_settings()
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with database(settings) as db, Progress(*columns, console=err, transient=True,
@@ -111,20 +114,20 @@ def export_snapshots_command(
         store = SnapshotStore.of(settings, db)
         if store.root is None:
             fail("SAFETYNET_HSDS_SNAPSHOTS is off, so the API would not use them: unset it to build them", code=1)
-        for one_role in roles:
+        for audience in audiences:
             for shape in shapes:
-                task = progress.add_task(f"{one_role} {shape} documents", total=None)
+                task = progress.add_task(f"{audience} {shape} documents", total=None)
 
                 def on_progress(done: int, total: int, task: TaskID = task) -> None:
                     progress.update(task, completed=done, total=total)
 
                 started = time.perf_counter()
                 try:
-                    documents = build(db, store, one_role, shape, on_progress=on_progress)
+                    documents = build(db, store, audience, shape, on_progress=on_progress)
                 except OSError as exc:
                     fail(f"cannot write to {store.root}: {exc.strerror or exc}", code=1)
                 if documents is None:
                     fail("the graph changed while the documents were built (a load ran): run this again", code=1)
-                out.print(f"{one_role} {shape}: {documents:,} services ready "
+                out.print(f"{audience} {shape}: {documents:,} services ready "
                           f"({time.perf_counter() - started:.1f} s)", highlight=False)
         out.print(f"kept in {store.root}", highlight=False)

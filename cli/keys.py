@@ -15,8 +15,8 @@ from rich.text import Text
 
 from domain.roles import Role
 from graph.errors import BadDatabaseUri
-from graph.settings import get_settings
 from services.keys import MAX_NAME_LENGTH, KeyStore, KeyStoreError, keys_path
+from services.settings import get_service_settings
 
 keys_app = typer.Typer(
     help="Manage API keys. A caller sends `Authorization: Bearer <key>` and gets the key's role "
@@ -53,7 +53,7 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 def _store() -> KeyStore:
     try:
-        return KeyStore(keys_path(get_settings()))
+        return KeyStore(keys_path(get_service_settings()))
     except BadDatabaseUri as exc:
         _fail(f"{exc} (or set SAFETYNET_KEYS_FILE to the keys file)", code=2)
 

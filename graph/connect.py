@@ -9,7 +9,7 @@ from graph.engine import GraphEngine
 from graph.errors import DatabaseUnavailable
 from graph.falkor import FalkorEngine
 from graph.neo4j_engine import Neo4jEngine
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from graph.uri import Target, parse_db_uri
 
 
@@ -21,7 +21,7 @@ def _stop_neo4j(data_dir: Path) -> None:
     neo4j_embedded.stop(data_dir)
 
 
-def _embedded_neo4j(settings: Settings, target: Target) -> Neo4jEngine:
+def _embedded_neo4j(settings: DatabaseSettings, target: Target) -> Neo4jEngine:
     """The server for `embedded-neo4j://PATH`, reused or started (and then stopped again by `close()`, or
     at once if the engine cannot connect), as user neo4j with the directory's password."""
     assert target.path is not None
@@ -40,7 +40,7 @@ def _embedded_neo4j(settings: Settings, target: Target) -> Neo4jEngine:
         raise
 
 
-def connect(settings: Settings, *, ensure_schema: bool = True) -> GraphEngine:
+def connect(settings: DatabaseSettings, *, ensure_schema: bool = True) -> GraphEngine:
     """One engine per process. For `embedded://PATH`, reuse the server already running for PATH,
     or start one that `close()` stops again (a server started by `safetynet db start` is left alone).
     `embedded-neo4j://PATH` likewise, with an embedded Neo4j server.

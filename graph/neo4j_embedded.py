@@ -33,7 +33,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError
 from graph import local_server, neo4j_launcher
 from graph.errors import DatabaseUnavailable
 from graph.neo4j_engine import CLEAR_LOAD_LOCKS
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 
 START_TIMEOUT_S = 180.0  # about 10 s on two busy cores; a store recovering after a crash takes longer
 STOP_TIMEOUT_S = 60.0
@@ -122,7 +122,7 @@ def _clear_load_locks(info: ServerInfo) -> None:
         driver.execute_query(CLEAR_LOAD_LOCKS)
 
 
-def _launch(data_dir: Path, port: int, password: str, settings: Settings) -> ServerInfo | str:
+def _launch(data_dir: Path, port: int, password: str, settings: DatabaseSettings) -> ServerInfo | str:
     """Start a server on `port` and wait until it answers, and free the load lock: its info, or why it did not
     start. Other processes find it (server.json) only then."""
     log_file = data_dir / "server.log"
@@ -156,7 +156,7 @@ def _refused(info: ServerInfo, exc: AuthError, hint: str) -> DatabaseUnavailable
                                f"{local_server.password_file(info.data_dir)} ({exc.message})", hint)
 
 
-def start(data_dir: Path, settings: Settings | None = None) -> tuple[ServerInfo, bool]:
+def start(data_dir: Path, settings: DatabaseSettings | None = None) -> tuple[ServerInfo, bool]:
     """Start the server for `data_dir` unless one runs (building the launcher first if needed); returns
     (info, whether we started it). `settings` gives the memory sizes (default: from the environment)."""
     data_dir = data_dir.resolve()
@@ -180,7 +180,7 @@ def start(data_dir: Path, settings: Settings | None = None) -> tuple[ServerInfo,
         password = local_server.ensure_password(data_dir)
         last_error = ""
         for _attempt in range(3):  # a free port can be taken between choosing and binding it
-            launched = _launch(data_dir, local_server.free_port(), password, settings or Settings())
+            launched = _launch(data_dir, local_server.free_port(), password, settings or DatabaseSettings())
             if isinstance(launched, ServerInfo):
                 return launched, True
             last_error = launched
@@ -191,12 +191,12 @@ def start(data_dir: Path, settings: Settings | None = None) -> tuple[ServerInfo,
         )
 
 
-def revive(data_dir: Path, settings: Settings | None = None) -> ServerInfo | None:
+def revive(data_dir: Path, settings: DatabaseSettings | None = None) -> ServerInfo | None:
     """Bring back the server for `data_dir` after it died or stopped answering (graph.supervisor): see
     local_server.revive. Its transaction log brings back every committed write."""
     return local_server.revive(data_dir, f"embedded-neo4j://{data_dir}", status=status,
                                launch=lambda port, password: _launch(data_dir.resolve(), port, password,
-                                                                     settings or Settings()))
+                                                                     settings or DatabaseSettings()))
 
 
 def stop(data_dir: Path) -> bool:

@@ -1,9 +1,12 @@
-"""Settings from the environment (prefix `SAFETYNET_`), built once per process and injected."""
+"""The database settings from the environment (prefix `SAFETYNET_`), built once per process and injected.
+
+What the graph layer needs: which engine, how to reach it, its memory, deadlines and supervision. The services
+add theirs in services/settings.py, the API its own in api/settings.py (each a subclass of the one below it, read
+from the same environment)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 _SIZE = r"^[1-9][0-9]*[kKmMgG]$"  # a JVM / Neo4j memory size: 512m, 2g
 
 
-class Settings(BaseSettings):
+class DatabaseSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SAFETYNET_", extra="ignore")
 
     db: str = Field(
@@ -49,56 +52,9 @@ class Settings(BaseSettings):
         15.0, gt=0, description="the supervisor restarts an embedded server that has not answered its health "
         "check for this many seconds"
     )
-    host: str = "127.0.0.1"
-    port: int = 8000
-    suppression_threshold: int = Field(
-        5, ge=1, description="planner aggregates: counts from 1 to this − 1 are suppressed (1 shows every count)"
-    )
-    warm_planner_caches: bool = Field(
-        True, description="keep the planner queries' derived agency network and areas built in the background"
-    )
-    hsds_snapshots: bool = Field(
-        True, description="keep ready-made HSDS service documents per graph version (api/hsds/snapshots.py)"
-    )
-    hsds_snapshot_dir: Path | None = Field(
-        None, description="where they are kept (default: PATH/hsds-snapshots for embedded://PATH, else "
-        ".safetynet/hsds-snapshots)"
-    )
-    keys_file: Path | None = Field(
-        None, description="the API keys file (default: PATH/keys.json for embedded://PATH, else .safetynet/keys.json)"
-    )
-    graphiql_dir: Path | None = Field(
-        None, description="where GraphiQL's npm package (web/graphiql) is installed with `npm ci`, for the page at "
-        "/graphql (default: web/graphiql in the project)"
-    )
-    swagger_ui_dir: Path | None = Field(
-        None, description="where Swagger UI's npm package (web/swagger-ui) is installed (`npm ci --ignore-scripts`), "
-        "for the page at /docs (default: web/swagger-ui in the project)"
-    )
-    max_body_bytes: int = Field(
-        1_048_576, ge=1024, description="largest request body accepted, in bytes; a larger one is answered 413 "
-        "before it is read"
-    )
-    header_timeout_s: float = Field(
-        10.0, gt=0, description="a connection must send each request's line and headers within this many seconds "
-        "(from when it opens, or from the first byte of a keep-alive connection's next request); else it is "
-        "answered 408 and closed (api/serving.py)"
-    )
-    body_timeout_s: float = Field(
-        30.0, gt=0, description="a request's body must arrive within this many seconds in all, and with no pause "
-        "over 10 s (or this, if less) between its parts; else it is answered 408 and the connection closed "
-        "(api/inputs.py)"
-    )
-    max_response_bytes: int = Field(
-        10_485_760, ge=1024, description="largest GraphQL response sent, in bytes; a larger one is replaced by an "
-        "error asking for fewer fields or smaller pages"
-    )
-    metrics_operations: list[str] = Field(
-        default_factory=list, description="GraphQL operation names /metrics labels as they are (JSON list, e.g. "
-        '["Search"]); any other name is labelled by a hash'
-    )
 
 
 @lru_cache
-def get_settings() -> Settings:
-    return Settings()
+def get_settings() -> DatabaseSettings:
+    """The process's database settings (cached: built once)."""
+    return DatabaseSettings()

@@ -36,7 +36,7 @@ from redis.retry import Retry
 
 from graph import embedded, local_server, neo4j_embedded
 from graph.errors import DatabaseUnavailable
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 
 Kind = Literal["embedded", "embedded-neo4j"]
 Health = Literal["ok", "stopped", "gone", "silent"]
@@ -75,7 +75,7 @@ class Supervisor:
     """`start()` supervises in a background thread (False if another process already supervises the directory);
     `run()` supervises in the calling thread until the server is stopped on purpose (`db supervise`)."""
 
-    def __init__(self, kind: Kind, data_dir: Path, settings: Settings, *, check_every_s: float = 1.0,
+    def __init__(self, kind: Kind, data_dir: Path, settings: DatabaseSettings, *, check_every_s: float = 1.0,
                  on_restart: Callable[[], None] | None = None) -> None:
         self.kind, self.data_dir, self.settings = kind, data_dir.resolve(), settings
         self.check_every_s, self.hung_after_s = check_every_s, settings.hung_after_s
@@ -191,7 +191,7 @@ class Supervisor:
         return True
 
 
-def supervising(kind: str, data_dir: Path | None, settings: Settings) -> Supervisor | None:
+def supervising(kind: str, data_dir: Path | None, settings: DatabaseSettings) -> Supervisor | None:
     """A started supervisor for an embedded database (None for a server elsewhere, when settings turn it off,
     or when another process supervises the directory already)."""
     if not settings.supervise or data_dir is None or kind not in ("embedded", "embedded-neo4j"):

@@ -12,7 +12,7 @@ an organization's services are followed only when asked for in full.
 
 Rows are plain data (frozen dataclasses over the engine's dicts, no validation): building pydantic
 models for thousands of nested records per page would cost more than the query. Privacy and the
-HSDS field names are the serializer's business (api/hsds/serialize.py); these functions return
+HSDS field names are the serializer's business (services/hsds/serialize.py); these functions return
 every record as stored.
 """
 

@@ -36,8 +36,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
 
 from domain.roles import KEY_ROLES, Role
-from graph.settings import Settings, get_settings
 from graph.uri import beside_database
+from services.settings import ServiceSettings
 
 log = logging.getLogger("safetynet.auth")
 
@@ -194,7 +194,7 @@ def looks_like_key(text: str) -> bool:
     return _KEY_SHAPE.fullmatch(text) is not None
 
 
-def keys_path(settings: Settings) -> Path:
+def keys_path(settings: ServiceSettings) -> Path:
     """Where the keys are: SAFETYNET_KEYS_FILE; else `PATH/keys.json` for an `embedded://PATH` database; else
     `.safetynet/keys.json` (relative to the working directory). Raises BadDatabaseUri for a bad SAFETYNET_DB
     when SAFETYNET_KEYS_FILE is unset."""
@@ -365,13 +365,13 @@ def key_store_at(path: Path) -> KeyStore:
     return KeyStore(path)
 
 
-def default_key_store() -> KeyStore:
-    """The store the settings name (see `keys_path`)."""
-    return key_store_at(keys_path(get_settings()))
+def configured_key_store(settings: ServiceSettings) -> KeyStore:
+    """The store the settings name (see `keys_path`): the API makes it once, in its lifespan."""
+    return key_store_at(keys_path(settings))
 
 
 __all__ = [
     "KEY_PREFIX", "KEY_ROLES", "MAX_NAME_LENGTH", "NAME_RULE", "ApiKeyInfo", "DuplicateKeyName", "InvalidKeyName",
-    "KeyFileError", "KeyStore", "KeyStoreError", "Role", "UnknownKeyName", "default_key_store", "digest",
-    "key_name_identity", "key_store_at", "keys_path", "normalize_key_name",
+    "KeyFileError", "KeyStore", "KeyStoreError", "Role", "UnknownKeyName", "digest",
+    "key_name_identity", "configured_key_store", "key_store_at", "keys_path", "normalize_key_name",
 ]

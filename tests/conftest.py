@@ -15,7 +15,7 @@ import pytest
 from graph import local_server, neo4j_embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 
 # Servers the tests start are stopped, killed and hung on purpose; a supervisor (graph.supervisor) would bring
 # them back. The tests of supervision turn it on for themselves (tests/integration/test_supervisor.py,
@@ -168,7 +168,7 @@ class SharedNeo4j:
             raise RuntimeError(f"{who} needs the shared Neo4j server while {self.holder} holds it")
         self._check_running(f"the holder before {who}")
         self.holder = who
-        engine = connect(Settings(db=self.uri), ensure_schema=False)
+        engine = connect(DatabaseSettings(db=self.uri), ensure_schema=False)
         try:
             if content is None or content != self.content:
                 self.content = None

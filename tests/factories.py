@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.engine import GraphEngine, Row
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from loaders.plan import GraphPlan
 from loaders.report import Report
 
@@ -86,11 +86,11 @@ def not_private(root: Path) -> dict[str, str]:
     return wrong
 
 
-def small_neo4j(data_dir: Path) -> Settings:
+def small_neo4j(data_dir: Path) -> DatabaseSettings:
     """An embedded Neo4j in `data_dir` with less memory than the defaults (sized for a whole 2-core, 24 GB
     machine): for tests that start servers of their own beside the suite's."""
-    return Settings(db=f"embedded-neo4j://{data_dir}", neo4j_heap="1g", neo4j_pagecache="256m",
-                    neo4j_transaction_total="512m", neo4j_transaction_max="512m")
+    return DatabaseSettings(db=f"embedded-neo4j://{data_dir}", neo4j_heap="1g", neo4j_pagecache="256m",
+                            neo4j_transaction_total="512m", neo4j_transaction_max="512m")
 
 
 def small_neo4j_env(data_dir: Path) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """The graph exported as an HSDS 3.0 dataset: the tabular data package (one CSV per HSDS table and a
 `datapackage.json`) or JSON (NDJSON of full service objects), both read back by loaders/hsds.
 
-Everything is built by the HSDS serializer (api/hsds/serialize.py) over the subgraphs
+Everything is built by the HSDS serializer (services/hsds/serialize.py) over the subgraphs
 queries/hsds_out.py fetches, in batches of a few hundred records (one fetch and one serializer
 call per batch, never one per record), so the export shows exactly what the HSDS API shows, with
 the same privacy rules, and memory stays bounded by the batch (plus one entry per exported record

@@ -1,6 +1,6 @@
 """Which records an HSDS 3.0 API list returns: the ids matching its filters, in a stable order
 (by id), one page of them, and how many match in all. The records themselves are built elsewhere
-(queries/hsds_out.py reads them, api/hsds/serialize.py shapes them).
+(queries/hsds_out.py reads them, services/hsds/serialize.py shapes them).
 
 Every filter starts from an index: taxonomy_term_id, taxonomy_id, organization_id and parent_id
 from the id index of the record named, search from the full-text index, proximity from the

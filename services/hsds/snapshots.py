@@ -1,4 +1,4 @@
-"""Ready-made HSDS service documents: one file per graph version, caller role and shape.
+"""Ready-made HSDS service documents: one file per graph version, audience and shape.
 
 Why: a full HSDS service is a tree of about twenty records. Reading them (breadth-first round trips,
 the client decoding every value) and building the document costs about 2 ms of Python per service,
@@ -8,11 +8,14 @@ built for one version stays right until the next load. So the first unfiltered N
 version (or `safetynet export snapshots`) writes each line it streams to a file as well; later
 exports stream that file, and `/hsds/services/{id}` reads its one line by offset.
 
-On disk: ROOT/<graph>/<version>/<role>-<shape>.ndjson and .index.json (`{id: [offset, length]}`),
+On disk: ROOT/<graph>/<version>/<audience>-<shape>.ndjson and .index.json (`{id: [offset, length]}`),
 each written under a temporary name and renamed into place, the index last, so a snapshot is
 complete exactly when its index exists. A build is kept only when the graph's version was the same
 when it began and when it ended (a load in between discards it); a completed version removes the
-graph's older ones. Nothing personal is in them: they hold the directory records the role may see.
+graph's older ones. Nothing personal is in them: they hold the directory records the audience may see.
+
+An audience is which records a document shows (`public`: published ones; `staff`: staff-only ones too); a
+caller's `domain.roles.Role` picks one (`audience_of`).
 """
 
 from __future__ import annotations
@@ -26,18 +29,20 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO, Final, Literal
 
+from domain.roles import Role
 from graph.engine import GraphEngine
-from graph.settings import Settings
 from graph.uri import beside_database
 from queries import hsds_out, reads
 from services.hsds import listing as hsds_api
 from services.hsds import serialize
 from services.hsds.serialize import JsonObject
+from services.settings import ServiceSettings
 
-Role = Literal["public", "staff"]
+Audience = Literal["public", "staff"]  # which records a document shows: published ones, or staff-only ones too
 Shape = Literal["full", "summary"]
 
 DIR_NAME: Final[str] = "hsds-snapshots"
@@ -58,7 +63,12 @@ def dumps(document: JsonObject) -> bytes:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def snapshot_root(settings: Settings, engine: GraphEngine) -> Path | None:
+def audience_of(role: Role) -> Audience:
+    """The documents a caller of `role` may read: staff and above see staff-only records."""
+    return "staff" if role >= Role.STAFF else "public"
+
+
+def snapshot_root(settings: ServiceSettings, engine: GraphEngine) -> Path | None:
     """Where snapshots live: SAFETYNET_HSDS_SNAPSHOT_DIR; else beside an embedded database
     (`PATH/hsds-snapshots`); else `.safetynet/hsds-snapshots`. None when SAFETYNET_HSDS_SNAPSHOTS is off."""
     if not settings.hsds_snapshots:
@@ -78,7 +88,7 @@ class Snapshot:
     data: mmap.mmap | bytes
 
     def document(self, id: str) -> bytes | None:
-        """The JSON document of `id` (no newline), or None when the role may not see it or it does not exist."""
+        """The JSON document of `id` (no newline), or None when the audience may not see it or it does not exist."""
         found = self.index.get(id)
         if found is None:
             return None
@@ -159,19 +169,33 @@ class SnapshotWriter:
 
 
 class SnapshotStore:
-    """The snapshots of one graph under `root` (None: snapshots off), with the current ones kept open."""
+    """The snapshots of one graph under `root` (None: snapshots off), with the current ones kept open.
 
-    def __init__(self, root: Path | None, graph_key: str) -> None:
-        self.root = root
-        self._graph_dir = root / hashlib.sha256(graph_key.encode()).hexdigest()[:16] if root is not None else None
-        self._open: dict[tuple[Role, Shape], Snapshot] = {}
+    Where they are is worked out on first use (`locate`), not when the store is made: an app makes its store as it
+    starts, and must start without touching its database (an app whose requests are all refused never does)."""
+
+    def __init__(self, root: Path | None = None, graph_key: str = "", *,
+                 locate: Callable[[], tuple[Path | None, str]] | None = None) -> None:
+        self._locate = locate or (lambda: (root, graph_key))
+        self._open: dict[tuple[Audience, Shape], Snapshot] = {}
         self._lock = threading.Lock()
         self.building: set[tuple[str, str]] = set()  # (version, name) of the builds running in this process
 
     @classmethod
-    def of(cls, settings: Settings, engine: GraphEngine) -> SnapshotStore:
-        """The store of the graph `engine` serves, where the settings put it."""
-        return cls(snapshot_root(settings, engine), f"{engine.uri}|{settings.db_name}|{settings.neo4j_database}")
+    def of(cls, settings: ServiceSettings, engine: GraphEngine) -> SnapshotStore:
+        """The store of the graph `engine` serves, where the settings put it (located on first use)."""
+        return cls(locate=lambda: (snapshot_root(settings, engine),
+                                   f"{engine.uri}|{settings.db_name}|{settings.neo4j_database}"))
+
+    @cached_property
+    def root(self) -> Path | None:
+        """The folder of every graph's snapshots; None when snapshots are off."""
+        return self._locate()[0]
+
+    @cached_property
+    def _graph_dir(self) -> Path | None:
+        root, graph_key = self._locate()
+        return root / hashlib.sha256(graph_key.encode()).hexdigest()[:16] if root is not None else None
 
     @property
     def enabled(self) -> bool:
@@ -184,21 +208,21 @@ class SnapshotStore:
     def _any_on_disk(self) -> bool:
         return self._graph_dir is not None and self._graph_dir.is_dir() and any(self._graph_dir.iterdir())
 
-    def current(self, db: GraphEngine, role: Role, shape: Shape) -> Snapshot | None:
+    def current(self, db: GraphEngine, audience: Audience, shape: Shape) -> Snapshot | None:
         """The complete snapshot of the graph's current version, or None (none built, or snapshots off).
         Costs one small query when any snapshot exists, none otherwise."""
         if not self._any_on_disk():
             return None
-        return self.at(reads.graph_version(db), role, shape)
+        return self.at(reads.graph_version(db), audience, shape)
 
-    def at(self, version: str, role: Role, shape: Shape) -> Snapshot | None:
+    def at(self, version: str, audience: Audience, shape: Shape) -> Snapshot | None:
         """The complete snapshot of `version`, if one is on disk."""
-        key = (role, shape)
+        key = (audience, shape)
         with self._lock:
             held = self._open.get(key)
             if held is not None and held.version == version:
                 return held
-        loaded = self._load(version, f"{role}-{shape}")
+        loaded = self._load(version, f"{audience}-{shape}")
         if loaded is not None:
             with self._lock:
                 self._open[key] = loaded
@@ -215,10 +239,10 @@ class SnapshotStore:
             return None
         return Snapshot(version, {id: (int(at[0]), int(at[1])) for id, at in index_raw.items()}, data)
 
-    def writer(self, version: str, role: Role, shape: Shape) -> SnapshotWriter | None:
+    def writer(self, version: str, audience: Audience, shape: Shape) -> SnapshotWriter | None:
         """A writer for the snapshot, or None when snapshots are off or this process builds it already
         (a second export meanwhile walks the graph without writing)."""
-        key = (version, f"{role}-{shape}")
+        key = (version, f"{audience}-{shape}")
         with self._lock:
             if not self.enabled or key in self.building:
                 return None
@@ -263,19 +287,19 @@ def teed(batches: Iterator[list[tuple[str, bytes]]], start_snapshot: Callable[[]
                 writer.discard()
 
 
-def build(db: GraphEngine, store: SnapshotStore, role: Role, shape: Shape, *,
+def build(db: GraphEngine, store: SnapshotStore, audience: Audience, shape: Shape, *,
           on_progress: Callable[[int, int], None] | None = None) -> int | None:
-    """Build the snapshot of the graph's current version for `role` and `shape` unless it is there
+    """Build the snapshot of the graph's current version for `audience` and `shape` unless it is there
     (`safetynet export snapshots`): what the first unfiltered NDJSON export would write. The number of
     documents in it, or None when a load changed the graph meanwhile (nothing kept)."""
     version = reads.graph_version(db)
-    ready = store.at(version, role, shape)
+    ready = store.at(version, audience, shape)
     if ready is not None:
         return len(ready.index)
-    writer = store.writer(version, role, shape)
+    writer = store.writer(version, audience, shape)
     if writer is None:
         raise RuntimeError("snapshots are off, or this process builds this one already")
-    ids = hsds_api.service_ids(db, filters=hsds_api.ServiceFilters(), staff=role == "staff",
+    ids = hsds_api.service_ids(db, filters=hsds_api.ServiceFilters(), staff=audience == "staff",
                                window=hsds_api.Window()).ids
     # the services of one organization together: its records are read and built once, not once per
     # batch its services fall in (~1.6x faster at 100k); the file is put in the export's order at the end
@@ -286,7 +310,7 @@ def build(db: GraphEngine, store: SnapshotStore, role: Role, shape: Shape, *,
     try:
         for start in range(0, len(walk), BATCH):
             for document in service_documents(db, walk[start:start + BATCH], full=shape == "full",
-                                              staff=role == "staff"):
+                                              staff=audience == "staff"):
                 writer.add(str(document["id"]), dumps(document))
                 written += 1
             if on_progress is not None:

@@ -16,7 +16,7 @@ import pytest
 
 from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from tests.conftest import SharedNeo4j, engine_fixture
 from tests.e2e.cli import run_cli
 
@@ -31,7 +31,7 @@ def module_engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         with shared.hold(f"module_engine of {request.node.nodeid}") as engine:
             yield engine
         return
-    engine = connect(Settings(db=f"embedded://{tmp_path_factory.mktemp('e2e') / 'db'}"))  # close() stops it
+    engine = connect(DatabaseSettings(db=f"embedded://{tmp_path_factory.mktemp('e2e') / 'db'}"))  # close() stops it
     try:
         yield engine
     finally:

@@ -23,11 +23,11 @@ from starlette.types import ASGIApp
 
 from api.app import create_app
 from api.serving import uvicorn_config
+from api.settings import ApiSettings
 from demo.generator import generate_demo
 from domain.roles import Role
 from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
 from services.keys import KeyStore
@@ -61,7 +61,7 @@ def bound_socket() -> socket.socket:
 
 
 @contextmanager
-def serving(app: ASGIApp, *, settings: Settings | None = None) -> Iterator[LiveServer]:
+def serving(app: ASGIApp, *, settings: ApiSettings | None = None) -> Iterator[LiveServer]:
     """Serve `app` with uvicorn on a free local port until the block ends (then shut it down gracefully).
     With `settings`, uvicorn is configured as `safetynet serve` configures it (`api.serving.uvicorn_config`:
     its HTTP protocol, timeouts and limits); without, with uvicorn's defaults."""
@@ -104,7 +104,7 @@ def load_demo(engine: GraphEngine, data: Path, *, services: int = DEMO_SERVICES)
 @contextmanager
 def demo_database(root: Path, *, services: int = DEMO_SERVICES) -> Iterator[GraphEngine]:
     """An embedded FalkorDB of its own under `root` holding the generated demo city; stopped at the end."""
-    engine = connect(Settings(db=f"embedded://{root / 'db'}"))  # starts the server; close() stops it
+    engine = connect(ApiSettings(db=f"embedded://{root / 'db'}"))  # starts the server; close() stops it
     try:
         yield load_demo(engine, root / "demo-data", services=services)
     finally:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from graph.connect import connect
-from graph.settings import Settings, get_settings
+from graph.settings import DatabaseSettings, get_settings
 from loaders.writer import write_plan
 from queries import reads
 from tests.e2e.cli import run_cli
@@ -20,7 +20,7 @@ from tests.factories import small_plan
 
 def test_a_backup_restored_by_the_cli_into_an_empty_database_gives_back_the_same_graph(
         cli_env: dict[str, str], tmp_path: Path) -> None:
-    settings = Settings(db=cli_env["SAFETYNET_DB"])
+    settings = DatabaseSettings(db=cli_env["SAFETYNET_DB"])
     db = connect(settings)
     try:
         write_plan(db, small_plan("cli-", services=4), dataset_id="cli", fmt="test", path="cli")

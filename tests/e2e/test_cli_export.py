@@ -7,8 +7,9 @@ import json
 import os
 from pathlib import Path
 
+from api.settings import ApiSettings
 from graph.connect import connect
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from tests.e2e.cli import database_dir, on_neo4j, run_cli
 
 
@@ -22,7 +23,7 @@ def _another_empty_database(env: dict[str, str], folder: Path) -> dict[str, str]
     (stop it after), or on Neo4j the same shared server, emptied (Neo4j Community has one user database)."""
     if not on_neo4j(env):
         return {**env, "SAFETYNET_DB": f"embedded://{folder}"}
-    db = connect(Settings(db=env["SAFETYNET_DB"]), ensure_schema=False)
+    db = connect(DatabaseSettings(db=env["SAFETYNET_DB"]), ensure_schema=False)
     try:
         db.write("MATCH (n) DETACH DELETE n")
         db.ensure_schema()
@@ -95,10 +96,10 @@ def test_export_snapshots_builds_the_documents_the_api_then_serves(cli_env: dict
     assert all(p.stat().st_mode & 0o077 == 0 for p in snapshots.glob("*/*/*"))  # staff data
     snapshot = next(snapshots.glob("*/*/public-full.ndjson")).read_bytes()
 
-    db = connect(Settings(db=cli_env["SAFETYNET_DB"]))
+    db = connect(DatabaseSettings(db=cli_env["SAFETYNET_DB"]))
     try:
         with serving(create_app(engine=db)) as live, serving(
-                create_app(Settings(hsds_snapshots=False), engine=db)) as reference:
+                create_app(ApiSettings(hsds_snapshots=False), engine=db)) as reference:
             for server in (live, reference):
                 with server.client() as client:
                     response = client.get("/hsds/services", params={"format": "ndjson", "full": "true"})

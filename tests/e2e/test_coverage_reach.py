@@ -17,7 +17,7 @@ from api.schema import schema
 from domain.roles import Role
 from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from tests.e2e.cli import run_cli
 
 DISTRICT = {"type": "FeatureCollection", "features": [{
@@ -54,7 +54,7 @@ def loaded(module_engine: GraphEngine, tmp_path_factory: pytest.TempPathFactory)
 
 
 def _edges(env: dict[str, str], near: dict[str, float], role: Role) -> list[dict[str, Any]]:
-    db = connect(Settings(db=env["SAFETYNET_DB"]))
+    db = connect(DatabaseSettings(db=env["SAFETYNET_DB"]))
     try:
         result = schema.execute_sync(SEARCH, variable_values={"near": near}, context_value=Context(db, role=role))
     finally:

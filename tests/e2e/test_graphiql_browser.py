@@ -30,9 +30,9 @@ import pytest
 
 from api.app import create_app
 from api.graphiql import PROJECT_GRAPHIQL_DIR
+from api.settings import ApiSettings
 from domain.roles import Role
 from graph.engine import GraphEngine
-from graph.settings import Settings
 from services.keys import KeyStore
 from tests.browser.chromium import Page, chromium, chromium_executable_fixture  # noqa: F401 (fixture)
 from tests.e2e.server import LiveServer, demo_engine_fixture, serving, staff_keys  # noqa: F401 (fixture)
@@ -78,8 +78,7 @@ def staff_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[KeyStore, str]:
 def live(demo_engine: GraphEngine, staff_key: tuple[KeyStore, str]) -> Iterator[LiveServer]:
     """The real app, its GraphiQL files where the project installs them, with a key store holding a staff key."""
     _require_graphiql_installed()
-    app = create_app(engine=demo_engine)
-    app.state.key_store = staff_key[0]
+    app = create_app(engine=demo_engine, key_store=staff_key[0])
     with serving(app) as server:
         yield server
 
@@ -89,7 +88,7 @@ def live_without_graphiql(demo_engine: GraphEngine, tmp_path_factory: pytest.Tem
                           ) -> Iterator[tuple[LiveServer, Path]]:
     """The real app with SAFETYNET_GRAPHIQL_DIR's setting naming a folder where nothing was installed."""
     empty = tmp_path_factory.mktemp("graphiql-not-installed")
-    with serving(create_app(Settings(graphiql_dir=empty), engine=demo_engine)) as server:
+    with serving(create_app(ApiSettings(graphiql_dir=empty), engine=demo_engine)) as server:
         yield server, empty
 
 

@@ -115,8 +115,7 @@ def served(module_engine: GraphEngine, tmp_path_factory: pytest.TempPathFactory)
     one staff key."""
     root = tmp_path_factory.mktemp("hsds-openapi")
     store, staff_key = staff_keys(root)
-    app = create_app(engine=load_demo(module_engine, root / "demo-data"))
-    app.state.key_store = store
+    app = create_app(engine=load_demo(module_engine, root / "demo-data"), key_store=store)
     with serving(app) as live:
         yield Served(live, staff_key)
 

@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from api.app import create_app
+from api.settings import ApiSettings
 from graph.engine import GraphEngine
-from graph.settings import Settings
 from tests.conftest import SHARED_DATA
 from tests.e2e.server import LiveServer, load_demo, serving, staff_keys
 
@@ -122,8 +122,7 @@ def api(module_engine: GraphEngine, tmp_path_factory: pytest.TempPathFactory) ->
     db = load_demo(module_engine, root / "demo-data", services=120)
     city = _read_city(db)
     # the graph walk on every request: tests/e2e/test_hsds_snapshots.py holds the ready-made documents equal to it
-    app = create_app(Settings(hsds_snapshots=False), engine=db)
-    app.state.key_store = store
+    app = create_app(ApiSettings(hsds_snapshots=False), engine=db, key_store=store)
     with serving(app) as live:
         yield Api(live, city, staff_key)
 
@@ -193,9 +192,9 @@ def test_pages_cover_every_public_service_once_with_consistent_totals(api: Api, 
 @pytest.mark.parametrize("batch", [1, 7, 1000])
 def test_ndjson_streams_every_public_service_once_in_order_whatever_the_batch(
         api: Api, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    from api.hsds import routes
+    from api.hsds import pages
 
-    monkeypatch.setattr(routes, "STREAM_BATCH", batch)  # batches are written as one chunk each
+    monkeypatch.setattr(pages, "STREAM_BATCH", batch)  # batches are written as one chunk each
     response = api.get("/services", format="ndjson", full="true")
     assert response.text.endswith("\n") and "\n\n" not in response.text
     assert [json.loads(line)["id"] for line in response.text.splitlines()] == sorted(api.city.public_services())

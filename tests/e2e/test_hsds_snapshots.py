@@ -1,4 +1,4 @@
-"""Ready-made HSDS service documents (api/hsds/snapshots.py) over real HTTP: what a snapshot serves is
+"""Ready-made HSDS service documents (services/hsds/snapshots.py) over real HTTP: what a snapshot serves is
 byte for byte what the live graph walk serves (every service by id and the whole NDJSON export, for the
 public and for staff), it is what is served once built, a load makes it stale at once, and a stream cut
 short leaves none behind.
@@ -20,14 +20,15 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.hsds import routes
+from api.hsds import pages
+from api.settings import ApiSettings
 from demo.generator import generate_demo
 from graph.engine import GraphEngine
-from graph.settings import Settings
 from loaders.hsds import parse_hsds
 from loaders.load import load_parsed
 from queries import hsds_out, reads
 from services.hsds import snapshots
+from services.settings import ServiceSettings
 from tests.e2e.server import LiveServer, load_demo, serving, staff_keys
 
 HIDDEN_SERVICE_MARK = ["*"]  # graph.schema.model.STAFF_ONLY_RECORD
@@ -80,11 +81,9 @@ def served(module_engine: GraphEngine, tmp_path_factory: pytest.TempPathFactory)
     db = load_demo(module_engine, root / "demo-data", services=36)
     hidden = sorted(str(r["id"]) for r in db.read("MATCH (s:Service) RETURN s.id AS id"))[3]
     db.write("MATCH (s:Service {id: $id}) SET s.staffOnly = $mark", {"id": hidden, "mark": HIDDEN_SERVICE_MARK})
-    with_snapshots = create_app(engine=db)
-    reference = create_app(Settings(hsds_snapshots=False), engine=db)
-    for app in (with_snapshots, reference):
-        app.state.key_store = keys
-    snapshot_dir = snapshots.snapshot_root(Settings(), db)
+    with_snapshots = create_app(engine=db, key_store=keys)
+    reference = create_app(ApiSettings(hsds_snapshots=False), engine=db, key_store=keys)
+    snapshot_dir = snapshots.snapshot_root(ServiceSettings(), db)
     assert snapshot_dir is not None
     with serving(with_snapshots) as live, serving(reference) as ref:
         yield Served(root, snapshot_dir, db, live, ref, staff_key)
@@ -100,7 +99,7 @@ def _by_id_everywhere(served: Served, *, staff: bool) -> None:
 
 def test_snapshots_serve_exactly_what_the_graph_walk_serves_and_are_then_used(
         served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(routes, "STREAM_BATCH", 7)  # several batches into the file
+    monkeypatch.setattr(pages, "STREAM_BATCH", 7)  # several batches into the file
     assert served.complete_snapshots() == []
     _by_id_everywhere(served, staff=False)  # nothing built yet: the graph walk answers
 
@@ -139,7 +138,7 @@ def test_a_load_makes_the_snapshots_stale_at_once(served: Served) -> None:
 
 def test_an_export_cut_short_leaves_no_snapshot(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
     served.reload(services=24)
-    monkeypatch.setattr(routes, "STREAM_BATCH", 2)
+    monkeypatch.setattr(pages, "STREAM_BATCH", 2)
     walk = hsds_out.service_graphs
 
     def slow_walk(*args: Any, **kwargs: Any) -> Any:
@@ -197,7 +196,7 @@ def test_filtered_exports_and_pages_never_use_a_snapshot(served: Served) -> None
 
 def test_two_first_exports_at_once_build_one_snapshot(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
     served.reload(services=20)
-    monkeypatch.setattr(routes, "STREAM_BATCH", 3)
+    monkeypatch.setattr(pages, "STREAM_BATCH", 3)
     walk = hsds_out.service_graphs
     temporary: list[int] = []
 

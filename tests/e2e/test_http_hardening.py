@@ -29,10 +29,10 @@ import pytest
 from api.app import create_app
 from api.inputs import MAX_LIST_ITEMS
 from api.observability import MAX_HASHED_OPERATIONS, hashed_label
+from api.settings import ApiSettings
 from api.swagger_ui import PROJECT_SWAGGER_UI_DIR
 from domain.roles import Role
 from graph.engine import GraphEngine
-from graph.settings import Settings
 from services.keys import KeyStore
 from tests.browser.chromium import chromium, chromium_executable_fixture  # noqa: F401 (fixture)
 from tests.e2e.server import LiveServer, demo_engine_fixture, serving  # noqa: F401 (fixture)
@@ -56,8 +56,7 @@ def live(demo_engine: GraphEngine, tmp_path_factory: pytest.TempPathFactory) -> 
     store = KeyStore(tmp_path_factory.mktemp("keys") / "keys.json")
     admin, _ = store.add(name="operations", role=Role.ADMIN)
     staff, _ = store.add(name="front desk", role=Role.STAFF)
-    app = create_app(Settings(metrics_operations=[LISTED_OPERATION]), engine=demo_engine)
-    app.state.key_store = store
+    app = create_app(ApiSettings(metrics_operations=[LISTED_OPERATION]), engine=demo_engine, key_store=store)
     with serving(app) as server:
         yield Live(server, store, admin, staff)
 
@@ -167,7 +166,7 @@ def test_a_body_within_the_limit_is_answered_and_one_over_it_is_not(live: Live) 
 
 
 def test_the_body_limit_is_a_setting(demo_engine: GraphEngine) -> None:
-    app = create_app(Settings(max_body_bytes=4096), engine=demo_engine)
+    app = create_app(ApiSettings(max_body_bytes=4096), engine=demo_engine)
     with serving(app) as server, server.client() as client:
         small = client.post("/graphql", json={"query": "{ serviceCount }"})
         large = client.post("/graphql", json={"query": "{ serviceCount }" + " " * 5000})
@@ -215,7 +214,7 @@ def test_a_list_at_the_limit_is_accepted(live: Live) -> None:
 # ---------------------------------------------------------------- 3: the response's size
 
 def test_a_response_over_the_size_limit_is_replaced_by_an_error_asking_for_less(demo_engine: GraphEngine) -> None:
-    app = create_app(Settings(max_response_bytes=4096), engine=demo_engine)
+    app = create_app(ApiSettings(max_response_bytes=4096), engine=demo_engine)
     query = "{ services(first: 50) { edges { node { id name description } } } }"
     with serving(app) as server:
         small = graphql(server, "{ services(first: 1) { edges { node { id } } } }")
@@ -382,8 +381,7 @@ def test_an_operation_name_the_operator_did_not_list_is_a_label_only_as_a_hash(l
 
 
 def test_an_app_gives_at_most_a_hundred_distinct_hashed_labels_then_other(live: Live, demo_engine: GraphEngine) -> None:
-    app = create_app(engine=demo_engine)  # its own labels: none given yet
-    app.state.key_store = live.store
+    app = create_app(engine=demo_engine, key_store=live.store)  # its own labels: none given yet
     names = [f"Filler{i}" for i in range(MAX_HASHED_OPERATIONS + 1)]
     with serving(app) as server:
         before = scrape(live, server)
@@ -464,7 +462,7 @@ def test_the_docs_page_names_no_other_host_and_its_files_come_from_the_app(live:
 
 
 def test_without_swagger_ui_installed_the_docs_page_says_what_to_run(demo_engine: GraphEngine, tmp_path: Path) -> None:
-    with serving(create_app(Settings(swagger_ui_dir=tmp_path), engine=demo_engine)) as server, \
+    with serving(create_app(ApiSettings(swagger_ui_dir=tmp_path), engine=demo_engine)) as server, \
             server.client() as client:
         page = client.get("/docs")
         openapi = client.get("/openapi.json")

@@ -31,13 +31,14 @@ from api.app import create_app
 from api.limits import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS, schema_extensions
 from api.observability import hashed_label
 from api.permissions import staff_only as only_staff
+from api.settings import ApiSettings
 from domain.roles import Role
 from domain.search_model import SearchInputError
 from graph import embedded, neo4j_embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import Conflict, DatabaseUnavailable, NotFound
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from services.keys import KeyStore
 from tests.e2e.server import (  # noqa: F401 (fixtures)
     LiveServer,
@@ -109,8 +110,7 @@ def admin_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[KeyStore, str]:
 
 @pytest.fixture(scope="module")
 def demo_api(demo_engine: GraphEngine, admin_key: tuple[KeyStore, str]) -> Iterator[LiveServer]:
-    app = create_app(Settings(metrics_operations=LISTED_OPERATIONS), engine=demo_engine)
-    app.state.key_store = admin_key[0]
+    app = create_app(ApiSettings(metrics_operations=LISTED_OPERATIONS), engine=demo_engine, key_store=admin_key[0])
     with serving(app) as live:
         yield live
 
@@ -308,7 +308,7 @@ def test_when_the_database_dies_queries_and_healthz_say_so(engine_name: str, tmp
     data_dir = tmp_path / "db"
     scheme, status = (("embedded-neo4j", neo4j_embedded.status) if engine_name == "neo4j"
                       else ("embedded", embedded.status))
-    engine = connect(Settings(db=f"{scheme}://{data_dir}"))  # starts the server; close() stops it
+    engine = connect(DatabaseSettings(db=f"{scheme}://{data_dir}"))  # starts the server; close() stops it
     try:
         load_demo(engine, tmp_path / "demo-data", services=5)
         with serving(create_app(engine=engine)) as live:

@@ -18,6 +18,7 @@ from api.app import create_app
 from api.context import RequestRefused, build_context, refused_response
 from api.observability import MaskInternalErrors
 from api.permissions import admin_only, planner_only, staff_only
+from api.settings import ApiSettings
 from domain.roles import Role
 from services.keys import KEY_PREFIX, KeyStore
 from tests.e2e.server import LiveServer, serving
@@ -79,6 +80,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
 def live(keys: Keys) -> Iterator[LiveServer]:
     app = FastAPI()
     app.state.db = object()  # this schema never touches the database
+    app.state.settings = ApiSettings()
     app.state.key_store = keys.store  # a store the server never saw the adds of: it reads the file itself
     app.include_router(GraphQLRouter(SCHEMA, context_getter=build_context), prefix="/graphql")
     app.add_exception_handler(RequestRefused, refused_response)
@@ -203,8 +205,8 @@ def test_keys_never_reach_the_logs(live: LiveServer, keys: Keys, caplog: pytest.
 
 
 def test_the_real_app_refuses_a_bad_key_before_touching_the_database(tmp_path: Path) -> None:
-    app = create_app(engine=object())  # type: ignore[arg-type]  # never reached: the key is refused first
-    app.state.key_store = KeyStore(tmp_path / "keys.json")
+    app = create_app(engine=object(),  # type: ignore[arg-type]  # never reached: the key is refused first
+                     key_store=KeyStore(tmp_path / "keys.json"))
     with serving(app) as server, server.client() as client:
         response = client.post("/graphql", json={"query": "{ serviceCount }"},
                                headers={"Authorization": f"Bearer {KEY_PREFIX}{'z' * 43}"})

@@ -40,8 +40,8 @@ from api.inputs import RequestBodyLimit
 from api.limits import schema_extensions
 from api.offload import InWorkerThread
 from api.serving import HeaderTimeoutH11Protocol, uvicorn_config
+from api.settings import ApiSettings
 from graph.engine import GraphEngine
-from graph.settings import Settings
 from tests.e2e.server import LiveServer, serving
 
 TIMEOUT_S = 1.0  # the header and body timeouts of the server under test
@@ -135,9 +135,9 @@ class NoticesEnds:
                 probe.requests_ended.set()
 
 
-def settings_for(tmp: Path) -> Settings:
-    return Settings(db=f"embedded://{tmp / 'db'}", warm_planner_caches=False, hsds_snapshots=False,
-                    header_timeout_s=TIMEOUT_S, body_timeout_s=TIMEOUT_S)
+def settings_for(tmp: Path) -> ApiSettings:
+    return ApiSettings(db=f"embedded://{tmp / 'db'}", warm_planner_caches=False, hsds_snapshots=False,
+                       header_timeout_s=TIMEOUT_S, body_timeout_s=TIMEOUT_S)
 
 
 @pytest.fixture(scope="module")
@@ -301,7 +301,7 @@ def test_a_keep_alive_connection_idle_longer_than_the_header_timeout_between_who
 
 
 def test_serve_runs_uvicorn_with_the_header_timeout_protocol_and_the_settings_timeout(tmp_path: Path) -> None:
-    settings = Settings(db=f"embedded://{tmp_path / 'db'}", header_timeout_s=3.5)
+    settings = ApiSettings(db=f"embedded://{tmp_path / 'db'}", header_timeout_s=3.5)
     config = uvicorn_config(create_app(settings, engine=cast(GraphEngine, IdleEngine())), settings, "127.0.0.1", 0)
     assert config.http is HeaderTimeoutH11Protocol
     assert config.header_timeout_s == 3.5  # type: ignore[attr-defined]

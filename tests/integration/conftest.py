@@ -13,7 +13,7 @@ import pytest
 from graph import embedded, neo4j_embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from tests.conftest import SharedNeo4j, engine_fixture
 
 
@@ -28,9 +28,9 @@ def falkordb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[embedd
 
 
 @pytest.fixture
-def graph_settings(falkordb_server: embedded.ServerInfo) -> Settings:
-    """Settings naming a graph no other test uses, on the session's server."""
-    return Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"test-{uuid.uuid4().hex[:12]}")
+def graph_settings(falkordb_server: embedded.ServerInfo) -> DatabaseSettings:
+    """DatabaseSettings naming a graph no other test uses, on the session's server."""
+    return DatabaseSettings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"test-{uuid.uuid4().hex[:12]}")
 
 
 @engine_fixture(scope="module")
@@ -44,24 +44,25 @@ def module_db(request: pytest.FixtureRequest) -> Iterator[GraphEngine]:
             yield engine
         return
     falkordb: embedded.ServerInfo = request.getfixturevalue("falkordb_server")
-    engine = connect(Settings(db=f"falkordb://127.0.0.1:{falkordb.port}", db_name=f"module-{uuid.uuid4().hex[:12]}"))
+    engine = connect(DatabaseSettings(db=f"falkordb://127.0.0.1:{falkordb.port}",
+                                      db_name=f"module-{uuid.uuid4().hex[:12]}"))
     yield engine
     engine.close()
 
 
 @pytest.fixture
-def db_settings(engine_name: str, request: pytest.FixtureRequest) -> Settings:
-    """Settings of an empty graph for one test: a new graph on the session's FalkorDB server, or the
+def db_settings(engine_name: str, request: pytest.FixtureRequest) -> DatabaseSettings:
+    """DatabaseSettings of an empty graph for one test: a new graph on the session's FalkorDB server, or the
     session's Neo4j server (Neo4j Community has one user database: `db` empties it first)."""
     if engine_name == "neo4j":
         server: neo4j_embedded.ServerInfo = request.getfixturevalue("neo4j_server")
-        return Settings(db=f"embedded-neo4j://{server.data_dir}")
-    settings: Settings = request.getfixturevalue("graph_settings")
+        return DatabaseSettings(db=f"embedded-neo4j://{server.data_dir}")
+    settings: DatabaseSettings = request.getfixturevalue("graph_settings")
     return settings
 
 
 @pytest.fixture
-def db(db_settings: Settings, engine_name: str) -> Iterator[GraphEngine]:
+def db(db_settings: DatabaseSettings, engine_name: str) -> Iterator[GraphEngine]:
     """A connected engine on an empty graph with the schema applied."""
     engine = connect(db_settings, ensure_schema=False)
     if engine_name == "neo4j":
@@ -71,8 +72,8 @@ def db(db_settings: Settings, engine_name: str) -> Iterator[GraphEngine]:
     engine.close()
 
 
-def embedded_settings(path: Path) -> Settings:
-    return Settings(db=f"embedded://{path}")
+def embedded_settings(path: Path) -> DatabaseSettings:
+    return DatabaseSettings(db=f"embedded://{path}")
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +96,8 @@ def load_demo_city(engine: GraphEngine, source: Path) -> None:
 @pytest.fixture(scope="session")
 def falkordb_demo_db(falkordb_server: embedded.ServerInfo, demo_source: Path) -> Iterator[GraphEngine]:
     """The demo city in a graph of its own on the session's FalkorDB server, loaded once."""
-    settings = Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"demo-{uuid.uuid4().hex[:12]}")
+    settings = DatabaseSettings(db=f"falkordb://127.0.0.1:{falkordb_server.port}",
+                                db_name=f"demo-{uuid.uuid4().hex[:12]}")
     engine = connect(settings)
     load_demo_city(engine, demo_source)
     yield engine

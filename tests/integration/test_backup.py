@@ -19,7 +19,7 @@ from graph import backup as graph_backup
 from graph import neo4j_embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from loaders.writer import write_plan
 from queries import reads
 from services.hsds import listing as hsds_api
@@ -62,7 +62,7 @@ def _answers(db: GraphEngine, tmp_path: Path) -> dict[str, Any]:
 
 
 @contextmanager
-def _fresh(settings: Settings) -> Iterator[GraphEngine]:
+def _fresh(settings: DatabaseSettings) -> Iterator[GraphEngine]:
     """A new connection: nothing a previous one kept (per-engine caches of derived values) answers for it."""
     engine = connect(settings)
     try:
@@ -76,7 +76,7 @@ def _wipe(db: GraphEngine) -> None:
 
 
 def test_a_backup_restored_into_an_empty_database_answers_exactly_as_the_original(
-        demo_db: GraphEngine, db: GraphEngine, db_settings: Settings, tmp_path: Path) -> None:
+        demo_db: GraphEngine, db: GraphEngine, db_settings: DatabaseSettings, tmp_path: Path) -> None:
     before = _answers(demo_db, tmp_path)
     assert before["searches"][0]["services"]["totalCount"] > 0 and before["hsds"]
     out = tmp_path / "city.jsonl.gz"
@@ -193,8 +193,8 @@ def test_a_backup_taken_while_a_load_runs_holds_one_version_of_the_graph(db: Gra
 
 
 @pytest.mark.skipif("neo4j" not in ENGINES, reason="needs both engines")
-def test_a_falkordb_backup_restores_into_neo4j(graph_settings: Settings, neo4j_server: neo4j_embedded.ServerInfo,
-                                               tmp_path: Path) -> None:
+def test_a_falkordb_backup_restores_into_neo4j(graph_settings: DatabaseSettings,
+                                               neo4j_server: neo4j_embedded.ServerInfo, tmp_path: Path) -> None:
     out = tmp_path / "falkordb.jsonl.gz"
     with _fresh(graph_settings) as source:
         write_plan(source, small_plan("x-", services=3), dataset_id="x", fmt="test", path="x")
@@ -202,7 +202,7 @@ def test_a_falkordb_backup_restores_into_neo4j(graph_settings: Settings, neo4j_s
         ids = sorted(hsds_api.service_organizations(source))
         documents = service_documents(source, ids, full=True, staff=True)
         assert graph_backup.backup(source, out, version=reads.graph_version).engine == "falkordb"
-    with _fresh(Settings(db=f"embedded-neo4j://{neo4j_server.data_dir}")) as target:
+    with _fresh(DatabaseSettings(db=f"embedded-neo4j://{neo4j_server.data_dir}")) as target:
         _wipe(target)
         graph_backup.restore(target, out)
         assert reads.graph_stats(target) == stats and reads.graph_version(target) == version

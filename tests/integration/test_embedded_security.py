@@ -22,7 +22,7 @@ from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import DatabaseUnavailable
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from loaders.writer import write_plan
 from queries import reads
 from services.hsds.export import export_hsds
@@ -76,7 +76,7 @@ def test_the_embedded_server_answers_no_command_without_the_password_of_its_dire
 def test_the_data_directory_is_its_owners_alone_folders_0700_and_files_0600(
         tmp_path: Path, usual_umask: None) -> None:
     data = tmp_path / "db"
-    db = connect(Settings(db=f"embedded://{data}"))
+    db = connect(DatabaseSettings(db=f"embedded://{data}"))
     try:
         db.write("CREATE (:Service {id: 's1'})")
         assert {"server.json", "server.log", "server.lock", "server.password", "falkordb"} <= \
@@ -91,14 +91,14 @@ def test_the_data_directory_is_its_owners_alone_folders_0700_and_files_0600(
 def test_a_directory_from_before_passwords_starts_gets_a_password_and_is_made_private(
         tmp_path: Path, usual_umask: None) -> None:
     data = tmp_path / "db"
-    db = connect(Settings(db=f"embedded://{data}"))
+    db = connect(DatabaseSettings(db=f"embedded://{data}"))
     db.write("CREATE (:Service {id: 's1', name: 'Food bank'})")
     db.close()
     (data / "server.password").unlink()  # as the project left a directory before: no password, the usual modes
     for path in [data, *data.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
-    db = connect(Settings(db=f"embedded://{data}"))
+    db = connect(DatabaseSettings(db=f"embedded://{data}"))
     try:
         assert reads.service_by_id(db, id="s1").name == "Food bank"
         info = embedded.status(data)
@@ -143,7 +143,7 @@ def test_a_server_from_before_passwords_still_running_requires_one_from_the_next
         assert not started and (info.pid, info.port) == (old.pid, port)
         assert info.password == (data / "server.password").read_text().strip() != ""
         assert _raw(port, "CONFIG GET dir") == [NOAUTH]
-        db = connect(Settings(db=f"falkordb://127.0.0.1:{port}", db_name="old"))  # finds the new password
+        db = connect(DatabaseSettings(db=f"falkordb://127.0.0.1:{port}", db_name="old"))  # finds the new password
         db.write("CREATE (:Service {id: 's1'})")
         assert reads.service_count(db) == 1
         db.close()
@@ -165,7 +165,8 @@ def _raw_or_none(port: int) -> str | None:
 
 def test_a_falkordb_uri_finds_the_password_of_our_server_and_takes_safetynet_db_password_for_another(
         falkordb_server: embedded.ServerInfo, tmp_path: Path) -> None:
-    ours = connect(Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name=f"ours-{uuid.uuid4().hex}"))
+    ours = connect(DatabaseSettings(db=f"falkordb://127.0.0.1:{falkordb_server.port}",
+                                    db_name=f"ours-{uuid.uuid4().hex}"))
     ours.write("CREATE (:Service {id: 's1'})")
     assert reads.service_count(ours) == 1
     ours.close()
@@ -184,8 +185,8 @@ def test_a_falkordb_uri_finds_the_password_of_our_server_and_takes_safetynet_db_
             assert time.monotonic() < deadline and foreign.poll() is None, "the foreign server did not start"
             time.sleep(0.05)
         with pytest.raises(DatabaseUnavailable, match="SAFETYNET_DB_PASSWORD"):
-            connect(Settings(db=f"falkordb://127.0.0.1:{port}"))
-        theirs = connect(Settings(db=f"falkordb://127.0.0.1:{port}", db_password="their-password"))
+            connect(DatabaseSettings(db=f"falkordb://127.0.0.1:{port}"))
+        theirs = connect(DatabaseSettings(db=f"falkordb://127.0.0.1:{port}", db_password="their-password"))
         theirs.write("CREATE (:Service {id: 's1'})")
         assert reads.service_count(theirs) == 1
         theirs.close()

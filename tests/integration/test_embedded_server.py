@@ -13,7 +13,7 @@ import pytest
 from graph import embedded
 from graph.connect import connect
 from graph.errors import BadDatabaseUri, DatabaseUnavailable
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from queries import reads
 
 
@@ -24,7 +24,7 @@ def _free_port() -> int:
 
 
 def test_data_survives_a_stop_and_a_start_of_the_embedded_server(tmp_path: Path) -> None:
-    settings = Settings(db=f"embedded://{tmp_path}")
+    settings = DatabaseSettings(db=f"embedded://{tmp_path}")
     db = connect(settings)
     db.write("CREATE (:Service {id: $id, name: $name})", {"id": "s1", "name": "Food bank"})
     db.close()  # this process started the server, so closing stops it
@@ -52,7 +52,7 @@ def test_a_second_process_reuses_the_running_server_for_the_same_directory(tmp_p
                                 env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
         assert result.stdout.split() == [str(info.pid), str(info.port), "False"]
         # and a process that only attached does not stop the server when it closes
-        db = connect(Settings(db=f"embedded://{tmp_path}"))
+        db = connect(DatabaseSettings(db=f"embedded://{tmp_path}"))
         db.close()
         assert embedded.status(tmp_path) == info
     finally:
@@ -69,7 +69,7 @@ def test_a_stale_state_file_does_not_fool_status(tmp_path: Path) -> None:
 def test_an_unreachable_falkordb_names_the_uri_and_what_to_try() -> None:
     uri = f"falkordb://127.0.0.1:{_free_port()}"
     with pytest.raises(DatabaseUnavailable) as caught:
-        connect(Settings(db=uri))
+        connect(DatabaseSettings(db=uri))
     message = str(caught.value)
     assert uri in message
     assert "What to try:" in message
@@ -78,7 +78,7 @@ def test_an_unreachable_falkordb_names_the_uri_and_what_to_try() -> None:
 def test_an_unreachable_neo4j_names_the_uri_and_what_to_try() -> None:
     uri = f"bolt://127.0.0.1:{_free_port()}"
     with pytest.raises(DatabaseUnavailable) as caught:
-        connect(Settings(db=uri))
+        connect(DatabaseSettings(db=uri))
     assert uri in str(caught.value)
     assert "Neo4j" in caught.value.hint
 
@@ -86,7 +86,7 @@ def test_an_unreachable_neo4j_names_the_uri_and_what_to_try() -> None:
 @pytest.mark.parametrize("uri", ["localhost:7687", "postgres://x", "embedded://"])
 def test_a_database_uri_we_do_not_understand_is_rejected_with_examples(uri: str) -> None:
     with pytest.raises(BadDatabaseUri, match="SAFETYNET_DB"):
-        connect(Settings(db=uri))
+        connect(DatabaseSettings(db=uri))
 
 
 def test_the_embedded_server_never_forks_on_its_own_and_a_load_waits_for_a_running_fork(
@@ -106,7 +106,7 @@ def test_the_embedded_server_never_forks_on_its_own_and_a_load_waits_for_a_runni
     try:
         assert client.config_get("save")["save"] == ""
         assert client.config_get("auto-aof-rewrite-percentage")["auto-aof-rewrite-percentage"] == "0"
-        db = connect(Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name="fork-test"))
+        db = connect(DatabaseSettings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name="fork-test"))
         try:
             write_plan(db, small_plan(services=50), dataset_id="d1", fmt="test", path="memory")
             def load(done: threading.Event) -> None:

@@ -23,7 +23,7 @@ from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import DatabaseUnavailable
 from graph.falkor import PING_TIMEOUT_S
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from loaders.load import load_parsed
 from tests.e2e.cli import free_port as pick_free_port
 from tests.factories import ReadyPlan, small_plan
@@ -59,7 +59,7 @@ def own_server(tmp_path: Path) -> Iterator[embedded.ServerInfo]:
 
 
 def _connect(port: int) -> GraphEngine:
-    engine = connect(Settings(db=f"falkordb://127.0.0.1:{port}", db_name=f"hang-{uuid.uuid4().hex[:8]}"))
+    engine = connect(DatabaseSettings(db=f"falkordb://127.0.0.1:{port}", db_name=f"hang-{uuid.uuid4().hex[:8]}"))
     engine.hung_after_s = HANG_AFTER_S  # type: ignore[attr-defined]
     return engine
 

@@ -18,7 +18,7 @@ from neo4j.exceptions import AuthError
 from graph import neo4j_embedded, neo4j_launcher
 from graph.connect import connect
 from graph.errors import DatabaseUnavailable
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from loaders.writer import write_plan
 from queries import reads
 from tests.e2e.cli import run_cli
@@ -108,7 +108,7 @@ def test_the_cli_stops_and_starts_it_and_the_data_is_kept(neo4j_dir: Path) -> No
 def test_what_keeps_it_from_starting_is_said(launcher: Path, tmp_path: Path) -> None:
     # a JVM that cannot start: the log's tail is in the error
     with pytest.raises(DatabaseUnavailable) as caught:
-        neo4j_embedded.start(tmp_path / "tiny", Settings(neo4j_heap="1k"))
+        neo4j_embedded.start(tmp_path / "tiny", DatabaseSettings(neo4j_heap="1k"))
     assert "Too small" in str(caught.value) and "server.log" in caught.value.hint
     # no Java: what to install
     env = {**small_neo4j_env(tmp_path / "nojava"), "PATH": str(tmp_path / "no-such-bin")}

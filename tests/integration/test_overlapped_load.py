@@ -13,7 +13,7 @@ import pytest
 from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from loaders.hsds import ParseResult, parse_hsds
 from loaders.load import load_parsed, load_source
 from loaders.plan import NodesReady
@@ -49,7 +49,7 @@ def _parser(path: Path, handed_over: list[str], after: Callable[[], None] | None
 
 @pytest.mark.engines("falkordb", reason="compares with a second graph: Neo4j Community has one database")
 def test_the_examples_load_while_being_read_into_the_same_graph_as_a_finished_plan(
-    db: GraphEngine, graph_settings: Settings, hsds_examples: Path
+    db: GraphEngine, graph_settings: DatabaseSettings, hsds_examples: Path
 ) -> None:
     handed_over: list[str] = []
     progress: list[tuple[int, int | None]] = []
@@ -102,7 +102,7 @@ def test_strict_rejects_the_examples_warnings_after_their_nodes_were_handed_over
 @pytest.mark.engines("falkordb", reason="checks FalkorDB's staging graphs and lock key")
 @pytest.mark.parametrize("interruption", [KeyboardInterrupt, OSError])
 def test_a_read_interrupted_after_nodes_were_handed_over_writes_nothing_and_frees_the_lock(
-    db: GraphEngine, graph_settings: Settings, hsds_examples: Path, interruption: type[BaseException],
+    db: GraphEngine, graph_settings: DatabaseSettings, hsds_examples: Path, interruption: type[BaseException],
     falkordb_server: embedded.ServerInfo,
 ) -> None:
     def interrupt() -> None:

@@ -20,7 +20,7 @@ from graph import embedded, local_server, neo4j_embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
 from graph.errors import DatabaseUnavailable
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from graph.supervisor import Supervisor, supervising, supervisor_pid
 
 DEADLINE_S = 1.0
@@ -28,9 +28,10 @@ HUNG_AFTER_S = 2.0
 QUERY = "MATCH (n:Organization) RETURN n.id AS id ORDER BY id"
 
 
-def _settings(uri: str) -> Settings:
-    return Settings(db=uri, supervise=True, read_deadline_s=DEADLINE_S, hung_after_s=HUNG_AFTER_S, neo4j_heap="1g",
-                    neo4j_pagecache="64m", neo4j_transaction_total="512m", neo4j_transaction_max="512m")
+def _settings(uri: str) -> DatabaseSettings:
+    return DatabaseSettings(db=uri, supervise=True, read_deadline_s=DEADLINE_S, hung_after_s=HUNG_AFTER_S,
+                            neo4j_heap="1g", neo4j_pagecache="64m", neo4j_transaction_total="512m",
+                            neo4j_transaction_max="512m")
 
 
 def _pid(data_dir: Path) -> int:

@@ -25,7 +25,6 @@ from api.auth import AuthError, Caller, authenticate
 from api.permissions import staff_only
 from cli.main import app
 from domain.roles import Role
-from graph.settings import Settings, get_settings
 from services.keys import (
     KEY_PREFIX,
     NAME_RULE,
@@ -40,6 +39,7 @@ from services.keys import (
     keys_path,
     normalize_key_name,
 )
+from services.settings import ServiceSettings, get_service_settings
 
 
 @pytest.fixture
@@ -314,19 +314,19 @@ def test_concurrent_writers_in_several_processes_lose_no_key(store: KeyStore) ->
 
 
 def test_the_keys_file_setting_wins(tmp_path: Path) -> None:
-    settings = Settings(db="falkordb://localhost:6379", keys_file=tmp_path / "k.json")
+    settings = ServiceSettings(db="falkordb://localhost:6379", keys_file=tmp_path / "k.json")
     assert keys_path(settings) == tmp_path / "k.json"
 
 
 def test_an_embedded_database_keeps_its_keys_in_its_data_directory(tmp_path: Path) -> None:
-    assert keys_path(Settings(db=f"embedded://{tmp_path / 'db'}")) == tmp_path / "db" / "keys.json"
+    assert keys_path(ServiceSettings(db=f"embedded://{tmp_path / 'db'}")) == tmp_path / "db" / "keys.json"
 
 
 @pytest.mark.parametrize("db", ["falkordb://localhost:6379", "bolt://localhost:7687"])
 def test_a_server_database_keeps_its_keys_in_dot_safetynet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            db: str) -> None:
     monkeypatch.chdir(tmp_path)
-    assert keys_path(Settings(db=db)) == tmp_path / ".safetynet" / "keys.json"
+    assert keys_path(ServiceSettings(db=db)) == tmp_path / ".safetynet" / "keys.json"
 
 
 # ---------------------------------------------------------------- the Authorization header
@@ -416,9 +416,9 @@ def keys_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     path = tmp_path / "cli" / "keys.json"
     monkeypatch.setenv("SAFETYNET_KEYS_FILE", str(path))
     monkeypatch.setenv("NO_COLOR", "1")
-    get_settings.cache_clear()
+    get_service_settings.cache_clear()
     yield path
-    get_settings.cache_clear()
+    get_service_settings.cache_clear()
 
 
 runner = CliRunner()

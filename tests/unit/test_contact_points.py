@@ -1,4 +1,4 @@
-"""Which address is where to go and which numbers a person can call (queries/contact_points.py), pure."""
+"""Which address is where to go and which numbers a person can call (domain/contact_points.py), pure."""
 
 from __future__ import annotations
 

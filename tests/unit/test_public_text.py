@@ -1,4 +1,4 @@
-"""When a full-text match may be shown to the public (queries/public_text.py), pure."""
+"""When a full-text match may be shown to the public (domain/public_text.py), pure."""
 
 from __future__ import annotations
 
