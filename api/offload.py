@@ -6,10 +6,11 @@ router strawberry runs such a resolver on the event loop itself, and the whole A
 while the database answers one request: with 8 clients it served them one at a time (throughput
 exactly 1 / (API time + database time)). Resolving each top-level field in a thread lets the event loop
 take other requests meanwhile; the database client releases the GIL while it waits. A nested field
-that reads the database (an organization's services and locations) goes to a thread too; the others
-resolve from the objects their parent returned (plain attributes), so they stay on the loop.
+that reads the database (an organization's services and locations) loads through a per-request
+DataLoader (api/dataloaders), whose batch query runs in a worker thread; the other nested fields resolve
+from the objects their parent returned (plain attributes), so they stay on the loop.
 
-It is a field extension on those fields only (`in_worker_threads(Query)`, `…(Organization)`): a schema extension
+It is a field extension on Query's fields only (`in_worker_threads(Query)`): a schema extension
 with a `resolve` hook would be called for every field of every request, which cost more than a third
 of the throughput of a trivial query. Where no event loop runs (`schema.execute_sync`, as tests and
 scripts use it), nothing changes.
@@ -45,8 +46,7 @@ class InWorkerThread(FieldExtension):
 
 def in_worker_threads(type_: type[T]) -> type[T]:
     """`type_` (a strawberry type) with every field that has a resolver of its own resolved in a worker
-    thread: all of Query's, and the nested fields that read the database (Organization.services, …);
-    a plain attribute is not worth a thread."""
+    thread (Query's); a plain attribute is not worth a thread."""
     for field in type_.__strawberry_definition__.fields:  # type: ignore[attr-defined]
         if field.base_resolver is None:
             continue

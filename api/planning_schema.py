@@ -17,8 +17,9 @@ from analytics.network import NetworkSummary
 from analytics.suppression import Cell, TableKey
 from api.context import Context
 from api.limits import MAX_PAGE_SIZE
+from api.paging import PageInfo, page_info
 from api.permissions import planner_only
-from api.types import PageInfo, check_first, cursor_at, offset_after
+from domain.paging import check_first, cursor_at, offset_after
 from services import planning
 from services import planning_reads as reads
 
@@ -133,9 +134,15 @@ class SiloCell:
                                                             "population-incompatible pairs).")
 
 
+@strawberry.type(description="A silo pair and its cursor.")
+class SiloPairEdge:
+    cursor: str
+    node: SiloPair
+
+
 @strawberry.type(description="Unlinked overlap: a page of silo pairs, ranked, and the counts per area × need.")
 class SiloConnection:
-    nodes: list[SiloPair]
+    edges: list[SiloPairEdge]
     page_info: PageInfo
     total_count: int = strawberry.field(description="Silo pairs in all.")
     overlapping_pairs: int = strawberry.field(description="Pairs that overlap, linked or not.")
@@ -143,6 +150,9 @@ class SiloConnection:
     max_hops: int
     cells: list[SiloCell] = strawberry.field(description="Cells with ≥ 2 organizations, most siloed pairs first "
                                                          f"(the first {_LIST_CAP}).")
+
+    nodes: list[SiloPair] = strawberry.field(
+        description="The pairs of the page, in order (the edges' nodes): a convenience.")
 
 
 # ---------------------------------------------------------------- network
@@ -378,11 +388,20 @@ class ReferralFlows:
 
 # ---------------------------------------------------------------- the fields
 
-@strawberry.type(description="A page of planning areas.")
+@strawberry.type(description="A planning area and its cursor.")
+class AreaEdge:
+    cursor: str
+    node: AreaRef
+
+
+@strawberry.type(description="A page of planning areas (Relay connection).")
 class AreaConnection:
-    nodes: list[AreaRef]
+    edges: list[AreaEdge]
     page_info: PageInfo
     total_count: int
+
+    nodes: list[AreaRef] = strawberry.field(
+        description="The areas of the page, in order (the edges' nodes): a convenience.")
 
 
 def _threshold(info: Info[Context, None]) -> int:
@@ -399,9 +418,11 @@ class PlanningQuery:
                       key=lambda a: (a.name, a.id))
         start = offset_after(after)
         page = rows[start:start + first]
+        edges = [AreaEdge(cursor=cursor_at(start + i), node=AreaRef(id=strawberry.ID(a.id), name=a.name, kind=a.kind))
+                 for i, a in enumerate(page)]
         return AreaConnection(
-            nodes=[AreaRef(id=strawberry.ID(a.id), name=a.name, kind=a.kind) for a in page], total_count=len(rows),
-            page_info=_page(start, len(page), len(rows)))
+            edges=edges, nodes=[edge.node for edge in edges], total_count=len(rows),
+            page_info=page_info(start, len(page), len(rows)))
 
     @strawberry.field(extensions=[planner_only()], description=(
         "Unlinked overlap (planner): pairs of organizations whose services address the same need (the same term, "
@@ -421,12 +442,15 @@ class PlanningQuery:
         names = _Names(info)
         report = result.report
         page = report.pairs[start:start + first]
+        edges = [SiloPairEdge(cursor=cursor_at(start + i),
+                              node=SiloPair(a=names.agency(p.a), b=names.agency(p.b),
+                                            shared_needs=[names.need(n) for n in p.shared_needs],
+                                            shared_areas=[names.area(a) for a in p.shared_areas],
+                                            shared_cells=p.shared_cells, overlap=p.overlap))
+                 for i, p in enumerate(page)]
         return SiloConnection(
-            nodes=[SiloPair(a=names.agency(p.a), b=names.agency(p.b),
-                            shared_needs=[names.need(n) for n in p.shared_needs],
-                            shared_areas=[names.area(a) for a in p.shared_areas],
-                            shared_cells=p.shared_cells, overlap=p.overlap) for p in page],
-            page_info=_page(start, len(page), report.total_pairs), total_count=report.total_pairs,
+            edges=edges, nodes=[edge.node for edge in edges],
+            page_info=page_info(start, len(page), report.total_pairs), total_count=report.total_pairs,
             overlapping_pairs=report.overlapping_pairs, organizations=result.organizations, max_hops=max_hops,
             cells=[SiloCell(need=names.need(c.need), area=names.area(c.area), organizations=c.organizations,
                             pairs=c.pairs, siloed_pairs=c.siloed_pairs, linked_pairs=c.linked_pairs)
@@ -551,12 +575,6 @@ def _sector(names: _Names, key: str) -> SectorRef:
 
 def _opt(value: strawberry.ID | None) -> str | None:
     return str(value) if value else None
-
-
-def _page(start: int, count: int, total: int) -> PageInfo:
-    return PageInfo(has_next_page=start + count < total, has_previous_page=start > 0,
-                    start_cursor=cursor_at(start) if count else None,
-                    end_cursor=cursor_at(start + count - 1) if count else None)
 
 
 __all__ = ["PlanningQuery"]

@@ -1,7 +1,10 @@
-"""The GraphQL schema: the front-line search and the directory, thin over `queries`.
+"""The GraphQL schema: the front-line search and the directory, thin over `services`.
 
-Every list is a Relay-style connection with a hard cap on `first`. Resident input is used for
-the one query and never stored or logged. Staff-only fields resolve to null for the public.
+A resolver parses its arguments, makes one service call (services.search, services.directory; nested lists
+through the request's DataLoaders, api/dataloaders) and maps the answer to types. Every list is a Relay
+connection (`edges { cursor node }`, `pageInfo`, `totalCount`, and `nodes` as a convenience) with a hard cap
+on `first`. Resident input is used for the one query and never stored or logged. Staff-only fields resolve
+to null for the public.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from api import dataloaders
 from api.context import Context
 from api.limits import MAX_PAGE_SIZE, schema_extensions
 from api.offload import in_worker_threads
+from api.paging import PageInfo, page_info
 from api.permissions import is_staff, staff_only
 from api.planning_schema import PlanningQuery
 from api.selection import page_detail_keys, page_detail_kinds
@@ -23,7 +28,6 @@ from api.types import (
     Eligibility,
     GeoPointInput,
     Location,
-    PageInfo,
     Phone,
     PhoneSource,
     Reach,
@@ -32,11 +36,8 @@ from api.types import (
     ServiceArea,
     TaxonomyTerm,
     aware,
-    check_first,
-    cursor_at,
     eligibility_of,
     location_of,
-    offset_after,
     phone_of,
     schedule_of,
     term_of,
@@ -44,12 +45,14 @@ from api.types import (
 )
 from domain.contact_points import SourcedPhone, callable_phones
 from domain.eligibility import unpublished
+from domain.paging import check_first, cursor_at, offset_after
 from domain.privacy import visible, visible_locations, visible_phones
-from domain.search_model import DEFAULT_RADIUS_KM, Hit, SearchInputError, ServiceQuery
+from domain.search_model import DEFAULT_RADIUS_KM, SearchInputError, ServiceQuery
 from graph.errors import NotFound
 from graph.schema.model import ELIGIBILITY_LINK_TYPE, NON_NEED_LINK_TYPES, is_staff_only_record
-from queries import directory, reads
+from services import directory
 from services import search as search_q
+from services.search import ServicePage
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -67,17 +70,29 @@ class Organization:
     @strawberry.field(description="The services it provides, by name.")
     def services(self, info: Info[Context, None], first: int = DEFAULT_PAGE_SIZE,
                  after: str | None = None) -> ServiceConnection:
-        ids = search_q.visible_ids(info.context.db, directory.organization_service_ids(info.context.db, str(self.id)),
-                                   staff=is_staff(info))
-        return _connection(info, [Hit(sid) for sid in ids], first, after, assessed=False, resident=None)
+        check_first(first, MAX_PAGE_SIZE)
+        start, staff = offset_after(after), is_staff(info)
+        kinds, keys = page_detail_kinds(info.selected_fields), page_detail_keys(info.selected_fields)
+
+        async def load(loaders: dataloaders.Loaders) -> ServiceConnection:
+            ids = await dataloaders.organization_services(loaders, info).load(str(self.id))
+            page = ids[start:start + first]
+            rows = await dataloaders.service_details(loaders, info, kinds, keys).load_many(page)
+            details = {sid: row for sid, row in zip(page, rows, strict=True) if row is not None}
+            return _connection(search_q.listed_page(page, details, start=start, total=len(ids), staff=staff),
+                               staff=staff)
+        return dataloaders.resolve(load, info)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Its locations: its own and those where its services are delivered.")
     def locations(self, info: Info[Context, None]) -> list[Location]:
-        rows = directory.organization_locations(info.context.db, str(self.id))
-        return [location_of(loc, addresses) for loc, addresses in visible_locations(rows, staff=is_staff(info))]
+        async def load(loaders: dataloaders.Loaders) -> list[Location]:
+            rows = await dataloaders.organization_locations(loaders, info).load(str(self.id))
+            return [location_of(loc, addresses) for loc, addresses in rows]
+        return dataloaders.resolve(load, info)  # type: ignore[no-any-return]
 
 
-in_worker_threads(Organization)  # its services and locations read the database: not on the event loop
+# (Its services and locations load through the request's DataLoaders, api/dataloaders: one query for the
+# organizations of a whole page, awaited on the event loop, the query itself in a worker thread.)
 
 
 def organization_of(props: dict[str, Any], sectors: list[dict[str, Any]] | None = None, *,
@@ -207,72 +222,69 @@ class ServiceConnection:
     page_info: PageInfo
     total_count: int
 
+    nodes: list[Service] = strawberry.field(
+        description="The services of the page, in order (the edges' nodes): a convenience.")
 
-def _connection(info: Info[Context, None], hits: list[Hit], first: int, after: str | None, *, assessed: bool,
-                resident: Any, total: int | None = None) -> ServiceConnection:
-    """A page of `hits` (which may be only the first ones of `total`)."""
-    check_first(first, MAX_PAGE_SIZE)
-    total = len(hits) if total is None else total
-    start = offset_after(after)
-    page = hits[start:start + first]
-    db = info.context.db
-    selection = info.selected_fields
-    details = directory.service_details(db, [h.service_id for h in page], page_detail_kinds(selection),
-                                        page_detail_keys(selection))
-    page = [h for h in page if h.service_id in details]  # (a load may have removed one meanwhile)
-    if page and not assessed:
-        page = search_q.assess_hits(db, page, resident, details, staff=is_staff(info))
+
+def _connection(page: ServicePage, *, staff: bool) -> ServiceConnection:
+    """A page of services (services.search.ServicePage) as GraphQL types."""
     edges = []
-    for i, hit in enumerate(page):
-        service = _service_of(details[hit.service_id], staff=is_staff(info),
-                              nearest_location_id=hit.nearest_location_id)
+    for i, item in enumerate(page.services):
+        hit = item.hit
+        service = _service_of(item.details, staff=staff, nearest_location_id=hit.nearest_location_id)
         nearest = next((loc for loc in service.locations if str(loc.id) == hit.nearest_location_id), None)
         edges.append(ServiceEdge(
-            cursor=cursor_at(start + i), node=service, reach=Reach(hit.reach) if hit.reach else None,
+            cursor=cursor_at(page.start + i), node=service, reach=Reach(hit.reach) if hit.reach else None,
             distance_km=hit.distance_km, nearest_location=nearest, eligibility=eligibility_of(hit.eligibility),
             relevance=hit.relevance,
         ))
-    return ServiceConnection(
-        edges=edges, total_count=total,
-        page_info=PageInfo(has_next_page=start + len(page) < total, has_previous_page=start > 0,
-                           start_cursor=edges[0].cursor if edges else None,
-                           end_cursor=edges[-1].cursor if edges else None),
-    )
+    return ServiceConnection(edges=edges, nodes=[edge.node for edge in edges], total_count=page.total,
+                             page_info=page_info(page.start, len(edges), page.total))
+
+
+@strawberry.type(description="An organization and its cursor.")
+class OrganizationEdge:
+    cursor: str
+    node: Organization
 
 
 @strawberry.type(description="A page of organizations (Relay connection).")
 class OrganizationConnection:
-    nodes: list[Organization]
+    edges: list[OrganizationEdge]
     page_info: PageInfo
     total_count: int
+
+    nodes: list[Organization] = strawberry.field(
+        description="The organizations of the page, in order (the edges' nodes): a convenience.")
+
+
+@strawberry.type(description="A taxonomy term and its cursor.")
+class TaxonomyTermEdge:
+    cursor: str
+    node: TaxonomyTerm
 
 
 @strawberry.type(description="A page of taxonomy terms (Relay connection).")
 class TaxonomyTermConnection:
-    nodes: list[TaxonomyTerm]
+    edges: list[TaxonomyTermEdge]
     page_info: PageInfo
     total_count: int
 
-
-def _page_info(start: int, count: int, total: int) -> PageInfo:
-    return PageInfo(has_next_page=start + count < total, has_previous_page=start > 0,
-                    start_cursor=cursor_at(start) if count else None,
-                    end_cursor=cursor_at(start + count - 1) if count else None)
+    nodes: list[TaxonomyTerm] = strawberry.field(
+        description="The terms of the page, in order (the edges' nodes): a convenience.")
 
 
 @strawberry.type
 class Query(PlanningQuery):
     @strawberry.field(description="How many services the graph holds that the caller may see.")
     def service_count(self, info: Info[Context, None]) -> int:
-        return reads.visible_service_count(info.context.db, staff=is_staff(info))
+        return directory.service_count(info.context.db, staff=is_staff(info))
 
     @strawberry.field(description="One service by its HSDS id, or null if there is none.")
     def service(self, info: Info[Context, None], id: strawberry.ID) -> Service | None:
-        details = directory.service_details(info.context.db, [str(id)])
-        row, staff = details.get(str(id)), is_staff(info)
-        if row is None or (is_staff_only_record(row["service"]) and not staff):
-            return None
-        return _service_of(row, staff=staff)
+        staff = is_staff(info)
+        row = directory.service(info.context.db, str(id), staff=staff)
+        return _service_of(row, staff=staff) if row is not None else None
 
     @strawberry.field(description=(
         "Services that can reach this need, for this resident, near here, now. A service reaches the point "
@@ -287,14 +299,16 @@ class Query(PlanningQuery):
         first: int = DEFAULT_PAGE_SIZE, after: str | None = None,
     ) -> ServiceConnection:
         check_first(first, MAX_PAGE_SIZE)
+        staff = is_staff(info)
         query = ServiceQuery(
             need=tuple(str(n) for n in need or ()), text=text, near=near.to_model() if near else None,
             radius_km=radius_km, resident=resident.to_model() if resident else None, open_at=aware(open_at, "openAt"),
-            include_ineligible=include_ineligible, confidential=is_staff(info),
+            include_ineligible=include_ineligible, confidential=staff,
         )
-        ranked = search_q.rank(info.context.db, query, prefix=offset_after(after) + first)
-        return _connection(info, ranked.hits, first, after, assessed=ranked.assessed, resident=ranked.resident,
-                           total=ranked.total)
+        page = search_q.find_services(info.context.db, query, first=first, after_offset=offset_after(after),
+                                      detail_kinds=page_detail_kinds(info.selected_fields),
+                                      detail_keys=page_detail_keys(info.selected_fields))
+        return _connection(page, staff=staff)
 
     @strawberry.field(description=(
         "Crisis diversion for 911 and police call takers (staff): non-police crisis and mental-health response "
@@ -304,30 +318,32 @@ class Query(PlanningQuery):
                           first: int = DEFAULT_PAGE_SIZE, after: str | None = None) -> ServiceConnection:
         moment = aware(when, "when")
         assert moment is not None
-        hits = search_q.crisis_responders(info.context.db, at.to_model(), moment)
-        return _connection(info, hits, first, after, assessed=True, resident=None)
+        check_first(first, MAX_PAGE_SIZE)
+        page = search_q.find_crisis_responders(info.context.db, at.to_model(), moment, first=first,
+                                               after_offset=offset_after(after),
+                                               detail_kinds=page_detail_kinds(info.selected_fields),
+                                               detail_keys=page_detail_keys(info.selected_fields))
+        return _connection(page, staff=is_staff(info))
 
     @strawberry.field(description="One organization by its HSDS id, with its services and locations; null if none.")
     def organization(self, info: Info[Context, None], id: strawberry.ID) -> Organization | None:
-        row = directory.organization(info.context.db, str(id))
-        if row is None or (is_staff_only_record(row["organization"]) and not is_staff(info)):
-            return None
-        return organization_of(row["organization"], row["sectors"], staff=is_staff(info))
+        staff = is_staff(info)
+        row = directory.organization(info.context.db, str(id), staff=staff)
+        return organization_of(row["organization"], row["sectors"], staff=staff) if row is not None else None
 
     @strawberry.field(description="Organizations whose name contains `search`, in `sector` (term id or code), by name.")
     def organizations(self, info: Info[Context, None], search: str | None = None, sector: strawberry.ID | None = None,
                       first: int = DEFAULT_PAGE_SIZE, after: str | None = None) -> OrganizationConnection:
         check_first(first, MAX_PAGE_SIZE)
-        rows = directory.organizations(info.context.db, search=search, sector=str(sector) if sector else None)
-        if not is_staff(info):
-            rows = [r for r in rows if not is_staff_only_record(r["organization"])
-                    and not (search and "name" in (r["organization"].get("staffOnly") or ()))]  # no oracle
-        start = offset_after(after)
-        page = rows[start:start + first]
         staff = is_staff(info)
-        return OrganizationConnection(nodes=[organization_of(r["organization"], r["sectors"], staff=staff)
-                                             for r in page],
-                                      page_info=_page_info(start, len(page), len(rows)), total_count=len(rows))
+        listing = directory.organizations(info.context.db, search=search, sector=str(sector) if sector else None,
+                                          staff=staff, offset=offset_after(after), limit=first)
+        edges = [OrganizationEdge(cursor=cursor_at(listing.start + i),
+                                  node=organization_of(r["organization"], r["sectors"], staff=staff))
+                 for i, r in enumerate(listing.rows)]
+        return OrganizationConnection(edges=edges, nodes=[edge.node for edge in edges],
+                                      page_info=page_info(listing.start, len(edges), listing.total),
+                                      total_count=listing.total)
 
     @strawberry.field(description=(
         "Taxonomy terms for need pickers: the children of `parent` (top-level terms without it); with `search`, "
@@ -336,11 +352,13 @@ class Query(PlanningQuery):
                        search: str | None = None, first: int = 50, after: str | None = None,
                        ) -> TaxonomyTermConnection:
         check_first(first, MAX_PAGE_SIZE)
-        rows = directory.taxonomy_terms(info.context.db, parent=str(parent) if parent else None, search=search)
-        start = offset_after(after)
-        page = rows[start:start + first]
-        return TaxonomyTermConnection(nodes=[term_of(r["term"], r["parentId"]) for r in page],
-                                      page_info=_page_info(start, len(page), len(rows)), total_count=len(rows))
+        listing = directory.taxonomy_terms(info.context.db, parent=str(parent) if parent else None, search=search,
+                                           offset=offset_after(after), limit=first)
+        edges = [TaxonomyTermEdge(cursor=cursor_at(listing.start + i), node=term_of(r["term"], r["parentId"]))
+                 for i, r in enumerate(listing.rows)]
+        return TaxonomyTermConnection(edges=edges, nodes=[edge.node for edge in edges],
+                                      page_info=page_info(listing.start, len(edges), listing.total),
+                                      total_count=listing.total)
 
 
 __all__ = ["NotFound", "SearchInputError", "schema"]

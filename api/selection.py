@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
-from queries.directory import ALL_KEYS, DETAIL_KINDS
+from services.directory import ALL_KEYS, DETAIL_KINDS
 
 # Service fields (GraphQL names) -> the detail kinds they are built from.
 _KINDS_OF_FIELD: Final[dict[str, frozenset[str]]] = {
@@ -26,12 +26,12 @@ _KINDS_OF_FIELD: Final[dict[str, frozenset[str]]] = {
     "phones": frozenset({"phone", "location"}),  # a location's numbers only for locations the caller may see
     "contacts": frozenset({"contact"}),
 }
-# Read whatever the selection: eligibility is judged from them (services.search.facts_of_details).
+# Read whatever the selection: eligibility is judged from them (services.search.service_facts).
 ELIGIBILITY_KINDS: Final[frozenset[str]] = frozenset({"term", "language", "residency"})
 
 
 # Properties read whatever the selection: each record's id, what privacy decides on (`staffOnly`,
-# domain.privacy) and what eligibility is judged from (services.search.facts_of_details).
+# domain.privacy) and what eligibility is judged from (services.search.service_facts).
 _ALWAYS: Final[dict[str, tuple[str, ...]]] = {
     "service": ("id", "staffOnly", "minimumAge", "maximumAge", "eligibilityDescription", "interpretationServices",
                 "derivedFields"),
@@ -82,8 +82,10 @@ def _fields(selections: Iterable[Any]) -> Iterator[SelectedField]:
 
 def _page_records(connection: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
     """(kind, selections) of the records each edge of a connection shows: its service (`node`) and the
-    location nearest the point (`nearestLocation`)."""
+    location nearest the point (`nearestLocation`); and the services of its `nodes` (the edges' nodes)."""
     for field in _fields(connection):
+        for nodes in (f for f in _fields(field.selections) if f.name == "nodes"):
+            yield "service", nodes.selections
         for edges in (f for f in _fields(field.selections) if f.name == "edges"):
             for part in _fields(edges.selections):
                 if part.name == "nearestLocation":
@@ -122,7 +124,7 @@ def _read(kind: str, selections: Iterable[Any], keys: dict[str, set[str]]) -> No
 
 
 def page_detail_keys(connection: Iterable[Any]) -> dict[str, tuple[str, ...]]:
-    """The properties, per kind of record (queries.directory.ALL_KEYS), a connection's selection needs."""
+    """The properties, per kind of record (services.directory.ALL_KEYS), a connection's selection needs."""
     keys: dict[str, set[str]] = {kind: set(names) for kind, names in _ALWAYS.items()}
     for kind, selections in _page_records(connection):
         _read(kind, selections, keys)

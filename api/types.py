@@ -6,7 +6,6 @@ graph's whitelisted keys only (`graph.schema.model`); provenance (`dataset`) is 
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -198,43 +197,6 @@ def schedule_of(props: dict[str, Any]) -> Schedule:
 
 def eligibility_of(value: sm.Eligibility) -> Eligibility:
     return Eligibility(status=EligibilityStatus(value.status), reasons=list(value.reasons))
-
-
-@strawberry.type(description="Where a page of a connection starts and ends (Relay).")
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-
-_CURSOR_PREFIX = "offset:"
-
-
-def cursor_at(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode()
-
-
-def offset_after(cursor: str | None) -> int:
-    """The offset of the item after `cursor` (0 for none); SearchInputError for a cursor we did not make."""
-    if cursor is None:
-        return 0
-    try:
-        decoded = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not decoded.startswith(_CURSOR_PREFIX):
-            raise ValueError(decoded)
-        offset = int(decoded.removeprefix(_CURSOR_PREFIX))
-        if offset < 0:
-            raise ValueError(decoded)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise sm.SearchInputError(f"after: {cursor!r} is not a cursor of this list; pass an endCursor it returned") \
-            from exc
-    return offset + 1
-
-
-def check_first(first: int, cap: int) -> None:
-    if not 0 <= first <= cap:
-        raise sm.SearchInputError(f"first must be between 0 and {cap}, not {first}")
 
 
 def aware(moment: datetime | None, name: str) -> datetime | None:

@@ -7,7 +7,7 @@ from typing import Any, Final
 
 from domain.contact_points import PhoneSource, SourcedPhone
 from graph.engine import GraphEngine, Row
-from graph.schema.model import NODE_PROPERTIES, SECTOR_LINK_TYPE
+from graph.schema.model import NODE_PROPERTIES, SECTOR_LINK_TYPE, STAFF_ONLY_RECORD
 from queries import run
 
 _DETAIL_LISTS = {  # row kind -> the key of the list it goes to
@@ -91,30 +91,58 @@ def service_details(db: GraphEngine, ids: Sequence[str], kinds: Collection[str] 
 
 
 def organization(db: GraphEngine, id: str) -> Row | None:
+    """One organization's properties (`organization`) and sector terms (`sectors`), whoever may see it."""
     rows = run.read(db, "directory/organization_by_id", id=id, sectorLinkType=SECTOR_LINK_TYPE)
     return rows[0] if rows else None
 
 
-def organizations(db: GraphEngine, *, search: str | None, sector: str | None) -> list[Row]:
+def organizations(db: GraphEngine, *, search: str | None, sector: str | None, staff: bool, offset: int,
+                  limit: int) -> list[Row]:
+    """A page of the organizations `staff` (or the public) may find by this name and sector, by name
+    (rows of `organization` properties and `sectors`); see directory/organizations for the rules."""
     return run.read(db, "directory/organizations", search=search or None, sector=sector or None,
-                    sectorLinkType=SECTOR_LINK_TYPE)
+                    sectorLinkType=SECTOR_LINK_TYPE, staff=staff, staffOnlyMark=STAFF_ONLY_RECORD,
+                    offset=offset, limit=limit)
 
 
-def organization_service_ids(db: GraphEngine, id: str) -> list[str]:
-    return [r["id"] for r in run.read(db, "directory/organization_services", id=id)]
+def organization_count(db: GraphEngine, *, search: str | None, sector: str | None, staff: bool) -> int:
+    """How many organizations `organizations` lists for these arguments, on all its pages."""
+    rows = run.read(db, "directory/organization_count", search=search or None, sector=sector or None,
+                    sectorLinkType=SECTOR_LINK_TYPE, staff=staff, staffOnlyMark=STAFF_ONLY_RECORD)
+    return int(rows[0]["total"])
 
 
-def organization_locations(db: GraphEngine, id: str) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """An organization's locations, each once with all its addresses, by name."""
-    found = {r["location"]["id"]: (r["location"], r["addresses"])
-             for r in run.read(db, "directory/organization_locations", id=id) if r["location"] is not None}
-    return sorted(found.values(), key=lambda pair: (str(pair[0].get("name") or ""), str(pair[0]["id"])))
+def organizations_service_ids(db: GraphEngine, ids: Sequence[str], *, staff: bool) -> dict[str, list[str]]:
+    """The ids of the services each organization provides that `staff` (or the public) may know of, by name."""
+    out: dict[str, list[str]] = {id: [] for id in ids}
+    if ids:
+        for r in run.read(db, "directory/organizations_services", ids=list(ids), staff=staff,
+                          staffOnlyMark=STAFF_ONLY_RECORD):
+            out[r["organizationId"]].append(r["id"])
+    return out
 
 
-def taxonomy_terms(db: GraphEngine, *, parent: str | None, search: str | None) -> list[Row]:
-    rows = run.read(db, "directory/taxonomy_terms", parent=parent or None, search=search or None)
-    if parent and search:
-        within = {r["id"] for r in run.read(db, "directory/term_within", ids=[r["term"]["id"] for r in rows],
-                                            parent=parent)}
-        rows = [r for r in rows if r["term"]["id"] in within]
-    return rows
+Located = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def organizations_locations(db: GraphEngine, ids: Sequence[str]) -> dict[str, list[Located]]:
+    """Each organization's locations, each once with all its addresses, by name then id."""
+    found: dict[str, dict[str, Located]] = {id: {} for id in ids}
+    if ids:
+        for r in run.read(db, "directory/organizations_locations", ids=list(ids)):
+            if r["location"] is not None:
+                found[r["organizationId"]][r["location"]["id"]] = (r["location"], r["addresses"])
+    return {id: sorted(located.values(), key=lambda pair: (str(pair[0].get("name") or ""), str(pair[0]["id"])))
+            for id, located in found.items()}
+
+
+def taxonomy_terms(db: GraphEngine, *, parent: str | None, search: str | None, offset: int, limit: int) -> list[Row]:
+    """A page of taxonomy terms (`term` properties, `parentId`) for a need picker; see directory/taxonomy_terms."""
+    return run.read(db, "directory/taxonomy_terms", parent=parent or None, search=search or None,
+                    offset=offset, limit=limit)
+
+
+def taxonomy_term_count(db: GraphEngine, *, parent: str | None, search: str | None) -> int:
+    """How many rows `taxonomy_terms` lists for these arguments, on all its pages."""
+    rows = run.read(db, "directory/taxonomy_term_count", parent=parent or None, search=search or None)
+    return int(rows[0]["total"])

@@ -5,12 +5,15 @@ queries: candidates come from the most selective start (need terms, full text, t
 plus covering service areas, or all services), then reach, eligibility and opening hours are
 decided here in Python from facts fetched for all candidates in one query each — so the number
 of database round trips does not grow with the number of results.
+
+The API asks `find_services` (and `find_crisis_responders`) for a page: the ranked hits of the page with
+their details rows (queries.directory.service_details) and their eligibility, and the total, in one call.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
@@ -30,7 +33,7 @@ from domain.search_model import (
     ServiceQuery,
     UnknownNeed,
 )
-from graph.engine import GraphEngine
+from graph.engine import GraphEngine, Row
 from graph.schema.model import (
     ELIGIBILITY_LINK_TYPE,
     NO_MAXIMUM_AGE,
@@ -41,7 +44,7 @@ from graph.schema.model import (
     STAFF_ONLY_RECORD,
     UNLISTED_STATUSES,
 )
-from queries import run
+from queries import directory, run
 from services.derived import DERIVED
 
 DEFAULT_TIMEZONE = "America/Toronto"
@@ -202,62 +205,71 @@ def _reach(service_id: str, places: Places, point: GeoPoint, radius_km: float,
     return None
 
 
-def _facts(db: GraphEngine, ids: Sequence[str], staff: bool) -> dict[str, ServiceFacts]:
-    rows = run.read(db, "search/service_facts", ids=list(ids), eligibilityLinkType=ELIGIBILITY_LINK_TYPE)
-    base: dict[str, list[Any]] = {}
-    languages: dict[str, set[str]] = {}
-    populations: dict[str, dict[str, Population]] = {}
-    residency: dict[str, dict[str, Residency]] = {}
-    for r in rows:
-        sid = r["id"]
-        for kind, value in r["facts"]:
-            if kind == "residency" and value[0] is not None:
-                residency.setdefault(sid, {})[value[0]] = Residency(value[0], value[1] or value[0], value[2])
-            elif kind == "service":
-                base[sid] = value
-            elif kind == "language" and value[0]:
-                languages.setdefault(sid, set()).add(value[0])
-            elif kind == "population" and value[0] is not None:
-                name = value[2] or value[1] or value[0]
-                populations.setdefault(sid, {})[value[0]] = Population(value[0], value[1], name)
-    return {
-        sid: ServiceFacts(
-            minimum_age=v[0], maximum_age=v[1], eligibility_description=v[2], interpretation_services=v[3],
-            derived=bool(v[4]), unpublished=unpublished(v[5], v[6], staff=staff),
-            languages=tuple(sorted(languages.get(sid, ()))),
-            residency=tuple(a for _, a in sorted(residency.get(sid, {}).items())),
-            populations=tuple(p for _, p in sorted(populations.get(sid, {}).items())),
-        )
-        for sid, v in base.items()
-    }
-
-
-def facts_of_details(details: dict[str, Any], *, staff: bool) -> ServiceFacts:
-    """What eligibility is judged from, out of a service's page details (queries.directory.service_details):
-    the same facts `search/service_facts` fetches, so a page needs no second query for them."""
-    service = details["service"]
-    populations = {t["id"]: Population(t["id"], t.get("code"), t.get("name") or t.get("code") or t["id"])
-                   for link_type, t in details["terms"] if link_type == ELIGIBILITY_LINK_TYPE and t}
+def service_facts(service: Mapping[str, Any], *, languages: Iterable[str | None],
+                  populations: Iterable[Mapping[str, Any]], residency: Iterable[Sequence[Any]],
+                  staff: bool) -> ServiceFacts:
+    """What eligibility is judged from, made from a service's properties (minimumAge, maximumAge,
+    eligibilityDescription, interpretationServices, staffOnly, derivedFields), its language codes, its
+    eligibility-tagged population terms (id, code, name) and the areas it serves residents of ([id, name,
+    extent]). The one place facts are made: from `search/service_facts` rows and from a page's details alike."""
+    by_id = {t["id"]: Population(t["id"], t.get("code"), t.get("name") or t.get("code") or t["id"])
+             for t in populations if t and t.get("id") is not None}
+    areas = {a[0]: Residency(a[0], a[1] or a[0], a[2]) for a in residency if a[0] is not None}
     return ServiceFacts(
         minimum_age=service.get("minimumAge"), maximum_age=service.get("maximumAge"),
         eligibility_description=service.get("eligibilityDescription"),
         interpretation_services=service.get("interpretationServices"),
         derived=bool(service.get("derivedFields")),
         unpublished=unpublished(service.get("staffOnly"), service.get("derivedFields"), staff=staff),
-        residency=tuple(Residency(a[0], a[1] or a[0], a[2]) for a in sorted(details.get("residency", []),
-                                                                             key=lambda a: str(a[0])) if a[0]),
-        languages=tuple(sorted({code for code in details["languages"] if code})),
-        populations=tuple(p for _, p in sorted(populations.items())),
+        languages=tuple(sorted({code for code in languages if code})),
+        residency=tuple(a for _, a in sorted(areas.items())),
+        populations=tuple(p for _, p in sorted(by_id.items())),
     )
 
 
-def assess_hits(db: GraphEngine, hits: Sequence[Hit], resident: ResidentFacts | None,
-                details: dict[str, dict[str, Any]] | None = None, *, staff: bool) -> list[Hit]:
+_FACT_KEYS: Final = ("minimumAge", "maximumAge", "eligibilityDescription", "interpretationServices", "derived",
+                     "staffOnly", "derivedFields")
+
+
+def _facts(db: GraphEngine, ids: Sequence[str], staff: bool) -> dict[str, ServiceFacts]:
+    """The facts of these services, from one query (search/service_facts; a row's facts as [kind, value])."""
+    rows = run.read(db, "search/service_facts", ids=list(ids), eligibilityLinkType=ELIGIBILITY_LINK_TYPE)
+    service: dict[str, dict[str, Any]] = {}
+    languages: dict[str, list[str]] = {}
+    populations: dict[str, list[dict[str, Any]]] = {}
+    residency: dict[str, list[list[Any]]] = {}
+    for r in rows:
+        sid = r["id"]
+        for kind, value in r["facts"]:
+            if kind == "service":
+                service[sid] = dict(zip(_FACT_KEYS, value, strict=True))
+            elif kind == "language":
+                languages.setdefault(sid, []).append(value[0])
+            elif kind == "population":
+                populations.setdefault(sid, []).append({"id": value[0], "code": value[1], "name": value[2]})
+            elif kind == "residency":
+                residency.setdefault(sid, []).append(value)
+    return {sid: service_facts(props, languages=languages.get(sid, ()), populations=populations.get(sid, ()),
+                               residency=residency.get(sid, ()), staff=staff)
+            for sid, props in service.items()}
+
+
+def facts_of_details(details: Mapping[str, Any], *, staff: bool) -> ServiceFacts:
+    """What eligibility is judged from, out of a service's page details (queries.directory.service_details):
+    the same facts `search/service_facts` fetches, so a page needs no second query for them."""
+    return service_facts(details["service"], languages=details["languages"],
+                         populations=[t for link_type, t in details["terms"] if link_type == ELIGIBILITY_LINK_TYPE],
+                         residency=details.get("residency", []), staff=staff)
+
+
+def assess_hits(db: GraphEngine | None, hits: Sequence[Hit], resident: ResidentFacts | None,
+                details: Mapping[str, Mapping[str, Any]] | None = None, *, staff: bool) -> list[Hit]:
     """The hits with their eligibility for the resident: from the page `details` when given (no query),
     else from one query for all of them. The reasons state only what `staff` (or not) may be told."""
     if details is not None:
         facts = {h.service_id: facts_of_details(details[h.service_id], staff=staff) for h in hits}
     else:
+        assert db is not None, "without details, the facts are read from the database"
         facts = _facts(db, [h.service_id for h in hits], staff)
     return [replace(h, eligibility=assess(facts[h.service_id], resident)) for h in hits]
 
@@ -295,15 +307,6 @@ def search_index_ready(db: GraphEngine) -> bool:
         return int(row["datasets"]) == int(row["ready"])
     ready: bool = DERIVED.get(db, "search-index-ready", compute)
     return ready
-
-
-def visible_ids(db: GraphEngine, ids: Sequence[str], *, staff: bool) -> list[str]:
-    """The services of `ids` the caller may know of (staff-only records only for staff), in order."""
-    if staff or not ids:
-        return list(ids)
-    shown = {r["id"] for r in run.read(db, "search/listed_services", ids=list(ids), unlisted=[],
-                                       staffOnlyMark=STAFF_ONLY_RECORD, staff=False)}
-    return [sid for sid in ids if sid in shown]
 
 
 def listed(db: GraphEngine, hits: list[Hit], *, staff: bool) -> list[Hit]:
@@ -481,6 +484,76 @@ def crisis_responders(
     return assess_hits(db, hits, None, staff=True) if hits else hits
 
 
+# ---------------------------------------------------------------- pages of results
+
+@dataclass(frozen=True)
+class PagedService:
+    """One service of a page: how it answers the question (its hit, eligibility filled in) and its
+    details row (queries.directory.service_details: what the page shows of it)."""
+
+    hit: Hit
+    details: Row
+
+
+@dataclass(frozen=True)
+class ServicePage:
+    """`services` from offset `start` of the `total` that answer a question, in answer order."""
+
+    start: int
+    total: int
+    services: list[PagedService]
+
+
+def page_of(hits: Sequence[Hit], details: Mapping[str, Row], *, start: int, total: int,
+            resident: ResidentFacts | None, assessed: bool, staff: bool) -> ServicePage:
+    """A page of `hits` (already cut to the page) with their `details`; a hit whose service has none (a
+    load removed it meanwhile) is left out. Eligibility is judged from the details unless `assessed`."""
+    page = [h for h in hits if h.service_id in details]
+    if page and not assessed:
+        page = assess_hits(None, page, resident, details, staff=staff)
+    return ServicePage(start, total, [PagedService(h, details[h.service_id]) for h in page])
+
+
+def listed_page(service_ids: Sequence[str], details: Mapping[str, Row], *, start: int, total: int,
+                staff: bool) -> ServicePage:
+    """A page of a plain list of services (an organization's, cut to the page), with their details: no resident,
+    no point, so each one's eligibility is what its details say of it."""
+    return page_of([Hit(sid) for sid in service_ids], details, start=start, total=total, resident=None,
+                   assessed=False, staff=staff)
+
+
+def _page(db: GraphEngine, hits: Sequence[Hit], *, start: int, first: int, total: int,
+          resident: ResidentFacts | None, assessed: bool, staff: bool, detail_kinds: Collection[str],
+          detail_keys: Mapping[str, Sequence[str]] | None) -> ServicePage:
+    page = hits[start:start + first]
+    details = directory.service_details(db, [h.service_id for h in page], detail_kinds, detail_keys)
+    return page_of(page, details, start=start, total=total, resident=resident, assessed=assessed, staff=staff)
+
+
+def find_services(db: GraphEngine, query: ServiceQuery, *, first: int, after_offset: int = 0,
+                  detail_kinds: Collection[str] = directory.DETAIL_KINDS,
+                  detail_keys: Mapping[str, Sequence[str]] | None = None,
+                  timezone: str = DEFAULT_TIMEZONE) -> ServicePage:
+    """The page of `first` services from offset `after_offset` that answer the query, each with its
+    eligibility for the resident and its details (only the `detail_kinds` and `detail_keys` a page shows:
+    queries.directory.service_details), and how many answer it in all. What the caller may see is
+    `query.confidential` (staff)."""
+    ranked = rank(db, query, timezone=timezone, prefix=after_offset + first)
+    return _page(db, ranked.hits, start=after_offset, first=first, total=ranked.total, resident=ranked.resident,
+                 assessed=ranked.assessed, staff=query.confidential, detail_kinds=detail_kinds,
+                 detail_keys=detail_keys)
+
+
+def find_crisis_responders(db: GraphEngine, at: GeoPoint, when: datetime, *, first: int, after_offset: int = 0,
+                           detail_kinds: Collection[str] = directory.DETAIL_KINDS,
+                           detail_keys: Mapping[str, Sequence[str]] | None = None,
+                           timezone: str = DEFAULT_TIMEZONE) -> ServicePage:
+    """A page of `crisis_responders` (for staff), with their details as `find_services` gives them."""
+    hits = crisis_responders(db, at, when, timezone=timezone)
+    return _page(db, hits, start=after_offset, first=first, total=len(hits), resident=None, assessed=True,
+                 staff=True, detail_kinds=detail_kinds, detail_keys=detail_keys)
+
+
 def search_services(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEFAULT_TIMEZONE) -> list[Hit]:
     """Every service that answers the query, in order, each with its eligibility for the resident."""
     ranked = rank(db, query, timezone=timezone)
@@ -489,4 +562,5 @@ def search_services(db: GraphEngine, query: ServiceQuery, *, timezone: str = DEF
     return assess_hits(db, ranked.hits, ranked.resident, staff=query.confidential)
 
 
-__all__ = ["Eligibility", "Hit", "Ranked", "assess_hits", "crisis_responders", "rank", "search_services"]
+__all__ = ["Eligibility", "Hit", "PagedService", "Ranked", "ServicePage", "assess_hits", "crisis_responders",
+           "find_crisis_responders", "find_services", "listed_page", "page_of", "rank", "search_services"]

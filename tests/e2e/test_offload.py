@@ -3,6 +3,7 @@ resolvers wait (on the database, here on each other) are served side by side ins
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import threading
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ import httpx
 import pytest
 import strawberry
 
+from api import dataloaders
 from api.app import create_app
 from api.limits import schema_extensions
 from api.offload import InWorkerThread, in_worker_threads
@@ -74,12 +76,35 @@ def test_every_top_level_field_of_the_real_schema_resolves_in_a_worker_thread() 
     assert not any(isinstance(e, InWorkerThread) for f in nested.fields for e in f.extensions)
 
 
-def test_every_nested_field_that_reads_the_database_resolves_in_a_worker_thread() -> None:
-    reading = []
+def test_no_nested_field_reads_the_database_on_the_event_loop_they_load_through_dataloaders() -> None:
+    loading = []
     for name, entry in real_schema.schema_converter.type_map.items():
         for field in getattr(entry.definition, "fields", None) or ():
             resolver = field.base_resolver
-            if name != "Query" and resolver is not None and "context.db" in inspect.getsource(resolver.wrapped_func):
-                reading.append(f"{name}.{field.python_name}")
-                assert any(isinstance(e, InWorkerThread) for e in field.extensions), f"{name}.{field.python_name}"
-    assert {"Organization.services", "Organization.locations"} <= set(reading)
+            if name == "Query" or resolver is None:
+                continue
+            source = inspect.getsource(resolver.wrapped_func)
+            assert "context.db" not in source, f"{name}.{field.python_name} reads the database on the event loop"
+            if "dataloaders." in source:
+                loading.append(f"{name}.{field.python_name}")
+    assert {"Organization.services", "Organization.locations"} <= set(loading)
+
+
+def test_a_dataloader_runs_its_query_in_a_worker_thread_and_answers_a_batch_at_once() -> None:
+    batches: list[tuple[list[str], str]] = []
+
+    def fetch(keys: list[str]) -> dict[str, str]:
+        batches.append((list(keys), threading.current_thread().name))
+        return {key: key.upper() for key in keys if key != "gone"}
+
+    async def load_three() -> tuple[list[str | None], str]:
+        loaders: dataloaders.Loaders = {}
+        found = dataloaders.loader(loaders, "upper", fetch, None)
+        assert dataloaders.loader(loaders, "upper", fetch, None) is found  # one per request and name
+        values = await asyncio.gather(found.load("a"), found.load("b"), found.load("gone"))
+        return list(values), threading.current_thread().name
+
+    values, loop_thread = asyncio.run(load_three())
+    assert values == ["A", "B", None]
+    assert [keys for keys, _ in batches] == [["a", "b", "gone"]]
+    assert batches[0][1] != loop_thread

@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis_graphql import Mode, queries
 
 from api.app import create_app
+from api.settings import ApiSettings
 from domain.roles import Role
 from graph.engine import GraphEngine
-from graph.settings import Settings
 from loaders.load import load_parsed
 from services.keys import KeyStore
 from tests.e2e.server import LiveServer, serving
@@ -50,8 +50,8 @@ def engine(module_engine: GraphEngine) -> GraphEngine:
 def _serve(engine: GraphEngine, root: Path, threshold: int) -> Iterator[Town]:
     store = KeyStore(root / "keys.json")
     keys = {role: store.add(name=f"{role.label}-desk", role=role)[0] for role in (Role.STAFF, Role.PLANNER, Role.ADMIN)}
-    app = create_app(Settings(db="embedded://unused", suppression_threshold=threshold), engine=engine)
-    app.state.key_store = KeyStore(store.path)
+    app = create_app(ApiSettings(db="embedded://unused", suppression_threshold=threshold), engine=engine,
+                     key_store=KeyStore(store.path))
     with serving(app) as live:
         yield Town(live, keys)
 

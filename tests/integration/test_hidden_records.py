@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.settings import ApiSettings
 from domain.roles import Role
 from graph.engine import GraphEngine
-from graph.settings import Settings
 from loaders.plan import GraphPlan
 from loaders.writer import write_plan
 from tests.factories import run_graphql
@@ -103,7 +103,7 @@ def test_the_service_count_counts_what_the_caller_may_see(graph: GraphEngine) ->
 
 @pytest.fixture
 def client(graph: GraphEngine) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(), engine=graph)) as test_client:
+    with TestClient(create_app(ApiSettings(), engine=graph)) as test_client:
         yield test_client
 
 

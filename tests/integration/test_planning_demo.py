@@ -22,7 +22,7 @@ from domain.roles import Role
 from graph import embedded
 from graph.connect import connect
 from graph.engine import GraphEngine
-from graph.settings import Settings
+from graph.settings import DatabaseSettings
 from loaders.areas import parse_areas
 from loaders.areas_links import existing_area_ids, located_locations
 from loaders.directory_lookup import load_directory
@@ -42,7 +42,7 @@ def demo_city(falkordb_server: embedded.ServerInfo, tmp_path_factory: pytest.Tem
     data = tmp_path_factory.mktemp("demo-planning")
     generate_demo(data, services=400, seed=7)
     planning = write_planning_files(data, seed=7)
-    db = connect(Settings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name="readme-demo"))
+    db = connect(DatabaseSettings(db=f"falkordb://127.0.0.1:{falkordb_server.port}", db_name="readme-demo"))
     try:
         load_parsed(db, parse_hsds(data), dataset_id="demo", path=data)
         areas = parse_areas(planning.areas_path, namespace=planning.area_namespace, kind=AREA_KIND,

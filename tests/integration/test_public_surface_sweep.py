@@ -40,9 +40,9 @@ from graphql import get_introspection_query
 
 from api.app import GRAPHQL_PATH, create_app
 from api.limits import MAX_ALIASES
+from api.settings import ApiSettings
 from domain.roles import Role
 from graph.engine import GraphEngine
-from graph.settings import Settings
 from loaders.airs211 import columns as c
 from loaders.airs211 import parse_211
 from loaders.airs211.csvfile import column_key
@@ -446,8 +446,7 @@ def app(loaded: Loaded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ap
     keys = KeyStore(root / "keys.json")
     key, _ = keys.add(name="sweep staff", role=Role.STAFF)
     snapshots = root / "hsds-snapshots"
-    application = create_app(Settings(hsds_snapshot_dir=snapshots), engine=loaded.db)
-    application.state.key_store = keys
+    application = create_app(ApiSettings(hsds_snapshot_dir=snapshots), engine=loaded.db, key_store=keys)
     with TestClient(application) as client:
         yield App(client, {"Authorization": f"Bearer {key}"}, snapshots)
 

@@ -6,6 +6,7 @@ masking are covered in tests/e2e."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -98,6 +99,7 @@ def test_a_resident_below_a_services_minimum_age_does_not_see_it_unless_asked(db
         assert f"age 16 is below the minimum age {edge['node']['minimumAge']}" in edge["eligibility"]["reasons"]
     hidden = run(db, SEARCH, near=CITY_CENTRE, radiusKm=25, first=100, resident={"age": 16})["services"]
     shown = {e["node"]["id"] for e in hidden["edges"]}
+    assert shown, "no service shown to a 16-year-old: the checks below would see nothing"
     assert not shown & {e["node"]["id"] for e in adults_only}
     assert all(e["eligibility"]["status"] != "INELIGIBLE" for e in hidden["edges"])
 
@@ -135,6 +137,7 @@ def test_open_at_three_in_the_morning_keeps_24_7_and_overnight_services_only(db:
 def test_contact_names_are_for_staff_and_null_for_the_public(db: GraphEngine) -> None:
     public = run(db, SEARCH, need=["need-housing"], first=50)["services"]["edges"]
     staff = run(db, SEARCH, Role.STAFF, need=["need-housing"], first=50)["services"]["edges"]
+    assert public, "no housing service found: the check below would see nothing"
     assert all(e["node"]["contacts"] is None for e in public)
     assert any(e["node"]["contacts"] for e in staff)
 
@@ -344,3 +347,73 @@ def test_taxonomy_terms_list_children_and_search_within_a_branch(db: GraphEngine
     assert nodes and all(n["parentId"] == "need-food" for n in nodes)
     found = run(db, '{ taxonomyTerms(parent: "need-food", search: "bank") { nodes { id } } }')
     assert [n["id"] for n in found["taxonomyTerms"]["nodes"]] == ["need-food-bank"]
+
+
+# --- one connection style, paging in the database, DataLoaders -------------------------------------------------------
+
+def _walk(db: GraphEngine, field: str, arguments: str, role: Role = Role.PUBLIC, first: int = 3) -> list[str]:
+    """The ids of every node of a connection, page after page of `first` by `edges { cursor }` and `pageInfo`."""
+    ids: list[str] = []
+    after: str | None = None
+    while True:
+        page = run(db, f"""query($after: String) {{ {field}({arguments} first: {first}, after: $after) {{
+                       totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }}
+                       edges {{ cursor node {{ id }} }} nodes {{ id }} }} }}""", role, after=after)[field]
+        edges = page["edges"]
+        assert [e["node"]["id"] for e in edges] == [n["id"] for n in page["nodes"]]
+        assert page["pageInfo"]["hasPreviousPage"] == (after is not None)
+        if edges:
+            assert page["pageInfo"]["startCursor"] == edges[0]["cursor"]
+            assert page["pageInfo"]["endCursor"] == edges[-1]["cursor"]
+        ids.extend(e["node"]["id"] for e in edges)
+        assert page["totalCount"] >= len(ids)
+        if not page["pageInfo"]["hasNextPage"]:
+            assert page["totalCount"] == len(ids)
+            return ids
+        after = page["pageInfo"]["endCursor"]
+
+
+@pytest.mark.parametrize("role", [Role.PUBLIC, Role.STAFF])
+@pytest.mark.parametrize(("field", "arguments"), [
+    ("organizations", ""), ("organizations", 'search: "a"'), ("organizations", 'sector: "sector-health"'),
+    ("taxonomyTerms", ""), ("taxonomyTerms", 'search: "food"'), ("taxonomyTerms", 'parent: "need-food"'),
+    ("taxonomyTerms", 'parent: "need-food", search: "bank"'),
+])
+def test_every_list_is_a_relay_connection_whose_pages_make_up_the_whole_list(
+        db: GraphEngine, field: str, arguments: str, role: Role) -> None:
+    whole = run(db, f"{{ {field}({arguments} first: 100) {{ totalCount edges {{ node {{ id }} }} }} }}", role)[field]
+    assert whole["totalCount"] == len(whole["edges"]) < 100
+    assert _walk(db, field, arguments, role) == [e["node"]["id"] for e in whole["edges"]]
+
+
+NESTED = """
+query($first: Int!) {
+  organizations(first: $first) {
+    edges { node { id name
+      services(first: 5) { totalCount edges { node { id name organization { id } locations { id } } } }
+      locations { id name address { city } } } }
+  }
+}
+"""
+
+
+def _run_async(db: Any, query: str, **variables: Any) -> dict[str, Any]:
+    """As the HTTP API runs a query: on an event loop (where the DataLoaders batch)."""
+    result = asyncio.run(schema.execute(query, variable_values=variables, context_value=Context(db)))
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data
+
+
+def test_organizations_with_their_services_and_locations_cost_the_same_round_trips_whatever_the_page_size(
+        db: GraphEngine) -> None:
+    counts, pages = [], []
+    for first in (1, 10):
+        counting = CountingEngine(db)
+        page = _run_async(counting, NESTED, first=first)["organizations"]["edges"]
+        assert len(page) == first and any(e["node"]["services"]["edges"] for e in page)
+        counts.append(counting.reads)
+        pages.append(page)
+    assert counts[0] == counts[1] <= 5  # count, page, services, their details, locations
+    # the same answers as without an event loop (no batching: a field at a time)
+    assert pages[1] == run(db, NESTED, first=10)["organizations"]["edges"]
