@@ -1,13 +1,12 @@
-"""`safetynet load …`: one command per source format, each validated in full before anything is written."""
+"""`safetynet load …`: one command per source format. The loading itself is services.loading; this module turns
+options into `LoadOptions`, draws progress bars, and prints the outcome, the problems and the exit status."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -17,11 +16,13 @@ from cli.common import database, err, fail, out
 from graph.engine import GraphEngine
 from graph.errors import Conflict
 from graph.settings import get_settings
-from loaders.load import LoadResult, Parsed, TooManyRejects, default_dataset_id, load_source
-from loaders.plan import NodesReady
+from loaders.load import LoadResult, TooManyRejects, default_dataset_id
 from loaders.rejects import MaxRejects, write_rejects
 from loaders.report import LoadRejected
 from loaders.skipping import Skipped
+from services import loading
+from services.loading import AreaProperties, Loaded, LoadOptions, LoadProgress
+from services.settings import get_service_settings
 
 if TYPE_CHECKING:
     from loaders.join_to_graph import JoinSummary
@@ -34,11 +35,6 @@ load_app = typer.Typer(
     "removes what its previous load brought.",
     no_args_is_help=True,
 )
-
-ReadProgress = Callable[[str, int], None]  # (file being read, records read so far)
-# A format's parse: given where to report progress (and, for formats that stream, where to hand
-# finished nodes), the parsed source.
-Parse = Callable[[ReadProgress, NodesReady | None], Parsed]
 
 ReplaceOpt = Annotated[bool, typer.Option(help="First remove what the previous load of this dataset id brought.")]
 StrictOpt = Annotated[bool, typer.Option(help="Treat warnings as errors.")]
@@ -58,25 +54,87 @@ MaxRejectsOpt = Annotated[str | None, typer.Option(
 ExitWithRejects = 3  # loaded, with records left out (--skip-invalid)
 
 
-@dataclass(frozen=True)
-class Skipping:
-    """What --skip-invalid, --rejects and --max-rejects asked for."""
-
-    rejects: Path
-    max_rejects: MaxRejects | None = None
-
-
-def skipping(skip_invalid: bool, rejects: Path | None, max_rejects: str | None, dataset_id: str) -> Skipping | None:
-    """The command line's skipping options, checked (a usage error exits with status 2)."""
+def load_options(path: Path, dataset_id: str | None, *, replace: bool, strict: bool, dry_run: bool,
+                 skip_invalid: bool, rejects: Path | None, max_rejects: str | None,
+                 named: str | None = None) -> tuple[LoadOptions, Path | None]:
+    """The command line's options, checked (a usage error exits with status 2), and where the rejects report
+    goes (None without --skip-invalid). The dataset id defaults to `named` (a mapping's), else the source's name."""
+    if not path.exists():
+        fail(f"{path} does not exist", code=1)
+    dataset = dataset_id or named or default_dataset_id(path)
     if not skip_invalid:
         if rejects is not None or max_rejects is not None:
             fail("--rejects and --max-rejects go with --skip-invalid", code=2)
-        return None
+        return LoadOptions(dataset, replace=replace, strict=strict, dry_run=dry_run), None
     try:
         limit = MaxRejects.parse(max_rejects) if max_rejects is not None else None
     except ValueError as exc:
         fail(str(exc), code=2)
-    return Skipping(rejects or Path(f"{dataset_id}.rejects.csv"), limit)
+    options = LoadOptions(dataset, replace=replace, strict=strict, dry_run=dry_run, skip_invalid=True,
+                          max_rejects=limit)
+    return options, rejects or Path(f"{dataset}.rejects.csv")
+
+
+@contextmanager
+def progress_bars(path: Path, *, writing: bool) -> Iterator[LoadProgress]:
+    """Bars for reading and writing, drawn on a terminal only."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        reading = progress.add_task(f"reading {path.name}", total=None)
+        written = progress.add_task("writing", total=None, visible=writing)
+        yield LoadProgress(
+            reading=lambda file, records: progress.update(reading, description=f"reading {file}", completed=records),
+            read=lambda records: progress.update(reading, total=records, completed=records,
+                                                 description="read and validated"),
+            writing=lambda done, total: progress.update(written, completed=done, total=total),
+        )
+
+
+def run_load(db: GraphEngine | None, path: Path, options: LoadOptions, rejects: Path | None,
+             load: Callable[[LoadProgress], Loaded]) -> Loaded:
+    """Run `load` with progress bars and say how it went: problems become messages and exit codes (1 when
+    nothing was loaded; 3 when --skip-invalid left records out, after writing the rejects report)."""
+    try:
+        with progress_bars(path, writing=not options.dry_run) as progress:
+            loaded = load(progress)
+    except LoadRejected as exc:
+        for problem in exc.report.errors:
+            err.print(f"[red]error:[/] {problem}", highlight=False)
+        for problem in exc.report.warnings:
+            err.print(f"[yellow]warning:[/] {problem}", highlight=False)
+        if exc.whole_file:
+            fail(f"{len(exc.report.errors)} error(s) in {path} are about the file, not one record, so --skip-invalid "
+                 "cannot leave them out: nothing was loaded. Fix them and load again.", code=1)
+        fail(f"{len(exc.report.errors)} error(s) in {path}: nothing was loaded. Fix them"
+             + (" (or drop --strict to accept warnings)" if options.strict else "")
+             + " and load again, or load what is valid with --skip-invalid.", code=1)
+    except TooManyRejects as exc:
+        assert rejects is not None
+        write_rejects(rejects, exc.skipped.records())
+        _print_skipped(exc.skipped, written=False)
+        fail(f"{exc} The records it would leave out are listed in {rejects}.", code=1)
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc), code=1)
+    except Conflict as exc:
+        fail(str(exc))
+    result = loaded.result
+    _print_result(result)
+    if loaded.join is not None:
+        _print_join(loaded.join)
+    if result.written and db is not None and loading.hsds_documents_stale(db, get_service_settings()):
+        out.print("The HSDS API's ready-made documents are of the graph before this load: run "
+                  "`safetynet export snapshots` to rebuild them (until then the API walks the graph).", highlight=False)
+    if rejects is not None:
+        records = result.skipped.records() if result.skipped else {}
+        write_rejects(rejects, records)
+        out.print(f"rejects report: {rejects} ({len(records):,} record(s) left out)", highlight=False)
+        if records:
+            if options.replace and result.written:
+                out.print("With --replace, a record left out now is no longer in the graph, even if an earlier "
+                          "load of this dataset had it: the graph holds what this file holds.", highlight=False)
+            raise typer.Exit(ExitWithRejects)
+    return loaded
 
 
 def _print_result(result: LoadResult, show_warnings: int = 30) -> None:
@@ -106,92 +164,26 @@ def _print_skipped(skipped: Skipped, *, written: bool) -> None:
     out.print(table)
 
 
-def run_load(db: GraphEngine | None, path: Path, parse: Parse, *, dataset_id: str, replace: bool, strict: bool,
-             dry_run: bool, skip: Skipping | None = None) -> LoadResult:
-    """Parse with progress bars, then write all or nothing; problems become messages and exit codes. With
-    `skip` (--skip-invalid), the valid records are written, the rejects report is written, and the command
-    exits with status 3 when any record was left out."""
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    started = time.perf_counter()
-    try:
-        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
-            reading = progress.add_task(f"reading {path.name}", total=None)
-            writing = progress.add_task("writing", total=None, visible=not dry_run)
-
-            def parse_with_progress(on_nodes: NodesReady | None) -> Parsed:
-                parsed = parse(lambda file, records: progress.update(
-                    reading, description=f"reading {file}", completed=records), on_nodes)
-                progress.update(reading, total=parsed.records, completed=parsed.records,
-                                description="read and validated")
-                return parsed
-
-            result = load_source(db, parse_with_progress, dataset_id=dataset_id, path=path, strict=strict,
-                                 replace=replace, dry_run=dry_run, started=started,
-                                 on_write=lambda done, total: progress.update(writing, completed=done, total=total),
-                                 skip=skip is not None, max_rejects=skip.max_rejects if skip else None)
-    except LoadRejected as exc:
-        for problem in exc.report.errors:
-            err.print(f"[red]error:[/] {problem}", highlight=False)
-        for problem in exc.report.warnings:
-            err.print(f"[yellow]warning:[/] {problem}", highlight=False)
-        if exc.whole_file:
-            fail(f"{len(exc.report.errors)} error(s) in {path} are about the file, not one record, so --skip-invalid "
-                 "cannot leave them out: nothing was loaded. Fix them and load again.", code=1)
-        fail(f"{len(exc.report.errors)} error(s) in {path}: nothing was loaded. Fix them"
-             + (" (or drop --strict to accept warnings)" if strict else "")
-             + " and load again, or load what is valid with --skip-invalid.", code=1)
-    except TooManyRejects as exc:
-        assert skip is not None
-        write_rejects(skip.rejects, exc.skipped.records())
-        _print_skipped(exc.skipped, written=False)
-        fail(f"{exc} The records it would leave out are listed in {skip.rejects}.", code=1)
-    except (FileNotFoundError, ValueError) as exc:
-        fail(str(exc), code=1)
-    except Conflict as exc:
-        fail(str(exc))
-    _print_result(result)
-    if result.written and db is not None:
-        _say_if_hsds_documents_are_stale(db)
-    if skip is not None:
-        records = result.skipped.records() if result.skipped else {}
-        write_rejects(skip.rejects, records)
-        out.print(f"rejects report: {skip.rejects} ({len(records):,} record(s) left out)", highlight=False)
-        if records:
-            if replace and result.written:
-                out.print("With --replace, a record left out now is no longer in the graph, even if an earlier "
-                          "load of this dataset had it: the graph holds what this file holds.", highlight=False)
-            raise typer.Exit(ExitWithRejects)
-    return result
+def _print_join(summary: JoinSummary) -> None:
+    e, areas = summary.eligibility, summary.service_areas
+    out.print(f"from eligibility text: {e.minimum_ages:,} minimum and {e.maximum_ages:,} maximum ages, "
+              f"{e.tags:,} population tags on {e.tagged_services:,} services; {summary.residency_links:,} residency "
+              f"links; {areas.matched:,} coverage areas matched to loaded areas; {summary.area_links:,} locations "
+              "linked IN_AREA", highlight=False)
+    if areas.ambiguous:
+        err.print(f"[yellow]warning:[/] coverage areas that fit several loaded areas (not linked): "
+                  f"{', '.join(areas.ambiguous[:10])}" + (" …" if len(areas.ambiguous) > 10 else ""), highlight=False)
 
 
-def _say_if_hsds_documents_are_stale(db: GraphEngine) -> None:
-    from queries.reads import graph_version
-    from services.hsds.snapshots import SnapshotStore
-
-    if SnapshotStore.of(get_settings(), db).stale(graph_version(db)):
-        out.print("The HSDS API's ready-made documents are of the graph before this load: run "
-                  "`safetynet export snapshots` to rebuild them (until then the API walks the graph).", highlight=False)
-
-
-def _dataset(path: Path, dataset_id: str | None) -> str:
-    if not path.exists():
-        fail(f"{path} does not exist", code=1)
-    return dataset_id or default_dataset_id(path)
+def fail_on_mapping(exc: Exception) -> NoReturn:
+    """A broken mapping (loaders.mapped.MappingError): each mistake, then exit status 1."""
+    for problem in getattr(exc, "problems", [str(exc)]):
+        err.print(f"[red]error:[/] {problem}", highlight=False)
+    fail("the mapping has mistakes (above): nothing was read or loaded. Fix the mapping and load again; "
+         "docs/mapping.md describes every key.", code=1)
 
 
 # ---------------------------------------------------------------- HSDS
-
-def load_hsds_source(db: GraphEngine | None, path: Path, *, dataset_id: str, replace: bool, strict: bool,
-                     dry_run: bool, skip: Skipping | None = None) -> LoadResult:
-    from loaders.hsds import parse_hsds
-
-    def parse(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
-        return parse_hsds(path, on_nodes=on_nodes, on_progress=progress)
-
-    return run_load(db, path, parse, dataset_id=dataset_id, replace=replace, strict=strict, dry_run=dry_run,
-                    skip=skip)
-
 
 @load_app.command("hsds")
 def load_hsds(
@@ -203,35 +195,18 @@ def load_hsds(
     """Load Open Referral HSDS 3.0 data."""
     from loaders.ohana import is_ohana_folder
 
-    dataset = _dataset(path, dataset_id)
-    skip = skipping(skip_invalid, rejects, max_rejects, dataset)
+    options, rejects_at = load_options(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run,
+                                       skip_invalid=skip_invalid, rejects=rejects, max_rejects=max_rejects)
     if path.is_dir() and is_ohana_folder(path):
         fail(f"{path} is an Ohana API CSV export, not HSDS 3.0: load it with `safetynet load ohana {path}`", code=1)
-    if dry_run:
-        load_hsds_source(None, path, dataset_id=dataset, replace=replace, strict=strict, dry_run=True, skip=skip)
+    if dry_run:  # HSDS needs nothing of the graph: no database for a dry run
+        run_load(None, path, options, rejects_at, lambda progress: loading.load_hsds(None, path, options, progress))
         return
     with database(get_settings()) as db:
-        load_hsds_source(db, path, dataset_id=dataset, replace=replace, strict=strict, dry_run=False, skip=skip)
+        run_load(db, path, options, rejects_at, lambda progress: loading.load_hsds(db, path, options, progress))
 
 
 # ---------------------------------------------------------------- agency ties and referrals
-
-def _load_against_directory(path: Path, dataset_id: str | None, *, replace: bool, strict: bool, dry_run: bool,
-                            parser: Callable[..., Parsed], skip: Skipping | None = None) -> None:
-    """Formats that name what other loads brought (organizations, services, areas): the graph is
-    read first, even for a dry run, and the file is checked against it."""
-    from loaders.directory_lookup import load_directory
-
-    dataset = _dataset(path, dataset_id)
-    with database(get_settings()) as db:
-        directory = load_directory(db)
-
-        def parse(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
-            return parser(path, namespace=dataset, directory=directory, on_progress=progress)
-
-        run_load(None if dry_run else db, path, parse, dataset_id=dataset, replace=replace, strict=strict,
-                 dry_run=dry_run, skip=skip)
-
 
 @load_app.command("ties")
 def load_ties(
@@ -242,11 +217,10 @@ def load_ties(
 ) -> None:
     """Load ties between agencies. Organizations are named by id or exact name (case and spacing aside); a
     MEMBER_OF target that is no organization (a situation table) becomes a collaborative."""
-    from loaders.ties import parse_ties
-
-    _load_against_directory(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run,
-                            parser=partial(parse_ties, strict=strict),
-                            skip=skipping(skip_invalid, rejects, max_rejects, _dataset(path, dataset_id)))
+    options, rejects_at = load_options(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run,
+                                       skip_invalid=skip_invalid, rejects=rejects, max_rejects=max_rejects)
+    with database(get_settings()) as db:  # even a dry run checks the file against the graph
+        run_load(db, path, options, rejects_at, lambda progress: loading.load_ties(db, path, options, progress))
 
 
 @load_app.command("referrals")
@@ -258,11 +232,10 @@ def load_referrals(
 ) -> None:
     """Load referral and unmet-need counts per month. Only the counts are stored, never the events; a file
     with columns or values that look like personal data is refused."""
-    from loaders.referrals import parse_referrals
-
-    _load_against_directory(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run,
-                            parser=parse_referrals,
-                            skip=skipping(skip_invalid, rejects, max_rejects, _dataset(path, dataset_id)))
+    options, rejects_at = load_options(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run,
+                                       skip_invalid=skip_invalid, rejects=rejects, max_rejects=max_rejects)
+    with database(get_settings()) as db:
+        run_load(db, path, options, rejects_at, lambda progress: loading.load_referrals(db, path, options, progress))
 
 
 # ---------------------------------------------------------------- planning areas
@@ -288,60 +261,18 @@ def load_areas(
 ) -> None:
     """Load planning areas (neighbourhoods, wards) and link every located location in the graph IN_AREA.
     Invalid polygons are repaired with a warning. Load boundaries again with --replace when they change."""
-    from loaders.areas import parse_areas
-    from loaders.areas_links import existing_area_ids, located_locations
-
     if parent_prop and parent_id:
         fail("give --parent-prop or --parent-id, not both", code=1)
-    dataset = _dataset(path, dataset_id)
-    skip = skipping(skip_invalid, rejects, max_rejects, dataset)
+    options, rejects_at = load_options(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run,
+                                       skip_invalid=skip_invalid, rejects=rejects, max_rejects=max_rejects)
+    properties = AreaProperties(id_prop=id_prop, name_prop=name_prop, kind=kind, kind_prop=kind_prop,
+                                population_prop=population_prop, parent_prop=parent_prop, parent_id=parent_id)
     with database(get_settings()) as db:
-        locations, known = located_locations(db), existing_area_ids(db)
-
-        def parse(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
-            return parse_areas(path, namespace=dataset, id_prop=id_prop, name_prop=name_prop, kind=kind,
-                               kind_prop=kind_prop, population_prop=population_prop, parent_prop=parent_prop,
-                               parent_id=parent_id, known_areas=known, locations=locations, on_progress=progress)
-
-        run_load(None if dry_run else db, path, parse, dataset_id=dataset, replace=replace, strict=strict,
-                 dry_run=dry_run, skip=skip)
+        run_load(db, path, options, rejects_at,
+                 lambda progress: loading.load_areas(db, path, options, properties, progress))
 
 
 # ---------------------------------------------------------------- 211 exports and Ohana sets
-
-def _print_join(summary: JoinSummary) -> None:
-    e, areas = summary.eligibility, summary.service_areas
-    out.print(f"from eligibility text: {e.minimum_ages:,} minimum and {e.maximum_ages:,} maximum ages, "
-              f"{e.tags:,} population tags on {e.tagged_services:,} services; {summary.residency_links:,} residency "
-              f"links; {areas.matched:,} coverage areas matched to loaded areas; {summary.area_links:,} locations "
-              "linked IN_AREA", highlight=False)
-    if areas.ambiguous:
-        err.print(f"[yellow]warning:[/] coverage areas that fit several loaded areas (not linked): "
-                  f"{', '.join(areas.ambiguous[:10])}" + (" …" if len(areas.ambiguous) > 10 else ""), highlight=False)
-
-
-def _load_directory_source(path: Path, dataset_id: str | None, *, replace: bool, strict: bool, dry_run: bool,
-                           parser: Callable[..., Parsed], skip: Skipping | None = None) -> None:
-    """A directory in its own format, joined to the graph (loaders.join_to_graph) before it is written."""
-    from loaders.area_matching import read_areas
-    from loaders.join_to_graph import join_to_graph
-
-    dataset = _dataset(path, dataset_id)
-    joined: list[JoinSummary] = []
-    with database(get_settings()) as db:
-        areas = read_areas(db)
-
-        def parse(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
-            parsed = parser(path, namespace=dataset, on_progress=progress)
-            if not parsed.report.errors or skip is not None:  # what a skipped record brought goes with it after
-                joined.append(join_to_graph(parsed.plan, areas))
-            return parsed
-
-        run_load(None if dry_run else db, path, parse, dataset_id=dataset, replace=replace, strict=strict,
-                 dry_run=dry_run, skip=skip)
-    if joined:
-        _print_join(joined[0])
-
 
 @load_app.command("ohana")
 def load_ohana(
@@ -352,10 +283,11 @@ def load_ohana(
 ) -> None:
     """Load an Ohana API CSV export (older 211 directories), with ages and populations read from its
     eligibility text and its areas joined to the planning areas already loaded."""
-    from loaders.ohana import parse_ohana
-
-    _load_directory_source(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_ohana,
-                           skip=skipping(skip_invalid, rejects, max_rejects, _dataset(path, dataset_id)))
+    options, rejects_at = load_options(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run,
+                                       skip_invalid=skip_invalid, rejects=rejects, max_rejects=max_rejects)
+    with database(get_settings()) as db:
+        run_load(db, path, options, rejects_at,
+                 lambda progress: loading.load_directory_export(db, path, "ohana", options, progress))
 
 
 @load_app.command("211")
@@ -368,7 +300,8 @@ def load_211(
     """Load a 211 export (iCarol/AIRS style): any column order, UTF-8 or Windows-1252, any line endings; hours read
     into schedules, AIRS codes into the taxonomy tree, private values kept for staff, ages and populations read
     from its eligibility text and its areas joined to the planning areas already loaded."""
-    from loaders.airs211 import parse_211
-
-    _load_directory_source(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run, parser=parse_211,
-                           skip=skipping(skip_invalid, rejects, max_rejects, _dataset(path, dataset_id)))
+    options, rejects_at = load_options(path, dataset_id, replace=replace, strict=strict, dry_run=dry_run,
+                                       skip_invalid=skip_invalid, rejects=rejects, max_rejects=max_rejects)
+    with database(get_settings()) as db:
+        run_load(db, path, options, rejects_at,
+                 lambda progress: loading.load_directory_export(db, path, "211", options, progress))

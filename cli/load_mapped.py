@@ -3,32 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-from cli.common import database, err, fail, out
+from cli.common import database, fail, out
 from cli.load import (
     DatasetOpt,
     DryRunOpt,
     MaxRejectsOpt,
-    ReadProgress,
     RejectsOpt,
     ReplaceOpt,
     SkipOpt,
     StrictOpt,
-    _print_join,
+    fail_on_mapping,
     load_app,
+    load_options,
     run_load,
-    skipping,
 )
 from graph.settings import get_settings
-from loaders.load import default_dataset_id
-from loaders.plan import NodesReady
-
-if TYPE_CHECKING:
-    from loaders.join_to_graph import JoinSummary
-    from loaders.mapped import MappedResult
+from loaders.mapped import MappingError
+from services import loading
 
 
 @load_app.command("mapped")
@@ -43,52 +38,22 @@ def load_mapped(
     from. A mistake in the mapping is reported as MAP.yaml:LINE before any data is read; the rows are then
     validated and written as `load hsds` does, with hours, languages and eligibility read from text and service
     areas joined to the planning areas already loaded."""
-    from loaders.area_matching import read_areas
-    from loaders.join_to_graph import join_to_graph
-    from loaders.mapped import MappingError, parse_mapped, read_mapping
-
     for path in [mapping, *files]:
         if not path.exists():
             fail(f"{path} does not exist", code=1)
     try:
-        named = read_mapping(mapping).dataset
+        named = loading.mapping_dataset(mapping)
     except MappingError as exc:
-        _mapping_failed(exc)
-    dataset = dataset_id or named or default_dataset_id(mapping)
-    skip = skipping(skip_invalid, rejects, max_rejects, dataset)
-    parsed: list[MappedResult] = []
-    joined: list[JoinSummary] = []
+        fail_on_mapping(exc)
+    options, rejects_at = load_options(mapping, dataset_id, named=named, replace=replace, strict=strict,
+                                       dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects,
+                                       max_rejects=max_rejects)
     with database(get_settings()) as db:
-        areas = read_areas(db)
-
-        def parse(progress: ReadProgress, on_nodes: NodesReady | None) -> MappedResult:
-            try:
-                result = parse_mapped(files, mapping, namespace=dataset, on_progress=progress)
-            except MappingError as exc:
-                _mapping_failed(exc)
-            if not result.report.errors or skip is not None:  # what a skipped record brought goes with it after
-                joined.append(join_to_graph(result.plan, areas))
-            parsed.append(result)
-            return result
-
         try:
-            run_load(None if dry_run else db, files[0], parse, dataset_id=dataset, replace=replace, strict=strict,
-                     dry_run=dry_run, skip=skip)
-        finally:
-            _summary(parsed, joined)
-
-
-def _summary(parsed: list[MappedResult], joined: list[JoinSummary]) -> None:
-    if joined:
-        _print_join(joined[0])
-    if parsed:
-        result = parsed[0]
-        out.print(f"{result.tags:,} taxonomy tags; {result.unplaced:,} location(s) without coordinates (loaded "
-                  "without a point: found only through service areas, not by distance)", highlight=False)
-
-
-def _mapping_failed(exc: Exception) -> NoReturn:
-    for problem in getattr(exc, "problems", [str(exc)]):
-        err.print(f"[red]error:[/] {problem}", highlight=False)
-    fail("the mapping has mistakes (above): nothing was read or loaded. Fix the mapping and load again; "
-         "docs/mapping.md describes every key.", code=1)
+            loaded = run_load(db, files[0], options, rejects_at,
+                              lambda progress: loading.load_mapped(db, files, mapping, options, progress))
+        except MappingError as exc:
+            fail_on_mapping(exc)
+    out.print(f"{loaded.details['tags']:,} taxonomy tags; {loaded.details['unplaced']:,} location(s) without "
+              "coordinates (loaded without a point: found only through service areas, not by distance)",
+              highlight=False)

@@ -18,17 +18,16 @@ from rich.table import Table
 from cli.common import database, fail, out
 from cli.export import export_app
 from cli.keys import keys_app
-from cli.load import ReadProgress, load_app, load_hsds_source, run_load
+from cli.load import load_app, run_load
 from cli.load_mapped import load_mapped  # noqa: F401  (registers `load mapped` on load_app)
 from graph import embedded, neo4j_embedded, neo4j_launcher
 from graph.engine import GraphEngine
 from graph.errors import BadDatabaseUri, DatabaseUnavailable
-from graph.settings import Settings, get_settings
+from graph.settings import DatabaseSettings, get_settings
 from graph.supervisor import Supervisor, supervising, supervisor_pid
 from graph.uri import EMBEDDED, Kind, parse_db_uri
-from loaders.load import Parsed
-from loaders.plan import NodesReady
-from queries import reads
+from services import inventory, loading
+from services.loading import AreaProperties, LoadOptions
 
 if TYPE_CHECKING:
     from demo.planning import PlanningSummary
@@ -50,7 +49,7 @@ app.add_typer(generate_app, name="generate")
 app.add_typer(keys_app, name="keys")
 app.add_typer(export_app, name="export")
 
-def _embedded_dir(settings: Settings) -> tuple[Kind, Path]:
+def _embedded_dir(settings: DatabaseSettings) -> tuple[Kind, Path]:
     """Which embedded engine SAFETYNET_DB names (embedded:// or embedded-neo4j://), and its directory."""
     try:
         target = parse_db_uri(settings.db)
@@ -64,7 +63,7 @@ def _embedded_dir(settings: Settings) -> tuple[Kind, Path]:
 
 # ---------------------------------------------------------------- serve / demo
 
-def _serve(settings: Settings, host: str, port: int, db: GraphEngine | None = None, workers: int = 1) -> None:
+def _serve(settings: DatabaseSettings, host: str, port: int, db: GraphEngine | None = None, workers: int = 1) -> None:
     """Serve until SIGINT/SIGTERM, the embedded database supervised. With `workers` > 1, that many API processes
     share the port (uvicorn's own supervisor restarts one that dies), each with its own connection to the engine
     this process started (or found) and supervises: they find it running and leave it so."""
@@ -72,7 +71,9 @@ def _serve(settings: Settings, host: str, port: int, db: GraphEngine | None = No
 
     from api.app import create_app
     from api.serving import uvicorn_config
+    from api.settings import get_api_settings
 
+    api_settings = get_api_settings()  # the database's, and the API's own (limits, timeouts, GraphiQL's files…)
     # uvicorn shuts down gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler it
     # found: make that an orderly exit, so the caller closes the database (and stops an embedded
     # server it started) instead of the process dying on the spot.
@@ -87,11 +88,11 @@ def _serve(settings: Settings, host: str, port: int, db: GraphEngine | None = No
             if workers > 1:
                 from uvicorn.supervisors import Multiprocess
 
-                config = uvicorn_config("api.app:create_app", settings, host, port, factory=True, workers=workers)
+                config = uvicorn_config("api.app:create_app", api_settings, host, port, factory=True, workers=workers)
                 out.print(f"{workers} API processes")
                 Multiprocess(config, sockets=[config.bind_socket()]).run()  # stops them on SIGINT/SIGTERM
             else:
-                uvicorn.Server(uvicorn_config(create_app(settings, engine=db), settings, host, port)).run()
+                uvicorn.Server(uvicorn_config(create_app(api_settings, engine=db), api_settings, host, port)).run()
     finally:
         if supervisor is not None:
             supervisor.stop()
@@ -139,41 +140,24 @@ def demo(
         out.print(f"Generated {summary.services:,} services of {summary.organizations:,} organizations in {data}")
         out.print(f"Generated {planning.areas} ward areas, {planning.ties:,} agency ties and {planning.referrals:,} "
                   f"referral events in {planning.folder}")
-        load_hsds_source(db, data, dataset_id="demo", replace=True, strict=False, dry_run=False)
-        _load_demo_planning(db, planning)
+        _load_demo(db, data, planning)
         _serve(settings, host, port, db)
 
 
-def _load_demo_planning(db: GraphEngine, planning: PlanningSummary) -> None:
-    """Load the demo's areas, ties and referrals as `safetynet load areas|ties|referrals --replace` would,
-    each under its own dataset id; what they look up in the graph is read before each is written."""
+def _load_demo(db: GraphEngine, data: Path, planning: PlanningSummary) -> None:
+    """Load the demo city as `safetynet load hsds|areas|ties|referrals --replace` would, each under its own dataset
+    id, in the order they look each other up (the referrals name the areas)."""
     from demo.planning import AREA_KIND, REFERRALS_DATASET, TIES_DATASET
-    from loaders.areas import parse_areas
-    from loaders.areas_links import existing_area_ids, located_locations
-    from loaders.directory_lookup import load_directory
-    from loaders.referrals import parse_referrals
-    from loaders.ties import parse_ties
 
-    locations, known = located_locations(db), existing_area_ids(db)
-
-    def areas(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
-        return parse_areas(planning.areas_path, namespace=planning.area_namespace, kind=AREA_KIND,
-                           known_areas=known, locations=locations, on_progress=progress)
-
-    run_load(db, planning.areas_path, areas, dataset_id=planning.area_namespace, replace=True, strict=False,
-             dry_run=False)
-    directory = load_directory(db)  # with the areas: the referrals name them
-
-    def ties(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
-        return parse_ties(planning.ties_path, namespace=TIES_DATASET, directory=directory, on_progress=progress)
-
-    def referrals(progress: ReadProgress, on_nodes: NodesReady | None) -> Parsed:
-        return parse_referrals(planning.referrals_path, namespace=REFERRALS_DATASET, directory=directory,
-                               on_progress=progress)
-
-    run_load(db, planning.ties_path, ties, dataset_id=TIES_DATASET, replace=True, strict=False, dry_run=False)
-    run_load(db, planning.referrals_path, referrals, dataset_id=REFERRALS_DATASET, replace=True, strict=False,
-             dry_run=False)
+    hsds, areas = LoadOptions("demo", replace=True), LoadOptions(planning.area_namespace, replace=True)
+    ties, referrals = LoadOptions(TIES_DATASET, replace=True), LoadOptions(REFERRALS_DATASET, replace=True)
+    run_load(db, data, hsds, None, lambda progress: loading.load_hsds(db, data, hsds, progress))
+    run_load(db, planning.areas_path, areas, None, lambda progress: loading.load_areas(
+        db, planning.areas_path, areas, AreaProperties(kind=AREA_KIND), progress))
+    run_load(db, planning.ties_path, ties, None,
+             lambda progress: loading.load_ties(db, planning.ties_path, ties, progress))
+    run_load(db, planning.referrals_path, referrals, None,
+             lambda progress: loading.load_referrals(db, planning.referrals_path, referrals, progress))
 
 
 # ---------------------------------------------------------------- db
@@ -261,7 +245,7 @@ def db_build_neo4j() -> None:
 def db_stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False) -> None:
     """Node counts per label and relationship counts per type."""
     with database(get_settings()) as db:
-        stats = reads.graph_stats(db)
+        stats = inventory.graph_stats(db)
     if as_json:
         sys.stdout.write(json.dumps(stats.model_dump(), indent=2, sort_keys=True) + "\n")
         return
