@@ -28,7 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "demo": {"demo"},
 }
 # The one place an entry point reaches another: `safetynet serve` starts the API.
-EXCEPTIONS: dict[str, set[str]] = {"cli/main.py": {"api.app", "api.serving"}}
+EXCEPTIONS: dict[str, set[str]] = {"cli/main.py": {"api.app", "api.serving", "api.settings"}}
 CYPHER = re.compile(r"\b(MATCH|MERGE|UNWIND|DETACH DELETE)\s*[(\$]|\bRETURN\s+\w+\s*\.")
 
 
@@ -100,3 +100,16 @@ def test_the_architecture_check_notices_a_forbidden_import(tmp_path: Path) -> No
     assert _allowed("graph.schema.model", {GRAPH_MODEL})
     assert not _allowed("queries.reads", ALLOWED["api"])  # entry points reach the catalogue through services
     assert CYPHER.search('db.read("MATCH (s:Service) RETURN s.id")')
+
+
+def test_readme_layout_names_every_folder_of_the_project() -> None:
+    """README's layout table and the tree agree: every package and top-level folder is described, and nothing
+    described is gone."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout"):readme.index("\n## ", readme.index("## Layout") + 1)]
+    described = set(re.findall(r"^\| `([\w.-]+)/` \|", layout, flags=re.MULTILINE))
+    tracked = {p.name for p in ROOT.iterdir() if p.is_dir() and not p.name.startswith(".")
+               and p.name not in {"build", "node_modules"} and not p.name.endswith(".egg-info")}
+    assert OURS <= described, sorted(OURS - described)
+    assert described <= tracked, sorted(described - tracked)
+    assert {"tests", "bench", "web", "docs", "mappings"} <= described
