@@ -339,9 +339,9 @@ class CpuMeter:
 
 
 @contextmanager
-def api_server(db_uri: str, log: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
-    """`python -m cli serve [--workers N]` on the embedded database (it reuses the running server); stopped on
-    exit."""
+def api_server(db_uri: str, log: Path, workers: int = 1, cwd: Path = ROOT) -> Iterator[tuple[str, int]]:
+    """`python -m cli serve [--workers N]` on the embedded database (it reuses the running server), with the code
+    of the project at `cwd`; stopped on exit."""
     import httpx
 
     port = _free_port()
@@ -349,7 +349,7 @@ def api_server(db_uri: str, log: Path, workers: int = 1) -> Iterator[tuple[str, 
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port),
                                  *(["--workers", str(workers)] if workers != 1 else [])],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+                                cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S

@@ -1,5 +1,6 @@
 """Reads behind the planner analytics: agencies, ties, where services reach, supply sites, areas and the
-de-identified aggregates, as plain rows. The computations are in `analytics/` (the API joins the two)."""
+de-identified aggregates, as plain rows, each kept until the next load (`services.derived`). The computations
+are in `analytics/`; `services.planning` joins the two."""
 
 from __future__ import annotations
 

@@ -186,9 +186,11 @@ def test_rest_routes_answer_503_with_retry_after_while_the_database_is_away(
     from fastapi.testclient import TestClient
 
     from api.app import create_app
+    from api.settings import ApiSettings
 
     db, data_dir = falkordb
-    with TestClient(create_app(_settings(f"embedded://{data_dir}"), engine=db)) as client:
+    settings = ApiSettings(**_settings(f"embedded://{data_dir}").model_dump())  # the database's, as the API's
+    with TestClient(create_app(settings, engine=db)) as client:
         assert client.get("/hsds/services/org-1").status_code == 404  # up: an unknown service
         assert embedded.stop(data_dir)
         for path in ("/hsds/services/org-1", "/hsds/services?page=1", "/hsds/organizations"):

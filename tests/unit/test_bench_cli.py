@@ -14,8 +14,8 @@ import pytest
 from tests.conftest import PROJECT_ROOT
 
 BENCH = PROJECT_ROOT / "bench"
-SCRIPTS = ("analytics.py", "eligibility_accuracy.py", "hsds_api.py", "load.py", "load_sources.py", "search.py",
-           "search_postgis.py", "soak.py")
+SCRIPTS = ("analytics.py", "eligibility_accuracy.py", "hsds_api.py", "load.py", "load_sources.py", "nested_lists.py",
+           "search.py", "search_postgis.py", "soak.py")
 HELPERS = ("arguments.py", "engines.py", "stats.py")  # imported by the scripts, not run
 
 
