@@ -11,7 +11,7 @@ from api.deps import CallerDep, DatabaseDep
 from services.hsds.snapshots import SnapshotStore
 
 
-def snapshots_of(request: Request) -> SnapshotStore:
+async def snapshots_of(request: Request) -> SnapshotStore:
     """The app's store of ready-made service documents (services/hsds/snapshots.py)."""
     store: SnapshotStore = request.app.state.snapshots
     return store
